@@ -31,7 +31,6 @@ run: install
 
 test: install browser
 	$(PY) -m pytest -q
-	$(VENV)/bin/upward eval --gate --report evals/out
 
 test-fast: install
 	$(PY) -m pytest -q -m "not local and not browser and not server"

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from enum import Enum
+from enum import StrEnum
 from typing import Literal
 
 from pydantic import BaseModel, ConfigDict, Field, field_validator
@@ -24,7 +24,7 @@ class Hit(Strict):
     score: float
 
 
-class Temperament(str, Enum):
+class Temperament(StrEnum):
     supportive = "supportive"
     skeptical = "skeptical"
     busy = "busy"

@@ -46,8 +46,10 @@ MODEL_HELP = (
 
 
 class Engine(Protocol):
-    def chat(self, messages: list[Message], **params: Any) -> tuple[str, int, int]: ...
-    def chat_stream(self, messages: list[Message], **params: Any) -> Iterator[str]: ...
+    def chat(self, messages: list[Message], *, max_tokens: int = ..., temperature: float = ...,
+             stop: list[str] | None = ..., json_schema: dict[str, Any] | None = ...) -> tuple[str, int, int]: ...
+    def chat_stream(self, messages: list[Message], *, max_tokens: int = ..., temperature: float = ...,
+                    stop: list[str] | None = ..., json_schema: dict[str, Any] | None = ...) -> Iterator[str]: ...
     def count_tokens(self, text: str) -> int: ...
 
 
@@ -340,7 +342,8 @@ def structured(messages: list[Message], schema: type[T], *, model: str | None = 
         except ValidationError as exc:
             problems = "; ".join(f"{'.'.join(map(str, e['loc'])) or 'value'}: {e['msg']}" for e in exc.errors()[:8])
             convo = [*convo, {"role": "assistant", "content": last},
-                     {"role": "user", "content": f"That JSON was not valid ({problems}). Send the corrected JSON only."}]
+                     {"role": "user",
+                      "content": f"That JSON was not valid ({problems}). Send the corrected JSON only."}]
     raise StructuredOutputError(
         f"{spec.id} did not return valid {schema.__name__} after {retries + 1} attempts.", last,
         "try again, or use a stronger model with --model",

@@ -1,0 +1,140 @@
+"""The `upward` command: parse, call a service, print. See the CLI contract in the README.
+
+Exit codes: 0 success, 2 bad input (stderr says what and how to fix), 1 any other failure.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import sys
+from collections.abc import Callable, Sequence
+from typing import Any
+
+from pydantic import ValidationError
+
+from app.config import Settings, get_settings
+from app.errors import UpwardError
+
+Handler = Callable[[argparse.Namespace, Settings], int]
+
+
+def _emit(args: argparse.Namespace, doc: dict[str, Any], text: str) -> None:
+    print(json.dumps(doc, ensure_ascii=False, indent=2) if getattr(args, "json", False) else text)
+
+
+def _hits_text(hits: list[Any]) -> str:
+    if not hits:
+        return "No guidance found."
+    return "\n\n".join(f"{i}. {h.title}  [{h.source}, {h.score:.2f}]\n   {h.text[:300]}"
+                       for i, h in enumerate(hits, 1))
+
+
+def cmd_serve(args: argparse.Namespace, settings: Settings) -> int:
+    from app import ui
+
+    ui.serve(settings)
+    return 0
+
+
+def cmd_search(args: argparse.Namespace, settings: Settings) -> int:
+    from app.retrieval.search import search
+
+    hits = search(args.query, k=args.k, settings=settings)
+    _emit(args, {"hits": [h.model_dump() for h in hits]}, _hits_text(hits))
+    return 0
+
+
+def cmd_ask(args: argparse.Namespace, settings: Settings) -> int:
+    from app.coach.guidance import ask
+
+    answer = ask(args.question, k=args.k, model=settings.model, settings=settings)
+    sources = "\n".join(f"[{i}] {h.title} ({h.source}: {h.card})" for i, h in enumerate(answer.citations, 1))
+    _emit(args, answer.model_dump(), f"{answer.answer}\n\n{sources}".rstrip())
+    return 0
+
+
+def cmd_ingest(args: argparse.Namespace, settings: Settings) -> int:
+    from app.retrieval.ingest import ingest
+
+    report = ingest(args.paths, rebuild=args.rebuild, settings=settings)
+    doc = {
+        "added": report.added, "unchanged": report.unchanged, "chunks": report.chunks,
+        "skipped": [{"path": str(s.path), "reason": s.reason} for s in report.skipped],
+    }
+    lines = [f"Ingested {len(report.added)} file(s), {report.chunks} chunk(s); "
+             f"{len(report.unchanged)} unchanged."]
+    lines += [f"Skipped {s.path}: {s.reason}" for s in report.skipped]
+    _emit(args, doc, "\n".join(lines))
+    return 0
+
+
+def cmd_bench(args: argparse.Namespace, settings: Settings) -> int:
+    from app import bench
+
+    for line in bench.run(settings):
+        print(line, flush=True)
+    return 0
+
+
+def build_parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(
+        prog="upward", description="Rehearse the conversation you dread with your manager."
+    )
+    sub = parser.add_subparsers(dest="command")
+
+    def add(
+        name: str, handler: Handler, help_: str, model: bool = False, json_: bool = False
+    ) -> argparse.ArgumentParser:
+        p = sub.add_parser(name, help=help_)
+        p.set_defaults(handler=handler)
+        if model:
+            p.add_argument("--model", help="litellm model id (default local/smollm2 or UPWARD_MODEL)")
+        if json_:
+            p.add_argument("--json", action="store_true", help="print one JSON document on stdout")
+        return p
+
+    p = add("serve", cmd_serve, "start the web app", model=True)
+    p.add_argument("--host")
+    p.add_argument("--port", type=int)
+    p = add("search", cmd_search, "retrieve guidance cards (no model)", json_=True)
+    p.add_argument("query")
+    p.add_argument("-k", type=int, default=4)
+    p = add("ask", cmd_ask, "a grounded, cited answer", model=True, json_=True)
+    p.add_argument("question")
+    p.add_argument("-k", type=int, default=4)
+    p = add("ingest", cmd_ingest, "add your own documents (md, txt, html, pdf)", json_=True)
+    p.add_argument("paths", nargs="+")
+    p.add_argument("--rebuild", action="store_true", help="clear previously ingested documents first")
+    add("bench", cmd_bench, "benchmarks, printed as ratios against a baseline measured in the same run",
+        model=True)
+    return parser
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    parser = build_parser()
+    args = parser.parse_args(argv)
+    if getattr(args, "k", 1) is not None and getattr(args, "k", 1) < 1:
+        parser.error("-k must be at least 1")
+    if args.command is None:
+        args = parser.parse_args(["serve", *(argv or [])])
+    try:
+        settings = get_settings().with_overrides(
+            model=getattr(args, "model", None), host=getattr(args, "host", None), port=getattr(args, "port", None)
+        )
+        return int(args.handler(args, settings))
+    except UpwardError as exc:
+        print(f"upward: {exc.message}", file=sys.stderr)
+        if exc.fix:
+            print(f"fix: {exc.fix}", file=sys.stderr)
+        return exc.exit_code
+    except ValidationError as exc:
+        print(f"upward: invalid setting: {exc.errors()[0]['loc']} {exc.errors()[0]['msg']}", file=sys.stderr)
+        print("fix: check your UPWARD_* environment variables and .env", file=sys.stderr)
+        return 2
+    except KeyboardInterrupt:
+        return 130
+
+
+if __name__ == "__main__":
+    sys.exit(main())

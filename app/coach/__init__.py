@@ -1,0 +1,1 @@
+"""Coaching services: grounded answers, rehearsal, debrief and drafting."""

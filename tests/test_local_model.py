@@ -1,0 +1,64 @@
+"""The real embedded model (SmolLM2-135M in llama.cpp) through the LLM layer."""
+
+from __future__ import annotations
+
+import threading
+from typing import Literal
+
+import pytest
+from pydantic import BaseModel, Field
+
+from app.llm import gateway, local
+
+pytestmark = pytest.mark.local
+MODEL = "local/smollm2"
+
+
+class Reply(BaseModel):
+    mood: str = Field(max_length=40)
+    sentence: str = Field(max_length=300)
+    # Enums become grammar rules; numeric bounds do not, so small-model schemas use Literal.
+    confidence: Literal[0, 1, 2, 3, 4]
+
+
+def test_streams_a_reply_in_pieces() -> None:
+    s = gateway.stream([{"role": "system", "content": "You are a busy engineering manager."},
+                        {"role": "user", "content": "Could we move our one-on-one to Thursday?"}],
+                       model=MODEL, max_tokens=40)
+    pieces = list(s)
+    assert len(pieces) > 3 and s.text.strip()
+
+
+def test_structured_output_validates_into_pydantic() -> None:
+    out = gateway.structured(
+        [{"role": "user", "content": "Your report asks for a raise. Answer as their manager."}],
+        Reply, model=MODEL, max_tokens=120)
+    assert isinstance(out, Reply) and 0 <= out.confidence <= 4
+
+
+def test_history_longer_than_the_context_is_trimmed(settings) -> None:
+    engine = local.get_engine(settings.local_context)
+    convo = [{"role": "system", "content": "You are a manager. Reply briefly."}]
+    for i in range(60):
+        role = "user" if i % 2 == 0 else "assistant"
+        convo.append({"role": role, "content": f"Point {i}: " + "we should revisit the roadmap and the budget. " * 8})
+    convo.append({"role": "user", "content": "So, can I lead the migration?"})
+    assert sum(engine.count_tokens(m["content"]) for m in convo) > settings.local_context
+    out = gateway.complete(convo, model=MODEL, max_tokens=40)
+    assert out.text.strip()
+    assert any("left out" in n for n in out.notices)
+
+
+def test_concurrent_calls_are_serialised_safely() -> None:
+    results: list[str] = []
+
+    def ask(i: int) -> None:
+        results.append(gateway.complete([{"role": "user", "content": f"Say the number {i}."}],
+                                        model=MODEL, max_tokens=12).text)
+
+    threads = [threading.Thread(target=ask, args=(i,)) for i in range(3)]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join(timeout=120)
+    assert len(results) == 3 and all(r.strip() for r in results)
