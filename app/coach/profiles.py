@@ -1,0 +1,67 @@
+"""Manager profiles from YAML or JSON files, with messages that name the field to fix."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import yaml
+from pydantic import ValidationError
+
+from app.errors import BadInput
+from app.schemas import ManagerProfile
+
+DEFAULT_PROFILE = ManagerProfile(
+    name="Your manager", role="Manager", priorities=["deliver the team's commitments"],
+    pressures=["a full calendar"], communication_style="Direct; prefers the headline first.",
+    temperament="busy", notes="",
+)
+MAX_PROFILE_BYTES = 64_000
+
+
+def describe(exc: ValidationError) -> str:
+    """Pydantic's errors as a person would say them: 'role: Field required; temperament: ...'."""
+    parts = []
+    for err in exc.errors()[:6]:
+        field = ".".join(str(p) for p in err["loc"]) or "profile"
+        msg = err["msg"]
+        if err["type"] == "missing":
+            msg = "is missing"
+        elif err["type"] == "extra_forbidden":
+            msg = "is not a profile field (allowed: name, role, priorities, pressures, " \
+                  "communication_style, temperament, notes)"
+        elif err["type"] == "enum":
+            msg = "must be one of supportive, skeptical, busy, explosive, reflective"
+        parts.append(f"'{field}' {msg}")
+    return "; ".join(parts)
+
+
+def parse_profile(data: object, origin: str = "profile") -> ManagerProfile:
+    if not isinstance(data, dict):
+        raise BadInput(f"{origin} must be a mapping of fields (name, role, ...), not {type(data).__name__}.",
+                       "see evals/managers/busy.yaml for an example")
+    try:
+        return ManagerProfile.model_validate(data)
+    except ValidationError as exc:
+        raise BadInput(f"{origin}: {describe(exc)}.", "fix those fields; see evals/managers/busy.yaml") from exc
+
+
+def load_profile(path: str | Path | None) -> ManagerProfile:
+    """Read a manager profile file; None gives a generic busy manager."""
+    if path is None:
+        return DEFAULT_PROFILE
+    p = Path(path)
+    if not p.is_file():
+        raise BadInput(f"Manager file {p} does not exist.", "pass the path of a YAML or JSON profile")
+    if p.stat().st_size > MAX_PROFILE_BYTES:
+        raise BadInput(f"Manager file {p} is larger than {MAX_PROFILE_BYTES // 1000} kB.", "trim it to the fields")
+    try:
+        text = p.read_text(encoding="utf-8")
+        data = json.loads(text) if p.suffix.lower() == ".json" else yaml.safe_load(text)
+    except UnicodeDecodeError as exc:
+        raise BadInput(f"Manager file {p} is not text.", "save it as UTF-8 YAML or JSON") from exc
+    except (yaml.YAMLError, json.JSONDecodeError) as exc:
+        where = getattr(exc, "problem_mark", None) or getattr(exc, "lineno", None)
+        line = f" near line {where.line + 1}" if hasattr(where, "line") else (f" at line {where}" if where else "")
+        raise BadInput(f"Manager file {p} is not valid YAML/JSON{line}.", "check indentation and quotes") from exc
+    return parse_profile(data, f"Manager file {p}")

@@ -1,0 +1,181 @@
+"""History in SQLite: rehearsal sessions, every turn committed as it happens, and drafts.
+
+Each write is its own transaction, so a process killed mid-session loses no completed turn.
+"""
+
+from __future__ import annotations
+
+import json
+import sqlite3
+import threading
+import time
+import uuid
+from collections.abc import Iterator
+from contextlib import contextmanager
+from pathlib import Path
+from typing import Any
+
+from app.config import Settings, get_settings
+from app.errors import BadInput
+
+SCHEMA = """
+CREATE TABLE IF NOT EXISTS sessions (
+  id TEXT PRIMARY KEY, created REAL NOT NULL, updated REAL NOT NULL, scenario TEXT NOT NULL,
+  difficulty TEXT NOT NULL, model TEXT NOT NULL, title TEXT NOT NULL, state TEXT NOT NULL,
+  debrief TEXT, owner TEXT NOT NULL DEFAULT ''
+);
+CREATE TABLE IF NOT EXISTS turns (
+  session_id TEXT NOT NULL REFERENCES sessions(id) ON DELETE CASCADE, idx INTEGER NOT NULL,
+  role TEXT NOT NULL, content TEXT NOT NULL, meta TEXT NOT NULL DEFAULT '{}', created REAL NOT NULL,
+  PRIMARY KEY (session_id, idx)
+);
+CREATE TABLE IF NOT EXISTS drafts (
+  id TEXT PRIMARY KEY, created REAL NOT NULL, kind TEXT NOT NULL, title TEXT NOT NULL,
+  draft TEXT NOT NULL, markdown TEXT NOT NULL, session_id TEXT, owner TEXT NOT NULL DEFAULT ''
+);
+"""
+
+
+class History:
+    """A small repository over one SQLite file (WAL mode, one short transaction per write)."""
+
+    def __init__(self, path: Path) -> None:
+        self.path = path
+        path.parent.mkdir(parents=True, exist_ok=True)
+        self._lock = threading.Lock()
+        with self._connect() as db:
+            db.executescript(SCHEMA)
+
+    @contextmanager
+    def _connect(self) -> Iterator[sqlite3.Connection]:
+        db = sqlite3.connect(self.path, timeout=10)
+        db.row_factory = sqlite3.Row
+        try:
+            db.execute("PRAGMA journal_mode=WAL")
+            db.execute("PRAGMA foreign_keys=ON")
+            with db:  # commit on success, roll back on error
+                yield db
+        finally:
+            db.close()
+
+    # sessions ---------------------------------------------------------------
+    def create_session(self, scenario: str, difficulty: str, model: str, title: str,
+                       state: dict[str, Any], owner: str = "") -> str:
+        sid = uuid.uuid4().hex[:12]
+        now = time.time()
+        with self._lock, self._connect() as db:
+            db.execute("INSERT INTO sessions VALUES (?,?,?,?,?,?,?,?,NULL,?)",
+                       (sid, now, now, scenario, difficulty, model, title, json.dumps(state), owner))
+        return sid
+
+    def add_turn(self, session_id: str, role: str, content: str, state: dict[str, Any],
+                 meta: dict[str, Any] | None = None) -> int:
+        """Append a turn and the session state after it, in one transaction."""
+        now = time.time()
+        with self._lock, self._connect() as db:
+            idx = db.execute("SELECT COALESCE(MAX(idx), -1) + 1 FROM turns WHERE session_id=?",
+                             (session_id,)).fetchone()[0]
+            db.execute("INSERT INTO turns VALUES (?,?,?,?,?,?)",
+                       (session_id, idx, role, content, json.dumps(meta or {}), now))
+            db.execute("UPDATE sessions SET updated=?, state=? WHERE id=?", (now, json.dumps(state), session_id))
+        return int(idx)
+
+    def rewind(self, session_id: str, to_index: int, state: dict[str, Any]) -> None:
+        """Delete turns from `to_index` on (take back the last exchange)."""
+        with self._lock, self._connect() as db:
+            db.execute("DELETE FROM turns WHERE session_id=? AND idx>=?", (session_id, to_index))
+            db.execute("UPDATE sessions SET updated=?, state=? WHERE id=?",
+                       (time.time(), json.dumps(state), session_id))
+
+    def save_debrief(self, session_id: str, debrief: dict[str, Any]) -> None:
+        with self._lock, self._connect() as db:
+            db.execute("UPDATE sessions SET debrief=?, updated=? WHERE id=?",
+                       (json.dumps(debrief), time.time(), session_id))
+
+    def session(self, session_id: str) -> dict[str, Any]:
+        with self._connect() as db:
+            row = db.execute("SELECT * FROM sessions WHERE id=?", (session_id,)).fetchone()
+            if row is None:
+                raise BadInput(f"No rehearsal session {session_id!r} in history.", "run `upward history` to list them")
+            turns = db.execute("SELECT role, content, meta FROM turns WHERE session_id=? ORDER BY idx",
+                               (session_id,)).fetchall()
+        out = dict(row)
+        out["state"] = json.loads(out["state"])
+        out["debrief"] = json.loads(out["debrief"]) if out["debrief"] else None
+        out["turns"] = [{"role": t["role"], "content": t["content"], "meta": json.loads(t["meta"])} for t in turns]
+        return out
+
+    def sessions(self, owner: str | None = None, limit: int = 100) -> list[dict[str, Any]]:
+        query = ("SELECT s.id, s.created, s.updated, s.scenario, s.difficulty, s.model, s.title, "
+                 "(s.debrief IS NOT NULL) AS finished, "
+                 "(SELECT COUNT(*) FROM turns t WHERE t.session_id=s.id) AS turns FROM sessions s")
+        args: tuple[Any, ...] = ()
+        if owner is not None:
+            query += " WHERE s.owner=?"
+            args = (owner,)
+        with self._connect() as db:
+            rows = db.execute(query + " ORDER BY s.updated DESC LIMIT ?", (*args, limit)).fetchall()
+        return [dict(r) for r in rows]
+
+    # drafts -----------------------------------------------------------------
+    def save_draft(self, kind: str, title: str, draft: dict[str, Any], markdown: str,
+                   session_id: str | None = None, owner: str = "") -> str:
+        did = uuid.uuid4().hex[:12]
+        with self._lock, self._connect() as db:
+            db.execute("INSERT INTO drafts VALUES (?,?,?,?,?,?,?,?)",
+                       (did, time.time(), kind, title, json.dumps(draft), markdown, session_id, owner))
+        return did
+
+    def draft(self, draft_id: str) -> dict[str, Any]:
+        with self._connect() as db:
+            row = db.execute("SELECT * FROM drafts WHERE id=?", (draft_id,)).fetchone()
+        if row is None:
+            raise BadInput(f"No draft {draft_id!r} in history.", "run `upward history` to list them")
+        out = dict(row)
+        out["draft"] = json.loads(out["draft"])
+        return out
+
+    def drafts(self, owner: str | None = None, limit: int = 100) -> list[dict[str, Any]]:
+        query = "SELECT id, created, kind, title, session_id FROM drafts"
+        args: tuple[Any, ...] = ()
+        if owner is not None:
+            query += " WHERE owner=?"
+            args = (owner,)
+        with self._connect() as db:
+            rows = db.execute(query + " ORDER BY created DESC LIMIT ?", (*args, limit)).fetchall()
+        return [dict(r) for r in rows]
+
+
+def session_markdown(session: dict[str, Any]) -> str:
+    """A rehearsal as Markdown: transcript, then the debrief if there is one."""
+    lines = [f"# Rehearsal: {session['title']}", "",
+             f"Scenario: {session['scenario']} · difficulty: {session['difficulty']} · model: {session['model']}", ""]
+    for t in session["turns"]:
+        who = "**You**" if t["role"] == "user" else "**Manager**"
+        lines.append(f"{who}: {t['content']}")
+        lines.append("")
+    debrief = session.get("debrief")
+    if debrief:
+        lines += ["## Debrief", "", f"Overall: {debrief.get('overall', '?')}/100", ""]
+        lines += [f"- {k}: {v}/4" for k, v in (debrief.get("scores") or {}).items()]
+        for head, key in (("Strengths", "strengths"), ("To improve", "improvements")):
+            items = debrief.get(key) or []
+            if items:
+                lines += ["", f"### {head}", *[f"- {i}" for i in items]]
+        cites = debrief.get("citations") or []
+        if cites:
+            lines += ["", "### Guidance", *[f"- {c['title']} ({c['source']})" for c in cites]]
+    return "\n".join(lines).rstrip() + "\n"
+
+
+_histories: dict[Path, History] = {}
+_hist_lock = threading.Lock()
+
+
+def get_history(settings: Settings | None = None) -> History:
+    """The history store in the data directory (one object per file per process)."""
+    path = (settings or get_settings()).data_dir / "history.sqlite3"
+    with _hist_lock:
+        if path not in _histories:
+            _histories[path] = History(path)
+        return _histories[path]
