@@ -61,7 +61,8 @@ def load_profile(path: str | Path | None) -> ManagerProfile:
     except UnicodeDecodeError as exc:
         raise BadInput(f"Manager file {p} is not text.", "save it as UTF-8 YAML or JSON") from exc
     except (yaml.YAMLError, json.JSONDecodeError) as exc:
-        where = getattr(exc, "problem_mark", None) or getattr(exc, "lineno", None)
-        line = f" near line {where.line + 1}" if hasattr(where, "line") else (f" at line {where}" if where else "")
+        mark = getattr(exc, "problem_mark", None)
+        lineno = mark.line + 1 if mark is not None else getattr(exc, "lineno", None)
+        line = f" near line {lineno}" if lineno else ""
         raise BadInput(f"Manager file {p} is not valid YAML/JSON{line}.", "check indentation and quotes") from exc
     return parse_profile(data, f"Manager file {p}")
