@@ -1,0 +1,238 @@
+"""Facts from a person's free-text situation, into the fields a draft kind needs.
+
+The model proposes values through schema-constrained JSON; each value must be grounded in the
+situation (its words and figures are the person's) or it is dropped. Gaps are filled by a
+deterministic pass that matches clauses by cue words and picks dates and money by pattern. The
+model is never the source of a fact.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field
+from typing import Any
+
+from pydantic import BaseModel, Field, create_model
+
+from app.coach import draft_text as tx
+from app.coach.draft_kinds import FactField, KindSpec, load_kind
+from app.config import Settings, get_settings
+from app.errors import BadInput, UpwardError
+
+MAX_SITUATION_CHARS = 6000
+MODEL_VIEW_CHARS = 2500  # what the embedded model's 2k-token context can take with the field list
+EMPTYISH = {"", "x", "none", "n/a", "na", "unknown", "not stated", "not mentioned", "null", "-", "tbd", "?"}
+LEAD = re.compile(r"^(?:In|During|At|On|For|When|Whenever|Over)\s[^,;]+?(?=,|;|\s(?:[A-Z][a-z]+)\s[a-z]|$)")
+LEAD_NOUN = re.compile(
+    r"\b(?:the|our|my|this|these|those)\s(?:[\w'-]+\s){0,4}?(?:meetings?|reviews?|reports?|plans?|updates?|"
+    r"handovers?|deadlines?|one-on-ones?|stand-?ups?|emails?|messages?)\b", re.I)
+
+
+@dataclass
+class Extraction:
+    """Values found, where each came from ('model', 'text' or 'you'), and what to tell the person."""
+
+    values: dict[str, str] = field(default_factory=dict)
+    sources: dict[str, str] = field(default_factory=dict)
+    notices: list[str] = field(default_factory=list)
+
+
+def check_situation(situation: str) -> str:
+    """The situation, stripped; BadInput when empty or far over what a draft can use."""
+    if not isinstance(situation, str) or not situation.strip():
+        raise BadInput("The situation is empty.",
+                       "describe what happened in a few sentences, with the names, dates and numbers that matter")
+    if len(situation) > MAX_SITUATION_CHARS:
+        raise BadInput(f"The situation is {len(situation):,} characters; the limit is {MAX_SITUATION_CHARS:,}.",
+                       "cut it to the facts of this one conversation (a paragraph or two is plenty)")
+    return situation.strip()
+
+
+def fact_schema(spec: KindSpec) -> type[BaseModel]:
+    """A pydantic model with one short string per field: the grammar the model must follow."""
+    fields: dict[str, Any] = {
+        f.name: (str, Field("", max_length=240, description=f.question)) for f in spec.fields
+    }
+    return create_model(f"{spec.kind.title().replace('-', '')}Facts", **fields)
+
+
+def _typed(f: FactField, text: str) -> str | None:
+    if f.type == "date":
+        return tx.first(tx.DATE, text)
+    if f.type == "money":
+        return tx.first(tx.MONEY_SPAN, text)
+    if f.type == "duration":
+        return tx.first(tx.DURATION, text)
+    return None
+
+
+def grounded(value: str, situation: str) -> bool:
+    """True when the value's words and figures come from the situation."""
+    if not tx.content_words(value):
+        return False
+    if any(not tx.contains(situation, token) for token in tx.salient(value)):
+        return False
+    return tx.coverage(value, situation) >= 0.8
+
+
+def validate_value(f: FactField, value: str, situation: str) -> str | None:
+    """The model's value for one field if grounded in the situation, else None."""
+    value = " ".join(str(value).split()).strip().strip('"').rstrip(".")
+    if value.lower() in EMPTYISH:
+        return None
+    if f.type in ("date", "money", "duration"):
+        span = _typed(f, value)
+        return span if span and tx.contains(situation, span) else None
+    if not grounded(value, situation):
+        return None
+    if len(tx.content_words(value)) > 0.7 * max(1, len(tx.content_words(situation))) and len(situation) > 200:
+        return None  # the whole situation pasted into one field says nothing about the field
+    return tx.tidy(value, f.strip)
+
+
+def model_values(spec: KindSpec, situation: str, *, model: str | None, settings: Settings,
+                 wanted: list[FactField]) -> tuple[dict[str, str], list[str]]:
+    """Ask the model to copy the facts into the kind's fields; keep only grounded values."""
+    from app.llm import gateway
+
+    notices: list[str] = []
+    view = situation
+    if len(view) > MODEL_VIEW_CHARS:
+        view = view[:MODEL_VIEW_CHARS]
+        notices.append(f"The model read the first {MODEL_VIEW_CHARS:,} characters; the rest was matched by rules.")
+    lines = "\n".join(f"- {f.name}: {f.question}" for f in wanted)
+    messages = [
+        {"role": "system", "content": "You copy facts from a person's note into JSON fields. Copy the exact "
+                                      "words from the note. Use \"\" when the note does not say. Never add "
+                                      "anything that is not in the note."},
+        {"role": "user", "content": f"Note: {view}\n\nFields:\n{lines}\n\nJSON:"},
+    ]
+    try:
+        got = gateway.structured(messages, fact_schema(spec), model=model, settings=settings, retries=1,
+                                 max_tokens=min(480, 70 * len(wanted) + 40))
+    except UpwardError as exc:
+        if exc.exit_code == 2:
+            raise
+        notices.append("The model's fact extraction did not validate; facts were matched by rules instead.")
+        return {}, notices
+    raw = got.model_dump()
+    kept: dict[str, str] = {}
+    dropped: list[str] = []
+    for f in wanted:
+        value = validate_value(f, str(raw.get(f.name) or ""), situation)
+        if value is None:
+            if str(raw.get(f.name) or "").strip().lower() not in EMPTYISH:
+                dropped.append(f.name)
+            continue
+        if any(tx.norm(value) == tx.norm(v) for v in kept.values()) and f.type == "text":
+            dropped.append(f.name)
+            continue
+        kept[f.name] = value
+    if dropped:
+        notices.append("Dropped model-extracted values not found in your situation: " + ", ".join(dropped) + ".")
+    return kept, notices
+
+
+def _cue_score(f: FactField, clause: tx.Clause) -> float:
+    text = " " + tx.norm(clause.text) + " "
+    score = 0.0
+    for cue in f.cues:
+        c = cue.lower()
+        hit = c in text if not c[0].isalnum() or not c[-1].isalnum() else \
+            re.search(r"(?<![a-z0-9])" + re.escape(c) + r"(?![a-z0-9])", text) is not None
+        if hit:
+            score += 1.0 + 0.5 * (" " in c)
+    if f.position == "first" and clause.sentence == 0:
+        score += 1.5
+    if f.position == "last" and clause.last:
+        score += 1.0
+    return score
+
+
+def _lead(f: FactField, situation: str, parts: list[tx.Clause]) -> str | None:
+    m = LEAD.search(tx.sentences(situation)[0]) if situation else None
+    if m:
+        return tx.tidy(m.group(0), f.strip)
+    noun = LEAD_NOUN.search(situation)
+    if noun:
+        return noun.group(0)
+    return tx.tidy(parts[0].text, f.strip) if parts else None
+
+
+def rule_values(spec: KindSpec, situation: str, have: dict[str, str]) -> dict[str, str]:
+    """Deterministic extraction: the best cue-matching clause per field, typed spans for dates and money."""
+    parts = tx.clauses(situation)
+    used = {c.index for c in parts for v in have.values()
+            if tx.contains(v, tx.tidy(c.text)) or tx.contains(c.text, v)}
+    found: dict[str, str] = {}
+    text_fields = [f for f in spec.fields if f.name not in have and f.type == "text"]
+    candidates = sorted(
+        ((_cue_score(f, c), -i, f, c) for i, f in enumerate(text_fields) for c in parts if c.index not in used),
+        key=lambda t: (-t[0], -t[1], t[3].index),
+    )
+    for score, _, f, c in candidates:
+        if score < 1.0 or f.name in found or c.index in used:
+            continue
+        found[f.name] = tx.tidy(c.text, f.strip)
+        used.add(c.index)
+    for f in spec.fields:
+        if f.name in have or f.name in found:
+            continue
+        if f.type == "lead":
+            value = _lead(f, situation, parts)
+            if value:
+                found[f.name] = value
+        elif f.type in ("date", "money", "duration"):
+            best = max(((_cue_score(f, c), c) for c in parts if _typed(f, c.text)),
+                       key=lambda t: t[0], default=None)
+            if best and (best[0] >= 1.0 or f.type == "money"):
+                span = _typed(f, best[1].text)
+                if span:
+                    found[f.name] = span
+    return found
+
+
+def extract(spec: KindSpec, situation: str, *, model: str | None = None, settings: Settings | None = None,
+            given: dict[str, str] | None = None) -> Extraction:
+    """Facts for a kind: the person's own (given) first, then grounded model values, then rules."""
+    settings = settings or get_settings()
+    out = Extraction()
+    for name, value in (given or {}).items():
+        out.values[name] = value
+        out.sources[name] = "you"
+    wanted = [f for f in spec.fields if f.name not in out.values]
+    if wanted:
+        found, notes = model_values(spec, situation, model=model, settings=settings, wanted=wanted)
+        out.notices += notes
+        for name, value in found.items():
+            out.values[name] = value
+            out.sources[name] = "model"
+        for name, value in rule_values(spec, situation, out.values).items():
+            out.values[name] = value
+            out.sources[name] = "text"
+    order = [f.name for f in spec.fields]
+    out.values = {k: out.values[k] for k in sorted(out.values, key=order.index)}
+    return out
+
+
+def check_given(spec: KindSpec, facts: dict[str, str] | None) -> dict[str, str]:
+    """Facts the person typed field by field; BadInput naming the fields when one is unknown."""
+    names = [f.name for f in spec.fields]
+    clean: dict[str, str] = {}
+    for name, value in (facts or {}).items():
+        if name not in names:
+            raise BadInput(f"'{name}' is not a fact of a {spec.kind} draft.",
+                           f"use one of: {', '.join(names)} (as --fact name=value)")
+        value = " ".join(str(value).split()).strip()
+        if len(value) > 600:
+            raise BadInput(f"The fact '{name}' is {len(value)} characters; the limit is 600.", "say it in a sentence")
+        if value:
+            clean[name] = value.rstrip(".")
+    return clean
+
+
+def extract_facts(kind: str, situation: str, *, model: str | None = None,
+                  settings: Settings | None = None) -> dict[str, str]:
+    """The kind's facts found in the situation (only the ones it states; none invented)."""
+    spec = load_kind(kind, settings)
+    return extract(spec, check_situation(situation), model=model, settings=settings).values

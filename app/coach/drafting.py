@@ -1,0 +1,261 @@
+"""Drafting: the words for a hard conversation, grounded in the person's own facts.
+
+Measured: asked for a bad-news opener, the embedded model invented a company and a consultant. So
+the model is never the source of a fact. Facts are extracted (schema-constrained, then grounded),
+the structure is composed from the kind's templates, the model only rephrases the opener under a
+tight token limit, and deterministic checks run last. A draft that fails is repaired, and in the
+end falls back to the composition of the person's own facts; `notices` says which path was used.
+"""
+
+from __future__ import annotations
+
+import re
+from pathlib import Path
+
+from app.coach import draft_text as tx
+from app.coach.draft_checks import banned_phrases, check_draft, draft_text, fact_retention, invented
+from app.coach.draft_compose import Style, add_context, compose, style_for
+from app.coach.draft_facts import (
+    MAX_SITUATION_CHARS,
+    check_given,
+    check_situation,
+    extract,
+    extract_facts,
+    rule_values,
+)
+from app.coach.draft_kinds import KINDS, Draft, FactField, KindSpec, Pushback, check_kind, kind_fields, load_kind
+from app.config import Settings, get_settings
+from app.errors import BadInput, UpwardError
+from app.schemas import Hit, ManagerProfile, Strict
+
+__all__ = [
+    "KINDS", "Draft", "DraftResult", "FactField", "Pushback", "Style", "banned_phrases", "check_draft",
+    "draft_from_rehearsal", "draft_markdown", "draft_text", "extract_facts", "fact_retention", "kind_fields",
+    "make_draft", "MAX_SITUATION_CHARS", "style_for",
+]
+SCENARIO_KIND = {"workload": "resource-request"}
+PHRASE_TOKENS = 80
+
+
+class DraftResult(Strict):
+    """A draft plus what it was built from: the facts, what is still missing, and how it was made."""
+
+    draft: Draft
+    facts: dict[str, str]
+    missing: list[FactField]
+    problems: list[str]
+    notices: list[str]
+    draft_id: str | None
+    markdown: str
+
+
+def citations(spec: KindSpec, style: Style, settings: Settings) -> list[Hit]:
+    """Knowledge cards for this kind (ingested documents are not cited: a citation must be a card)."""
+    from app.retrieval.search import search
+
+    root = Path(settings.knowledge_dir)
+    hits = search(spec.query, k=8, scenario=spec.kind, topics=spec.topics, settings=settings)
+    cards = [h for h in hits if (root / f"{h.card}.md").is_file()]
+    return cards[: 4 if style == Style.detailed else 3]
+
+
+def phrasing_problems(original: str, candidate: str, allowed: list[str]) -> list[str]:
+    """Why a model rewrite of one sentence cannot be used (empty when it can)."""
+    problems = []
+    lost = [t for t in tx.salient(original) if not tx.contains(candidate, t)]
+    if lost:
+        problems.append("dropped " + ", ".join(lost))
+    new = [t for t in tx.salient(candidate) if not any(tx.contains(a, t) for a in allowed)]
+    if new:
+        problems.append("added " + ", ".join(new))
+    if tx.coverage(candidate, "\n".join(allowed)) < 0.75:
+        problems.append("used words that are not yours")
+    n, m = len(tx.words(original)), len(tx.words(candidate))
+    if not 0.6 * n <= m <= 1.5 * n + 4:
+        problems.append("changed the length too much")
+    if "?" in original and "?" not in candidate:
+        problems.append("lost the question")
+    if "[" in original and "[" not in candidate:
+        problems.append("lost a placeholder")
+    if banned_phrases(candidate):
+        problems.append("blamed")
+    if tx.coverage(original, candidate) < 0.5:
+        problems.append("lost the meaning")
+    return problems
+
+
+def _clean(text: str) -> str:
+    text = text.strip().splitlines()[0] if text.strip() else ""
+    text = re.sub(r"^(?:rewrite|rewritten|sentence|answer)\s*:\s*", "", text, flags=re.I)
+    return text.strip().strip('"“”').strip()
+
+
+def phrase(sentence: str, allowed: list[str], *, model: str | None, settings: Settings,
+           attempts: int = 2) -> tuple[str | None, list[str]]:
+    """The model's more natural wording of one sentence, or None with the reasons it was refused."""
+    from app.llm import gateway
+
+    system = ("You reword one sentence that a person will say to their manager so it sounds natural and "
+              "warm. Keep every name, number and date exactly. Add no new facts. Reply with the sentence only.")
+    messages = [{"role": "system", "content": system}, {"role": "user", "content": f"Sentence: {sentence}"}]
+    reasons: list[str] = []
+    for _ in range(attempts):
+        out = gateway.complete(messages, model=model, max_tokens=min(PHRASE_TOKENS, 2 * len(sentence.split()) + 16),
+                               temperature=0.0 if not reasons else 0.4, settings=settings)
+        candidate = _clean(out.text)
+        reasons = phrasing_problems(sentence, candidate, [sentence, *allowed]) if candidate else ["said nothing"]
+        if not reasons:
+            return candidate, []
+        messages = [*messages, {"role": "assistant", "content": candidate},
+                    {"role": "user", "content": f"That {'; '.join(reasons)}. Reword the original sentence "
+                                                f"again, keeping all of it: {sentence}"}]
+    return None, reasons
+
+
+def _missing(spec: KindSpec, facts: dict[str, str]) -> list[FactField]:
+    return [f for f in spec.fields if f.required and not facts.get(f.name)]
+
+
+def draft_markdown(draft: Draft, *, title: str | None = None, missing: list[FactField] | None = None) -> str:
+    """The draft as Markdown, for history and export."""
+    lines = [f"# {title or 'Draft: ' + draft.kind}", "", "## Opener", "", draft.opener, "", "## Talking points", ""]
+    lines += [f"- {p}" for p in draft.talking_points]
+    lines += ["", "## Anticipated pushback", ""]
+    for p in draft.anticipated_pushback:
+        lines += [f"- **{p.objection}**", f"  {p.response}"]
+    lines += ["", "## Close", "", draft.close]
+    if missing:
+        lines += ["", "## Still to confirm", "", *[f"- {f.question}" for f in missing]]
+    if draft.citations:
+        lines += ["", "## Guidance this draws on", ""]
+        lines += [f"- {h.title} ({h.source}: knowledge/{h.card}.md)" for h in draft.citations]
+    return "\n".join(lines).rstrip() + "\n"
+
+
+def make_draft(kind: str, situation: str, *, profile: ManagerProfile | None = None,
+               facts: dict[str, str] | None = None, model: str | None = None, settings: Settings | None = None,
+               save: bool = True, owner: str = "", session_id: str | None = None,
+               own_lines: list[str] | None = None, own_pushback: list[Pushback] | None = None) -> DraftResult:
+    """Draft the conversation: facts first, structure from templates, model phrasing, checks last."""
+    settings = settings or get_settings()
+    spec = load_kind(check_kind(kind), settings)
+    situation = check_situation(situation)
+    given = check_given(spec, facts)
+    got = extract(spec, situation, model=model, settings=settings, given=given)
+    values = got.values
+    notices = list(got.notices)
+    style = style_for(profile)
+    notices.append(f"Style: {style.value} (from the manager profile).")
+    allowed = [situation, *(own_lines or []), *(f"{p.objection} {p.response}" for p in own_pushback or [])]
+    if profile is not None:
+        allowed.append(f"{profile.name} {profile.role}")
+    must = list(dict.fromkeys([*tx.salient(situation), *(t for v in given.values() for t in tx.salient(v))]))
+
+    composed = compose(spec, values, style, situation, profile=profile, own_lines=own_lines,
+                       own_pushback=own_pushback)
+    problems = check_draft(composed, kind, values, must, allowed=allowed)
+    if problems:
+        # The model-extracted values made a draft that fails: rebuild from rule-matched facts alone.
+        rule_only = {k: v for k, v in values.items() if got.sources.get(k) != "model"}
+        rule_only.update(rule_values(spec, situation, rule_only))
+        retry = compose(spec, rule_only, style, situation, profile=profile, own_lines=own_lines,
+                        own_pushback=own_pushback)
+        retry_problems = check_draft(retry, kind, rule_only, must, allowed=allowed)
+        if len(retry_problems) < len(problems):
+            notices.append("Fell back to facts matched by rules: the model's extraction failed the checks ("
+                           + "; ".join(problems[:3]) + ").")
+            composed, problems, values = retry, retry_problems, rule_only
+
+    draft = composed
+    path = "structured composition of your facts"
+    if "[" not in composed.opener:
+        candidate, reasons = phrase(composed.opener, allowed + [spec.template_text(), *values.values()],
+                                    model=model, settings=settings)
+        if candidate is None:
+            notices.append("Phrasing: the model's opener was not used (" + "; ".join(reasons) + ").")
+        else:
+            phrased = add_context(composed.model_copy(update={"opener": candidate}), situation, style)
+            phrased_problems = check_draft(phrased, kind, values, must, allowed=allowed)
+            if not phrased_problems:
+                draft, problems, path = phrased, phrased_problems, "model-phrased opener on the composed structure"
+            else:
+                notices.append("Repaired: the model's opener failed the checks ("
+                               + "; ".join(phrased_problems[:3]) + "), so the composed opener was kept.")
+    notices.append(f"Path: {path}.")
+    draft = draft.model_copy(update={"citations": citations(spec, style, settings)})
+    missing = _missing(spec, values)
+    if missing:
+        notices.append("Still to confirm: " + ", ".join(f.label.lower() for f in missing) + ".")
+    title = f"{spec.title}" + (f" with {profile.name}" if profile is not None else "")
+    markdown = draft_markdown(draft, title=title, missing=missing)
+    draft_id = None
+    if save:
+        from app.history import get_history
+
+        draft_id = get_history(settings).save_draft(kind, title, draft.model_dump(), markdown,
+                                                    session_id=session_id, owner=owner)
+    return DraftResult(draft=draft, facts=values, missing=missing, problems=problems, notices=notices,
+                       draft_id=draft_id, markdown=markdown)
+
+
+def _evidence(line: str) -> float:
+    return 2.0 * len(tx.salient(line)) + len(tx.content_words(line)) / 10
+
+
+def draft_from_rehearsal(session_id: str, *, kind: str | None = None, model: str | None = None,
+                         settings: Settings | None = None, owner: str = "",
+                         profile: ManagerProfile | None = None, save: bool = True) -> DraftResult:
+    """Turn a rehearsal into a draft that reuses the person's own lines (the best-evidenced as points)."""
+    from app.coach.draft_checks import BLAME_RE
+    from app.coach.profiles import parse_profile
+    from app.history import get_history
+
+    settings = settings or get_settings()
+    session = get_history(settings).session(session_id)
+    scenario = str(session.get("scenario") or "")
+    kind = kind or SCENARIO_KIND.get(scenario, scenario)
+    if kind not in KINDS:
+        raise BadInput(f"The rehearsal's scenario '{scenario}' has no matching draft kind.",
+                       f"pass kind= one of: {', '.join(KINDS)}")
+    turns = session.get("turns") or []
+    mine = [" ".join(t["content"].split()) for t in turns if t["role"] == "user" and t["content"].strip()]
+    if not mine:
+        raise BadInput(f"Rehearsal {session_id} has no lines of yours yet.", "say a few lines in the rehearsal first")
+    if profile is None:
+        state = session.get("state") or {}
+        raw = state.get("profile") if isinstance(state, dict) else None
+        if isinstance(raw, dict):
+            try:
+                profile = parse_profile(raw, "the rehearsal's manager profile")
+            except UpwardError:
+                profile = None
+    usable = [line for line in mine if not banned_phrases(line) and not BLAME_RE.search(tx.norm(line))]
+    ranked = sorted(usable, key=_evidence, reverse=True)
+    situation = ""
+    for line in sorted(ranked[:8], key=mine.index):  # the strongest lines, in the order they were said
+        if len(situation) + len(line) + 1 > MAX_SITUATION_CHARS:
+            break
+        situation = f"{situation} {line}".strip()
+    if not situation:
+        raise BadInput(f"Rehearsal {session_id} has no usable lines of yours.", "rehearse again, then draft")
+    pushback: list[Pushback] = []
+    for prev, nxt in zip(turns, turns[1:], strict=False):
+        if prev["role"] == "manager" and nxt["role"] == "user" and "?" in prev["content"]:
+            question = next((s for s in tx.sentences(prev["content"]) if s.endswith("?")), "")
+            reply = " ".join(nxt["content"].split())
+            if question and reply in usable and len(question) < 200 and len(reply) < 400:
+                pushback.append(Pushback(objection=question, response=reply))
+    best = ranked[:1]
+    result = make_draft(kind, situation, profile=profile, model=model, settings=settings, save=save, owner=owner,
+                        session_id=session_id, own_lines=best, own_pushback=pushback[:2])
+    result.notices.append(f"From rehearsal {session_id}: {len(mine)} of your lines; "
+                          f"{len(pushback[:2])} of the manager's questions reused as pushback.")
+    return result
+
+
+def check_required(draft: Draft, facts: list[str]) -> list[str]:
+    """The facts (exact strings) a draft is missing; a convenience for callers and evals."""
+    return [f for f in facts if not tx.contains(draft_text(draft), f)]
+
+
+__all__ += ["DraftResult", "check_required", "invented"]
