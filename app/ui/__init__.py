@@ -1,0 +1,102 @@
+"""The web app: Prepare, Rehearse, Draft, Ask, History and Settings, one module per tab.
+
+Handlers are thin: they call the same services the CLI calls. Building the Blocks loads no model
+and opens no index; those happen on first use, with a visible placeholder while they load.
+Each browser gets its own random owner id (kept in its localStorage), which filters History,
+and its own Rehearsal object and model choice in gr.State, so sessions never see each other.
+"""
+
+from __future__ import annotations
+
+import secrets
+from typing import Any
+
+import gradio as gr
+
+from app.config import Settings, get_settings
+from app.errors import ConfigError
+from app.ui import ask, draft, history_tab, prepare, rehearse, settings_tab
+from app.ui.common import Shared, new_owner
+
+__all__ = ["CSS", "build_ui", "serve"]
+
+CSS = """
+.gradio-container { max-width: 1200px !important; margin: 0 auto !important; overflow-x: hidden; }
+.gradio-container * { overflow-wrap: anywhere; }
+#privacy-notice { font-size: 0.9em; opacity: 0.85; }
+.alert { border-left: 4px solid #d97706; padding: 6px 10px !important; background: rgba(217, 119, 6, 0.08); }
+details.cite { margin: 4px 0; padding: 4px 8px; border: 1px solid var(--border-color-primary); border-radius: 6px; }
+details.cite summary { cursor: pointer; }
+.prose pre, .prose code { white-space: pre-wrap; word-break: break-word; }
+@media (max-width: 640px) {
+  .gradio-container { padding: 6px !important; }
+  .tab-wrapper button, [role="tab"] { padding: 4px 6px !important; }
+  h1 { font-size: 1.4em !important; }
+}
+"""
+
+
+def browser_secret(settings: Settings) -> str:
+    """A per-installation secret for the encrypted localStorage owner id, so it survives restarts."""
+    path = settings.data_dir / "ui-secret"
+    if not path.is_file():
+        path.parent.mkdir(parents=True, exist_ok=True)
+        path.write_text(secrets.token_hex(32), encoding="utf-8")
+        path.chmod(0o600)
+    return path.read_text(encoding="utf-8").strip()
+
+
+def build_ui(settings: Settings | None = None) -> gr.Blocks:
+    """The Blocks app; creating it loads no model and opens no index."""
+    settings = settings or get_settings()
+    shared = Shared(settings=settings)
+    with gr.Blocks(title="Upward") as demo:
+        gr.Markdown("# Upward\nPrepare, rehearse and draft the conversation you dread with your manager.")
+        header = gr.Markdown(settings_tab.notice(settings.model, settings), elem_id="privacy-notice")
+        shared.owner = gr.BrowserState("", storage_key="upward-owner", secret=browser_secret(settings))
+        shared.model = gr.State(settings.model)
+        shared.rehearsal = gr.State(None)
+        with gr.Tabs(elem_id="tabs") as tabs:
+            shared.tabs = tabs
+            with gr.Tab("Prepare", id="prepare", elem_id="tab-prepare"):
+                prepare.build(shared)
+            with gr.Tab("Rehearse", id="rehearse", elem_id="tab-rehearse"):
+                rehearse.build(shared)
+            with gr.Tab("Draft", id="draft", elem_id="tab-draft"):
+                draft.build(shared)
+            with gr.Tab("Ask", id="ask", elem_id="tab-ask"):
+                ask.build(shared)
+            with gr.Tab("History", id="history", elem_id="tab-history") as history:
+                history_tab.build(shared, history)
+            with gr.Tab("Settings", id="settings", elem_id="tab-settings"):
+                settings_tab.build(shared, header)
+        demo.load(new_owner, shared.owner, shared.owner)
+    return demo
+
+
+def _loopback(host: str) -> bool:
+    return host in ("127.0.0.1", "localhost", "::1")
+
+
+def auth_for(settings: Settings) -> tuple[str, str] | None:
+    """Gradio auth for a non-loopback host; refusing to serve one without a username and password."""
+    if _loopback(settings.host):
+        return None
+    if not (settings.username and settings.password):
+        raise ConfigError(
+            f"Serving on {settings.host} would expose your conversations to the network without a login.",
+            "set UPWARD_USERNAME and UPWARD_PASSWORD, or serve on 127.0.0.1",
+        )
+    return (settings.username, settings.password)
+
+
+def serve(settings: Settings | None = None, *, block: bool = True) -> Any:
+    """Start the app; a non-loopback host requires a username and password. `block=False` returns at once."""
+    settings = settings or get_settings()
+    auth = auth_for(settings)
+    print(f"Upward on http://{settings.host}:{settings.port}  ({settings.model})", flush=True)
+    return build_ui(settings).queue(default_concurrency_limit=4).launch(
+        server_name=settings.host, server_port=settings.port, share=False, auth=auth, show_error=True,
+        inbrowser=False, css=CSS, prevent_thread_lock=not block, quiet=not block,
+        footer_links=["gradio", "settings"],
+    )

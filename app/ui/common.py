@@ -1,0 +1,112 @@
+"""What every tab shares: per-browser context, error rendering, citations and chat conversion.
+
+Nothing here loads a model or opens an index; those happen inside handlers, on first use.
+"""
+
+from __future__ import annotations
+
+import html
+import re
+import tempfile
+import uuid
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+import gradio as gr
+
+from app.config import Settings
+from app.errors import UpwardError
+from app.schemas import Hit, ManagerProfile, Turn
+
+ChatHistory = list[dict[str, Any]]
+LOADING_LOCAL = "Loading the embedded model (first use only, a few seconds)…"
+THINKING = "…"
+
+
+@dataclass
+class Shared:
+    """Components that several tabs read or write, created once per Blocks."""
+
+    settings: Settings
+    owner: Any = None  # gr.BrowserState: a random id per browser, filters History
+    model: Any = None  # gr.State: the model id this browser session uses
+    profile_fields: list[Any] = field(default_factory=list)  # Prepare's form, in ManagerProfile order
+    rehearsal: Any = None  # gr.State: the live Rehearsal object of this browser session
+    tabs: Any = None  # gr.Tabs, so a handler can switch tab
+    chat: Any = None  # Rehearse's chatbot, so History can reopen a session into it
+    rehearse_outputs: list[Any] = field(default_factory=list)
+
+
+def new_owner(current: str | None) -> str:
+    """Keep this browser's owner id, or make one the first time it visits."""
+    current = (current or "").strip()
+    return current if re.fullmatch(r"[0-9a-f]{16,32}", current) else uuid.uuid4().hex
+
+
+def error_text(exc: UpwardError) -> str:
+    """An error as a person reads it: what happened, then what to do."""
+    return f"⚠️ {exc.message}" + (f"\n\n**Fix:** {exc.fix}" if exc.fix else "")
+
+
+def alert(text: str) -> dict[str, Any]:
+    """An update for an alert Markdown: shown with text, hidden when empty."""
+    return gr.update(value=text, visible=bool(text))
+
+
+def loading_placeholder(model: str, settings: Settings) -> str:
+    """What to show while waiting for the first piece: says so when the embedded model must load."""
+    from app.llm import gateway, local
+
+    try:
+        spec = gateway.resolve(model, settings)
+    except UpwardError:
+        return THINKING
+    if spec.provider == "local" and not local.get_engine(settings.local_context, settings.local_threads).loaded:
+        return LOADING_LOCAL
+    return THINKING
+
+
+def chat_from_turns(turns: list[Turn] | list[dict[str, Any]]) -> ChatHistory:
+    """Rehearsal turns (user/manager) as Gradio messages (user/assistant)."""
+    out: ChatHistory = []
+    for t in turns:
+        role, content = (t.role, t.content) if isinstance(t, Turn) else (t["role"], t["content"])
+        out.append({"role": "user" if role == "user" else "assistant", "content": content})
+    return out
+
+
+def citations_markdown(hits: list[Hit] | list[dict[str, Any]], heading: str = "Sources") -> str:
+    """Each citation as a collapsible block that opens to the card's own text."""
+    if not hits:
+        return ""
+    parts = [f"**{heading}**", ""]
+    for i, h in enumerate(hits, 1):
+        hit = h if isinstance(h, Hit) else Hit.model_validate(h)
+        parts.append(
+            f"<details class='cite'><summary>[{i}] {html.escape(hit.title)} "
+            f"<small>({html.escape(hit.source)})</small></summary>\n\n"
+            f"{html.escape(hit.text)}\n\n<small>card: <code>{html.escape(hit.card)}</code></small>\n\n</details>"
+        )
+    return "\n".join(parts)
+
+
+def profile_from_form(values: list[Any]) -> ManagerProfile:
+    """The Prepare form as a profile; an empty form means the generic busy manager."""
+    from app.coach.profiles import DEFAULT_PROFILE, parse_profile
+
+    keys = ["name", "role", "priorities", "pressures", "communication_style", "temperament", "notes"]
+    data = {k: (v.strip() if isinstance(v, str) else v) for k, v in zip(keys, values, strict=True)}
+    if not any(data[k] for k in keys if k != "temperament"):
+        return DEFAULT_PROFILE
+    data = {k: v for k, v in data.items() if v not in (None, "")}
+    return parse_profile(data, "The manager profile")
+
+
+def export_file(stem: str, suffix: str, text: str) -> str:
+    """Write a download to a fresh temporary folder (Gradio serves it from there) and return its path."""
+    safe = re.sub(r"[^A-Za-z0-9._-]+", "-", stem).strip("-")[:60] or "upward"
+    folder = Path(tempfile.mkdtemp(prefix="upward-"))
+    path = folder / f"{safe}{suffix}"
+    path.write_text(text, encoding="utf-8")
+    return str(path)

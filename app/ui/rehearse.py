@@ -1,0 +1,226 @@
+"""Rehearse: a streaming conversation with the role-played manager, rewind, retry, and the debrief.
+
+The live `Rehearsal` object sits in this browser session's gr.State; every completed turn is
+already in SQLite, so a failed reply leaves the conversation so far intact (and Retry answers it).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from functools import partial
+from typing import Any
+
+import gradio as gr
+
+from app.config import Settings
+from app.errors import UpwardError
+from app.ui.common import (
+    ChatHistory,
+    Shared,
+    alert,
+    chat_from_turns,
+    citations_markdown,
+    error_text,
+    loading_placeholder,
+    profile_from_form,
+)
+
+DIFFICULTIES = ["easy", "realistic", "tough"]
+Updates = list[Any]
+
+
+def scenario_choices(settings: Settings) -> list[tuple[str, str]]:
+    """(title, id) for each scenario file; a broken file shows its id rather than breaking the page."""
+    from app.coach.scenarios import load_scenario, scenario_ids
+
+    out = []
+    for sid in scenario_ids(settings):
+        try:
+            out.append((load_scenario(sid, settings).title, sid))
+        except UpwardError:
+            out.append((sid, sid))
+    return out
+
+
+def meter(rehearsal: Any) -> str:
+    """Receptiveness, and the last hint with its card, for the panel beside the chat."""
+    if rehearsal is None:
+        return "Pick a scenario and press **Start**. Your manager opens the meeting."
+    parts = [f"**{rehearsal.scenario.title}** with {rehearsal.profile.name} · {rehearsal.difficulty.value}",
+             f"Manager receptiveness: **{rehearsal.receptiveness}/100**"]
+    hint = getattr(rehearsal, "last_hint", None)
+    if hint is not None:
+        parts.append(f"💡 {hint.text}\n\n" + citations_markdown([hint.citation], "From"))
+    if rehearsal.finished:
+        parts.append("This rehearsal has ended. Start a new one, or draft from it in **Draft**.")
+    return "\n\n".join(parts)
+
+
+def _view(rehearsal: Any, chat: ChatHistory, note: str = "") -> Updates:
+    """[state, chat, meter, alert, retry] after any step."""
+    pending = bool(rehearsal is not None and rehearsal.pending)
+    return [rehearsal, chat, meter(rehearsal), alert(note), gr.update(visible=pending)]
+
+
+def _failure(rehearsal: Any, exc: UpwardError) -> Updates:
+    """Show what is stored (the conversation so far) and the error; offer Retry if a line is unanswered."""
+    note = error_text(exc)
+    partial_text = getattr(exc, "partial", "")
+    if partial_text:
+        note += f"\n\nThe reply was cut off after: “{partial_text.strip()}”"
+    if rehearsal is not None and rehearsal.pending:
+        note += "\n\nYour line is kept: press **Retry** for the answer, or **Rewind** to take it back."
+    chat = chat_from_turns(rehearsal.transcript) if rehearsal is not None else []
+    return _view(rehearsal, chat, note)
+
+
+def _stream(rehearsal: Any, pieces: Iterator[str], settings: Settings, line: str = "") -> Iterator[Updates]:
+    """Show the person's `line` and a placeholder at once, the manager's reply growing, then what is stored."""
+    base = chat_from_turns(rehearsal.transcript)
+    if line:
+        base.append({"role": "user", "content": line})
+    wait = loading_placeholder(rehearsal.model, settings)
+    yield _view(rehearsal, [*base, {"role": "assistant", "content": wait}])
+    try:
+        for snapshot in pieces:
+            yield _view(rehearsal, [*base, {"role": "assistant", "content": snapshot}])
+    except UpwardError as exc:
+        yield _failure(rehearsal, exc)
+        return
+    notices = " ".join(getattr(rehearsal, "last_notices", []) or [])
+    yield _view(rehearsal, chat_from_turns(rehearsal.transcript), f"ℹ️ {notices}" if notices else "")
+
+
+def on_start(scenario: str, difficulty: str, hints: bool, model: str, owner: str, *profile_values: Any,
+             settings: Settings) -> Iterator[Updates]:
+    """A new session with the Prepare tab's manager; the manager's greeting streams in."""
+    from app.coach.rehearsal import Rehearsal
+
+    hide = gr.update(visible=False)
+    try:
+        profile = profile_from_form(list(profile_values))
+        rehearsal = Rehearsal.start(scenario, profile, difficulty=difficulty, hints=bool(hints), model=model,
+                                    settings=settings, owner=owner or "", greet=True)
+    except UpwardError as exc:  # keep whatever conversation is on screen
+        yield [gr.update(), gr.update(), gr.update(), alert(error_text(exc)), gr.update(), hide]
+        return
+    for step in _stream(rehearsal, rehearsal.opening(), settings):
+        yield [*step, hide]
+
+
+def on_send(message: str, rehearsal: Any, settings: Settings) -> Iterator[Updates]:
+    """The person's line, then the manager's reply streaming. The box empties at once and gets the
+    text back if the line could not be stored."""
+    from app.coach.rehearsal import validate_line
+
+    if rehearsal is None:
+        yield [*_view(None, [], "⚠️ Start a rehearsal first: pick a scenario and press **Start**."), gr.update()]
+        return
+    before = len(rehearsal.transcript)
+    try:
+        line = validate_line(message)
+    except UpwardError as exc:
+        yield [*_failure(rehearsal, exc), gr.update()]
+        return
+    for step in _stream(rehearsal, rehearsal.reply(line), settings, line):
+        stored = len(rehearsal.transcript) > before
+        failed = bool(step[3].get("value")) and not stored
+        yield [*step, message if failed else ""]
+
+
+def on_retry(rehearsal: Any, settings: Settings) -> Iterator[Updates]:
+    """Answer the person's last line again after a failed reply."""
+    if rehearsal is None:
+        yield _view(None, [], "⚠️ Start a rehearsal first.")
+        return
+    yield from _stream(rehearsal, rehearsal.retry(), settings)
+
+
+def on_rewind(rehearsal: Any) -> Updates:
+    if rehearsal is None:
+        return _view(None, [], "⚠️ Nothing to rewind: start a rehearsal first.")
+    try:
+        rehearsal.rewind()
+    except UpwardError as exc:
+        return _failure(rehearsal, exc)
+    return _view(rehearsal, chat_from_turns(rehearsal.transcript), "↩️ Took back your last line.")
+
+
+def debrief_view(debrief: Any, settings: Settings) -> Updates:
+    """[group, overall, chart, notes, citations] for a Debrief."""
+    import pandas as pd
+
+    from app.coach.rubric import load_rubric
+
+    names = {d.id: d.name for d in load_rubric(settings).dimensions}
+    frame = pd.DataFrame({"dimension": [names.get(k, k) for k in debrief.scores],
+                          "score": [int(v) for v in debrief.scores.values()]})
+    notes = []
+    for head, items in (("Strengths", debrief.strengths), ("To improve", debrief.improvements),
+                        ("Moments", getattr(debrief, "moments", []))):
+        if items:
+            notes += [f"**{head}**", *[f"- {i}" for i in items], ""]
+    return [gr.update(visible=True), f"### Overall: {debrief.overall}/100", frame, "\n".join(notes),
+            citations_markdown(debrief.citations, "Guidance behind the scores (open a card)")]
+
+
+def on_finish(rehearsal: Any, settings: Settings) -> Iterator[Updates]:
+    """Score the rehearsal; the chart and notes appear under the conversation."""
+    keep = [gr.update()] * 5
+    if rehearsal is None:
+        yield [*_view(None, [], "⚠️ Nothing to debrief: start a rehearsal first."), *keep]
+        return
+    chat = chat_from_turns(rehearsal.transcript)
+    yield [*_view(rehearsal, chat, "Scoring your rehearsal against the rubric…"), *keep]
+    try:
+        debrief = rehearsal.finish()
+    except UpwardError as exc:
+        yield [*_failure(rehearsal, exc), *keep]
+        return
+    yield [*_view(rehearsal, chat), *debrief_view(debrief, settings)]
+
+
+def build(shared: Shared) -> None:
+    settings = shared.settings
+    choices = scenario_choices(settings)
+    with gr.Row():
+        scenario = gr.Dropdown(choices, value=choices[0][1] if choices else None, label="Scenario",
+                               elem_id="rehearse-scenario", scale=3, min_width=200)
+        difficulty = gr.Radio(DIFFICULTIES, value="realistic", label="Difficulty", elem_id="rehearse-difficulty",
+                              scale=2, min_width=200)
+        hints = gr.Checkbox(value=settings.hints, label="Coaching hints", elem_id="rehearse-hints",
+                            scale=1, min_width=120)
+        start = gr.Button("Start", variant="primary", elem_id="rehearse-start", scale=1, min_width=100)
+    status = gr.Markdown(visible=False, elem_id="rehearse-alert", elem_classes=["alert"])
+    with gr.Row(equal_height=False):
+        with gr.Column(scale=3, min_width=280):
+            chat = gr.Chatbot(label="Your manager", elem_id="rehearse-chat", height=380, buttons=["copy"],
+                              placeholder="Your manager will open the meeting when you press Start.")
+            box = gr.Textbox(label="What you say", elem_id="rehearse-msg", lines=2,
+                             placeholder="Say it as you would out loud…")
+            with gr.Row():
+                send = gr.Button("Send", variant="primary", elem_id="rehearse-send", min_width=90)
+                retry = gr.Button("Retry", visible=False, elem_id="rehearse-retry", min_width=90)
+                rewind = gr.Button("Rewind", elem_id="rehearse-rewind", min_width=90)
+                finish = gr.Button("End and debrief", variant="stop", elem_id="rehearse-end", min_width=140)
+        with gr.Column(scale=2, min_width=240):
+            panel = gr.Markdown(meter(None), elem_id="rehearse-meter")
+    with gr.Group(visible=False, elem_id="debrief") as group:
+        overall = gr.Markdown(elem_id="debrief-overall")
+        chart = gr.BarPlot(x="dimension", y="score", y_lim=[0, 4], label="Scores per dimension (0-4)",
+                           elem_id="debrief-chart", height=260, x_label_angle=0, sort=None)
+        with gr.Row(equal_height=False):
+            notes = gr.Markdown(elem_id="debrief-notes", min_width=260)
+            cites = gr.Markdown(elem_id="debrief-citations", min_width=260)
+    shared.chat = chat
+    conv = [shared.rehearsal, chat, panel, status, retry]
+    debrief_out = [group, overall, chart, notes, cites]
+    start.click(partial(on_start, settings=settings),
+                [scenario, difficulty, hints, shared.model, shared.owner, *shared.profile_fields], [*conv, group])
+    send_fn = partial(on_send, settings=settings)
+    send.click(send_fn, [box, shared.rehearsal], [*conv, box])
+    box.submit(send_fn, [box, shared.rehearsal], [*conv, box])
+    retry.click(partial(on_retry, settings=settings), shared.rehearsal, conv)
+    rewind.click(on_rewind, shared.rehearsal, conv)
+    finish.click(partial(on_finish, settings=settings), shared.rehearsal, [*conv, *debrief_out])
+    shared.rehearse_outputs = conv
