@@ -77,6 +77,35 @@ def cmd_bench(args: argparse.Namespace, settings: Settings) -> int:
     return 0
 
 
+def _facts_arg(pairs: list[str] | None) -> dict[str, str]:
+    from app.errors import BadInput
+
+    facts: dict[str, str] = {}
+    for pair in pairs or []:
+        name, sep, value = pair.partition("=")
+        if not sep or not name.strip():
+            raise BadInput(f"--fact '{pair}' is not name=value.", "write it as --fact new_date='June 15'")
+        facts[name.strip()] = value.strip()
+    return facts
+
+
+def cmd_draft(args: argparse.Namespace, settings: Settings) -> int:
+    from app.coach.drafting import check_kind, make_draft
+    from app.coach.profiles import load_profile
+
+    check_kind(args.kind)
+    profile = load_profile(args.manager) if args.manager else None
+    result = make_draft(args.kind, args.situation or "", profile=profile, facts=_facts_arg(args.fact),
+                        model=settings.model, settings=settings)
+    doc = result.draft.model_dump()
+    doc["missing_facts"] = [f.question for f in result.missing]
+    doc["draft_id"] = result.draft_id
+    for line in result.notices if not args.json else []:
+        print(f"note: {line}", file=sys.stderr)
+    _emit(args, doc, result.markdown.rstrip())
+    return 0
+
+
 def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(
         prog="upward", description="Rehearse the conversation you dread with your manager."
@@ -108,6 +137,13 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--rebuild", action="store_true", help="clear previously ingested documents first")
     add("bench", cmd_bench, "benchmarks, printed as ratios against a baseline measured in the same run",
         model=True)
+    p = add("draft", cmd_draft, "draft the opener, talking points, pushback replies and close", model=True,
+            json_=True)
+    p.add_argument("kind", help="career-goal, upward-feedback, bad-news, promotion, autonomy, status-report "
+                                "or resource-request")
+    p.add_argument("--situation", required=True, help="your situation in your own words, with names, dates, numbers")
+    p.add_argument("--manager", help="a YAML or JSON manager profile")
+    p.add_argument("--fact", action="append", metavar="NAME=VALUE", help="give or correct one fact (repeatable)")
     return parser
 
 
