@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from pathlib import Path
+from typing import Literal
 
 from platformdirs import user_data_dir
 from pydantic import Field, field_validator
@@ -30,6 +31,11 @@ class Settings(BaseSettings):
     local_context: int = Field(2048, ge=512, le=8192, description="context window of the embedded model")
     local_threads: int | None = Field(None, ge=1)
     hints: bool = True
+    phrasing: Literal["auto", "free", "select"] = Field(
+        "auto", description="how the model voices the manager: free text, or choosing among the scenario's lines "
+        "(auto: select for the embedded 135M model, free for any other)")
+    judge: Literal["auto", "on", "off"] = Field(
+        "auto", description="blend the model's 0-4 judgement into debrief scores (auto: not for the embedded model)")
     username: str | None = None
     password: str | None = None
     knowledge_dir: Path = Field(default_factory=lambda: Path(__file__).resolve().parent.parent / "knowledge")

@@ -1,0 +1,70 @@
+"""Coaching hints during a rehearsal: one line, grounded in a retrieved card, citing it.
+
+The hint targets what the person has not done yet (the rubric dimension with no signal so far, or
+the concern the manager just raised), retrieves the guidance for it, and uses that card's own
+one-line hint, so the advice is always traceable to a card a person can open.
+"""
+
+from __future__ import annotations
+
+import threading
+
+from app.coach.moves import State
+from app.coach.rubric import Rubric
+from app.coach.scenarios import Scenario
+from app.config import Settings
+from app.retrieval import search as retrieval
+from app.retrieval.cards import Card, load_cards, stat_signature
+from app.schemas import Hit, Strict
+
+MAX_HINT_WORDS = 25
+NUDGE_ORDER = ("ask", "evidence", "priorities", "solution", "input", "style")
+
+_cards: dict[str, tuple[tuple[tuple[str, int, int], ...], dict[str, Card]]] = {}
+_lock = threading.Lock()
+
+
+class Hint(Strict):
+    text: str
+    citation: Hit
+
+
+def _card_index(settings: Settings) -> dict[str, Card]:
+    key = str(settings.knowledge_dir)
+    sig = stat_signature(settings.knowledge_dir)
+    with _lock:
+        cached = _cards.get(key)
+        if cached is None or cached[0] != sig:
+            cached = (sig, {c.id: c for c in load_cards(settings.knowledge_dir)})
+            _cards[key] = cached
+        return cached[1]
+
+
+def _short(text: str) -> str:
+    words = text.split()
+    return text if len(words) <= MAX_HINT_WORDS else " ".join(words[:MAX_HINT_WORDS]).rstrip(",;:") + "…"
+
+
+def focus(states: list[State], scenario: Scenario, rubric: Rubric, seen: dict[str, int]) -> tuple[str, list[str]]:
+    """What to nudge next: (retrieval query, topics). `seen` counts signals per dimension so far."""
+    state = states[-1]
+    if state.current:
+        concern = next(c for c in scenario.hidden_concerns if c.id == state.current)
+        return f"{concern.concern} {scenario.query}", list(scenario.topics)
+    if not state.asked and state.turn >= 1:
+        dim = rubric.dimension("ask")
+    else:
+        dim = next((rubric.dimension(d) for d in NUDGE_ORDER if not seen.get(d)), rubric.dimension("style"))
+    return f"{dim.name}. {dim.definition} {scenario.title}", list(dim.topics)
+
+
+def hint_for(states: list[State], scenario: Scenario, rubric: Rubric, settings: Settings) -> Hint | None:
+    """A one-line hint for the person's next line, or None when no card fits."""
+    query, topics = focus(states, scenario, rubric, states[-1].seen)
+    hits = retrieval.search(query[:1500], k=3, scenario=scenario.id, topics=topics, settings=settings)
+    cards = _card_index(settings)
+    for hit in hits:
+        card = cards.get(hit.card)
+        if card is not None and card.hint:
+            return Hint(text=_short(card.hint), citation=hit)
+    return None

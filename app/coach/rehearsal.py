@@ -1,0 +1,309 @@
+"""A rehearsal session: the person speaks, code decides the manager's move, the model voices it.
+
+Every completed turn is committed to SQLite as it happens (the person's line before the model is
+called, the manager's reply once it has passed the persona checks), so a crash or a provider that
+dies mid-answer loses nothing that was finished. The manager state is replayed from the person's
+lines, which makes rewind and resume exact.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from typing import Any, Literal
+
+from pydantic import create_model
+
+from app.coach import moves, persona
+from app.coach.debrief import Debrief, score_transcript
+from app.coach.hints import Hint, hint_for
+from app.coach.moves import Difficulty, State
+from app.coach.rubric import Rubric, load_rubric
+from app.coach.scenarios import Scenario, load_scenario
+from app.config import Settings, get_settings
+from app.errors import BadInput, StructuredOutputError
+from app.history import History, get_history
+from app.schemas import ManagerProfile, Turn
+
+__all__ = ["CANARY", "Difficulty", "Hint", "Rehearsal", "run_script", "validate_line"]
+
+CANARY = persona.CANARY
+MAX_TURN_CHARS = 2000
+CONTEXT_TURNS = 8  # how many earlier turns a free-phrasing model sees
+
+
+def validate_line(text: str) -> str:
+    """The person's line, stripped; BadInput when empty or far longer than anything said aloud."""
+    text = (text or "").strip()
+    if not text:
+        raise BadInput("Your line is empty.", "type what you would say to your manager")
+    if len(text) > MAX_TURN_CHARS:
+        raise BadInput(
+            f"That line is {len(text):,} characters; one turn in a conversation is at most {MAX_TURN_CHARS:,}.",
+            "say it in a few sentences, as you would out loud, and continue in the next turn",
+        )
+    return text
+
+
+def _difficulty(value: str | Difficulty) -> Difficulty:
+    try:
+        return Difficulty(value)
+    except ValueError as exc:
+        raise BadInput(f"Unknown difficulty '{value}'.", "use easy, realistic or tough") from exc
+
+
+class Rehearsal:
+    """One session with one manager about one scenario. Not thread-safe: one per browser session."""
+
+    def __init__(self, session_id: str, scenario: Scenario, profile: ManagerProfile, difficulty: Difficulty,
+                 *, hints: bool, model: str, settings: Settings, turns: list[dict[str, Any]],
+                 finished: bool = False) -> None:
+        self.session_id = session_id
+        self.scenario = scenario
+        self.profile = profile
+        self.difficulty = difficulty
+        self.hints = hints
+        self.model = model
+        self.settings = settings
+        self.rubric: Rubric = load_rubric(settings)
+        self.finished = finished
+        self._turns = [Turn(role=t["role"], content=t["content"]) for t in turns]
+        self._meta = [dict(t.get("meta") or {}) for t in turns]
+        self.states: list[State] = moves.replay(self.person_lines, scenario, profile, difficulty, self.rubric)
+        self.last_hint: Hint | None = None
+        self.last_notices: list[str] = []
+
+    # construction ----------------------------------------------------------------
+    @classmethod
+    def start(cls, scenario: str, profile: ManagerProfile, *, difficulty: str | Difficulty = "realistic",
+              hints: bool = True, model: str | None = None, settings: Settings | None = None, owner: str = "",
+              greet: bool = True) -> Rehearsal:
+        """A new session, stored before anything is said. `greet` lets the manager open the meeting."""
+        from app.llm import gateway
+
+        settings = settings or get_settings()
+        found = load_scenario(scenario, settings)
+        level = _difficulty(difficulty)
+        spec = gateway.resolve(model or settings.model, settings)  # an unknown model fails before storing
+        title = f"{found.title} with {profile.name}"
+        state = {"profile": profile.model_dump(mode="json"), "hints": hints, "greet": greet}
+        sid = cls._history(settings).create_session(found.id, level.value, spec.id, title, state, owner)
+        session = cls(sid, found, profile, level, hints=hints, model=spec.id, settings=settings, turns=[])
+        session._greet = greet
+        return session
+
+    @classmethod
+    def resume(cls, session_id: str, settings: Settings | None = None, model: str | None = None) -> Rehearsal:
+        """Reopen a stored session exactly where it stopped."""
+        settings = settings or get_settings()
+        row = cls._history(settings).session(session_id)
+        stored = row["state"] or {}
+        try:
+            profile = ManagerProfile.model_validate(stored["profile"])
+        except (KeyError, ValueError) as exc:
+            raise BadInput(f"Session {session_id} has no usable manager profile stored.") from exc
+        session = cls(session_id, load_scenario(row["scenario"], settings), profile, _difficulty(row["difficulty"]),
+                      hints=bool(stored.get("hints", True)), model=model or row["model"], settings=settings,
+                      turns=row["turns"], finished=row["debrief"] is not None)
+        session._greet = bool(stored.get("greet", False))
+        return session
+
+    @staticmethod
+    def _history(settings: Settings) -> History:
+        return get_history(settings)
+
+    _greet = False
+
+    # views -------------------------------------------------------------------------
+    @property
+    def transcript(self) -> list[Turn]:
+        return list(self._turns)
+
+    @property
+    def person_lines(self) -> list[str]:
+        return [t.content for t in self._turns if t.role == "user"]
+
+    @property
+    def receptiveness(self) -> int:
+        return self.states[-1].receptiveness
+
+    @property
+    def pending(self) -> bool:
+        """True when the person's last line has no manager answer yet (e.g. the provider died)."""
+        return bool(self._turns) and self._turns[-1].role == "user"
+
+    def _stored_state(self) -> dict[str, Any]:
+        return {"profile": self.profile.model_dump(mode="json"), "hints": self.hints, "greet": self._greet,
+                "manager": self.states[-1].model_dump(mode="json")}
+
+    def _commit(self, role: Literal["user", "manager"], content: str, meta: dict[str, Any]) -> None:
+        self._history(self.settings).add_turn(self.session_id, role, content, self._stored_state(), meta)
+        self._turns.append(Turn(role=role, content=content))
+        self._meta.append(meta)
+
+    # the conversation ----------------------------------------------------------------
+    def opening(self) -> Iterator[str]:
+        """The manager's greeting, once, before the person's first line."""
+        if self._turns:
+            return
+        state = self.states[0]
+        yield from self._voice(state, "", concern="")
+
+    def reply(self, text: str) -> Iterator[str]:
+        """Commit the person's line, then yield the manager's reply as it grows (a snapshot each time).
+
+        If a reply fails the persona checks it is replaced, so a later snapshot need not extend the
+        earlier one; the final text is `transcript[-1].content`.
+        """
+        text = validate_line(text)
+        if self.finished:
+            raise BadInput("This rehearsal has ended.", "start a new rehearsal, or reopen it from History")
+        if self.pending:
+            raise BadInput("Your manager has not answered your last line yet.",
+                           "press Retry to get the answer, or Rewind to take your line back")
+        state = moves.advance(self.states[-1], moves.read_turn(text, self.scenario, self.rubric), self.scenario,
+                              self.profile, self.difficulty)
+        self.states.append(state)
+        self._commit("user", text, {"receptiveness": state.receptiveness, "delta": state.delta})
+        yield from self.retry()
+
+    def retry(self) -> Iterator[str]:
+        """Answer the person's last line (after a provider failure, or as part of `reply`)."""
+        if not self.pending:
+            raise BadInput("There is no unanswered line to retry.", "type your next line instead")
+        state = self.states[-1]
+        concern = next((c.concern for c in self.scenario.hidden_concerns if c.id == state.current), "")
+        yield from self._voice(state, self._turns[-1].content, concern)
+
+    def say(self, text: str) -> str:
+        """`reply`, drained: the manager's final reply."""
+        for _ in self.reply(text):
+            pass
+        return self._turns[-1].content
+
+    def _voice(self, state: State, person_line: str, concern: str) -> Iterator[str]:
+        from app.llm import gateway
+
+        self.last_hint, self.last_notices = None, []
+        spec = gateway.resolve(self.model, self.settings)
+        mode = self.settings.phrasing
+        if mode == "auto":
+            mode = "select" if spec.provider == "local" else "free"
+        if mode == "select":
+            final, path = self._select(state, person_line), "selected"
+            yield final
+        else:
+            final, path = "", "model"
+            for snapshot, how in self._free(state, person_line, concern):
+                final, path = snapshot, how
+                yield snapshot
+        self._commit("manager", final, {"move": state.move, "path": path, "receptiveness": state.receptiveness})
+        if self.hints and person_line:
+            self.last_hint = hint_for(self.states, self.scenario, self.rubric, self.settings)
+            if self.last_hint is not None:
+                self._meta[-1]["hint"] = self.last_hint.model_dump(mode="json")
+
+    def _messages(self, state: State, concern: str, strict: bool) -> list[dict[str, str]]:
+        system = persona.system_prompt(self.scenario, self.profile, state.move, state.line, concern, strict=strict)
+        convo = [{"role": "assistant" if t.role == "manager" else "user", "content": t.content}
+                 for t in self._turns[-CONTEXT_TURNS:]]
+        if not convo or convo[-1]["role"] != "user":
+            convo.append({"role": "user", "content": "(You start the meeting.)"})
+        return [{"role": "system", "content": system}, *convo]
+
+    def _free(self, state: State, person_line: str, concern: str) -> Iterator[tuple[str, str]]:
+        """Stream the model's phrasing; stop at the first rule break, regenerate once, then repair."""
+        from app.llm import gateway
+
+        messages = self._messages(state, concern, strict=False)
+        stream = gateway.stream(messages, model=self.model, settings=self.settings, max_tokens=140, temperature=0.3)
+        self.last_notices = list(stream.notices)
+        shown, broken = "", False
+        for _ in stream:
+            current = persona.tidy(stream.text)
+            if persona.problems(current, person_line, state.line, strict=False):
+                if any(p.startswith(("canary", "out of character")) for p in
+                       persona.problems(current, person_line, state.line, strict=False)):
+                    broken = True
+                    break
+                continue  # e.g. empty so far: wait for more text
+            if current != shown:
+                shown = current
+                yield shown, "model"
+        final = persona.tidy(stream.text)
+        if not broken and not persona.problems(final, person_line, state.line, strict=False):
+            if final != shown:
+                yield final, "model"
+            return
+        again = persona.tidy(gateway.complete(messages, model=self.model, settings=self.settings, max_tokens=140,
+                                              temperature=0.8).text)
+        if not persona.problems(again, person_line, state.line, strict=False):
+            yield again, "regenerated"
+            return
+        yield state.line, "repaired"
+
+    def _select(self, state: State, person_line: str) -> str:
+        """For a small model: it chooses which of the scenario's lines for this move answers the person best."""
+        from app.llm import gateway
+
+        if state.move in ("probe_concern", "press_concern", "open") or not person_line:
+            return state.line
+        candidates = tuple(dict.fromkeys([state.line, *self.scenario.lines.get(state.move, [])]))
+        choice = create_model("Choice", line=(Literal[candidates], ...))  # type: ignore[valid-type,arg-type]
+        voice = persona.TEMPERAMENT_VOICE[self.profile.temperament]
+        messages = [
+            {"role": "system", "content": f"You are {self.profile.name}, {self.profile.role}, and you are {voice}. "
+                                          "Pick the reply that best answers what your report just said."},
+            {"role": "user", "content": person_line},
+        ]
+        try:
+            picked = gateway.structured(messages, choice, model=self.model, settings=self.settings, retries=1,
+                                        max_tokens=80)
+        except StructuredOutputError:
+            return state.line
+        return str(picked.line)  # type: ignore[attr-defined]
+
+    def rewind(self) -> None:
+        """Take back the person's last line and the manager's answer to it."""
+        if self.finished:
+            raise BadInput("This rehearsal has ended.", "start a new rehearsal to try again")
+        users = [i for i, t in enumerate(self._turns) if t.role == "user"]
+        if not users:
+            raise BadInput("There is nothing to take back yet.", "say your first line")
+        cut = users[-1]
+        self._turns, self._meta = self._turns[:cut], self._meta[:cut]
+        self.states = self.states[:-1]
+        self._history(self.settings).rewind(self.session_id, cut, self._stored_state())
+        self.last_hint = None
+
+    def finish(self) -> Debrief:
+        """End the rehearsal: score it against the rubric and store the debrief."""
+        if not self.person_lines:
+            raise BadInput("Nothing to score yet.", "say at least one line to your manager first")
+        debrief = score_transcript(self.transcript, self.scenario.id, self.profile, difficulty=self.difficulty,
+                                   model=self.model, settings=self.settings)
+        self._history(self.settings).save_debrief(self.session_id, debrief.model_dump(mode="json"))
+        self.finished = True
+        return debrief
+
+    def as_contract(self, debrief: Debrief | None) -> dict[str, Any]:
+        """The CLI contract's JSON document for this session."""
+        return {
+            "scenario": self.scenario.id,
+            "session_id": self.session_id,
+            "transcript": [t.model_dump() for t in self._turns],
+            "debrief": debrief.model_dump(mode="json") if debrief else None,
+        }
+
+
+def run_script(scenario: str, profile: ManagerProfile, lines: list[str], *, difficulty: str = "realistic",
+               model: str | None = None, settings: Settings | None = None, hints: bool = False,
+               owner: str = "") -> dict[str, Any]:
+    """A whole scripted rehearsal (no terminal needed): one manager reply per line, then the debrief."""
+    checked = [validate_line(line) for line in lines if line.strip()]
+    if not checked:
+        raise BadInput("The script has no lines.", "write what you would say, one turn per non-empty line")
+    session = Rehearsal.start(scenario, profile, difficulty=difficulty, hints=hints, model=model,
+                              settings=settings, owner=owner, greet=False)
+    for line in checked:
+        session.say(line)
+    return session.as_contract(session.finish())
