@@ -106,6 +106,107 @@ def cmd_draft(args: argparse.Namespace, settings: Settings) -> int:
     return 0
 
 
+def _read_script(path: str) -> list[str]:
+    from app.errors import BadInput
+
+    try:
+        text = sys.stdin.read() if path == "-" else open(path, encoding="utf-8").read()
+    except FileNotFoundError as exc:
+        raise BadInput(f"Script file {path} does not exist.", "pass a text file with one line per turn") from exc
+    except (OSError, UnicodeDecodeError) as exc:
+        raise BadInput(f"Script file {path} could not be read as text: {exc}", "save it as UTF-8 text") from exc
+    lines = [line.strip() for line in text.splitlines() if line.strip()]
+    if not lines:
+        raise BadInput(f"Script file {path} has no lines.", "write what you would say, one turn per non-empty line")
+    return lines
+
+
+def _debrief_text(debrief: dict[str, Any]) -> str:
+    out = [f"Debrief: {debrief['overall']}/100"]
+    out += [f"  {dim:<11} {score}/4" for dim, score in debrief["scores"].items()]
+    for head, key in (("Strengths", "strengths"), ("To improve", "improvements"), ("Turning points", "moments")):
+        if debrief.get(key):
+            out += [f"{head}:", *[f"  - {item}" for item in debrief[key]]]
+    out += ["Guidance:", *[f"  - {h['title']} ({h['source']}: {h['card']})" for h in debrief["citations"]]]
+    return "\n".join(out)
+
+
+def cmd_rehearse(args: argparse.Namespace, settings: Settings) -> int:
+    from app.coach.profiles import load_profile
+    from app.coach.rehearsal import run_script
+
+    profile = load_profile(args.manager)
+    if args.script:
+        doc = run_script(args.scenario, profile, _read_script(args.script), difficulty=args.difficulty,
+                         model=settings.model, settings=settings)
+        talk = "\n".join(f"{'You' if t['role'] == 'user' else profile.name}: {t['content']}" for t in doc["transcript"])
+        _emit(args, doc, f"{talk}\n\n{_debrief_text(doc['debrief'])}")
+        return 0
+    return _interactive(args, settings, profile)
+
+
+def _interactive(args: argparse.Namespace, settings: Settings, profile: Any) -> int:
+    from app.coach.rehearsal import Rehearsal
+
+    session = (Rehearsal.resume(args.resume, settings=settings) if args.resume else
+               Rehearsal.start(args.scenario, profile, difficulty=args.difficulty, hints=not args.no_hints,
+                               model=settings.model, settings=settings))
+    name = session.profile.name
+    print(f"Rehearsing '{session.scenario.title}' with {name} ({session.difficulty.value}). "
+          "Type your lines; /rewind takes back the last exchange, /retry re-asks after an error, "
+          "/end finishes with a debrief.", file=sys.stderr)
+    if not session.transcript:
+        print(f"{name}: {list(session.opening())[-1]}")
+    while True:
+        try:
+            line = input("You: ")
+        except EOFError:
+            break
+        if line.strip() == "/end":
+            break
+        try:
+            if line.strip() == "/rewind":
+                session.rewind()
+                print("(took back your last line)", file=sys.stderr)
+                continue
+            if line.strip() == "/retry":
+                print(f"{name}: {list(session.retry())[-1]}")
+            else:
+                print(f"{name}: {session.say(line)}")
+        except UpwardError as exc:  # the session goes on: every completed turn is already stored
+            print(f"upward: {exc.message}" + (f" ({exc.fix})" if exc.fix else ""), file=sys.stderr)
+            continue
+        if session.last_hint is not None:
+            print(f"  hint: {session.last_hint.text} [{session.last_hint.citation.source}]", file=sys.stderr)
+    if not session.person_lines:
+        print("No lines said; nothing to score.", file=sys.stderr)
+        return 0
+    debrief = session.finish()
+    _emit(args, session.as_contract(debrief), _debrief_text(debrief.model_dump(mode="json")))
+    return 0
+
+
+def cmd_history(args: argparse.Namespace, settings: Settings) -> int:
+    from app.history import get_history, session_markdown
+
+    store = get_history(settings)
+    if args.id is None:
+        sessions, drafts = store.sessions(), store.drafts()
+        lines = [f"rehearsal {s['id']}  {s['scenario']:<16} {s['turns']:>2} turns  "
+                 f"{'debriefed' if s['finished'] else 'open'}  {s['title']}" for s in sessions]
+        lines += [f"draft     {d['id']}  {d['kind']:<16} {d['title']}" for d in drafts]
+        _emit(args, {"sessions": sessions, "drafts": drafts}, "\n".join(lines) or "History is empty.")
+        return 0
+    try:
+        doc = store.session(args.id)
+        markdown = session_markdown(doc)
+    except UpwardError:
+        doc = store.draft(args.id)
+        markdown = doc["markdown"]
+    _emit(args, doc, markdown)
+    return 0
+
+
 def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(
         prog="upward", description="Rehearse the conversation you dread with your manager."
@@ -144,6 +245,15 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--situation", required=True, help="your situation in your own words, with names, dates, numbers")
     p.add_argument("--manager", help="a YAML or JSON manager profile")
     p.add_argument("--fact", action="append", metavar="NAME=VALUE", help="give or correct one fact (repeatable)")
+    p = add("rehearse", cmd_rehearse, "role-play your manager, then get a scored debrief", model=True, json_=True)
+    p.add_argument("--scenario", default="promotion", help="one of the scenarios in prompts/scenarios/")
+    p.add_argument("--manager", help="a YAML or JSON manager profile")
+    p.add_argument("--difficulty", default="realistic", choices=["easy", "realistic", "tough"])
+    p.add_argument("--script", help="a file of your lines, one turn per non-empty line ('-' reads stdin)")
+    p.add_argument("--no-hints", action="store_true", help="no coaching hints (interactive only)")
+    p.add_argument("--resume", help="continue a stored session by id (interactive)")
+    p = add("history", cmd_history, "list past rehearsals and drafts, or export one as Markdown/JSON", json_=True)
+    p.add_argument("id", nargs="?", help="a session or draft id to export")
     return parser
 
 
