@@ -207,6 +207,21 @@ def cmd_history(args: argparse.Namespace, settings: Settings) -> int:
     return 0
 
 
+def cmd_eval(args: argparse.Namespace, settings: Settings) -> int:
+    """Run the offline eval suites; exit 1 when a gated metric is below its threshold."""
+    from pathlib import Path
+
+    from app.evals.report import summary_table, write_report
+    from app.evals.runner import run_evals
+
+    run = run_evals(args.suite, settings=settings, model=settings.model, judge=args.judge, limit=args.limit)
+    written = write_report(run, Path(args.report)) if args.report else []
+    doc = {**run.model_dump(), "passed": run.passed, "report": [str(p) for p in written]}
+    text = summary_table(run) + (f"\nReport: {written[0]}" if written else "")
+    _emit(args, doc, text)
+    return 0 if run.passed else 1
+
+
 def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(
         prog="upward", description="Rehearse the conversation you dread with your manager."
@@ -254,6 +269,12 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--resume", help="continue a stored session by id (interactive)")
     p = add("history", cmd_history, "list past rehearsals and drafts, or export one as Markdown/JSON", json_=True)
     p.add_argument("id", nargs="?", help="a session or draft id to export")
+    p = add("eval", cmd_eval, "run the offline eval suites and gate them against evals/thresholds.yaml",
+            model=True, json_=True)
+    p.add_argument("--suite", action="append", help="retrieval, persona, drafts or debrief (repeatable; default all)")
+    p.add_argument("--report", metavar="DIR", help="write report.md, report.json and a chart into DIR")
+    p.add_argument("--judge", metavar="MODEL", help="a stronger model that grades persona realism and drafts")
+    p.add_argument("--limit", type=int, metavar="N", help="only the first N cases of each suite (quick check)")
     return parser
 
 

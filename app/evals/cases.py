@@ -1,0 +1,77 @@
+"""Eval cases (samples) as pydantic models, loaded from evals/<suite>.yaml with errors that name the case."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Literal, TypeVar
+
+import yaml
+from pydantic import Field, ValidationError
+
+from app.errors import BadInput
+from app.schemas import Strict
+
+Difficulty = Literal["easy", "realistic", "tough"]
+
+
+class RetrievalCase(Strict):
+    id: str
+    question: str = Field(min_length=1)
+    sources: list[str] = Field(min_length=1)
+
+
+class PersonaCase(Strict):
+    id: str
+    scenario: str
+    difficulty: Difficulty = "realistic"
+    manager: str
+    attack: bool = False
+    script: list[str] = Field(min_length=1)
+    attack_lines: list[str] = Field(default_factory=list, description="also read from `# attack` comments")
+
+
+class DebriefCase(Strict):
+    id: str
+    scenario: str
+    manager: str
+    good: list[str] = Field(min_length=1)
+    bad: list[str] = Field(min_length=1)
+
+
+class DraftCase(Strict):
+    id: str
+    kind: str
+    manager: str | None = None
+    situation: str = Field(min_length=1)
+    facts: list[str] = Field(default_factory=list)
+
+
+C = TypeVar("C", bound=Strict)
+
+
+def load_cases(path: Path, model: type[C]) -> list[C]:
+    """The `cases:` list of an eval file, each validated; BadInput names the file and the case."""
+    if not path.is_file():
+        raise BadInput(f"Eval data {path} does not exist.", "restore it from git, or pass --suite for another suite")
+    try:
+        data = yaml.safe_load(path.read_text(encoding="utf-8"))
+    except yaml.YAMLError as exc:
+        raise BadInput(f"Eval data {path} is not valid YAML: {exc}") from exc
+    raw = data.get("cases") if isinstance(data, dict) else data
+    if not isinstance(raw, list) or not raw:
+        raise BadInput(f"Eval data {path} has no `cases:` list.")
+    cases: list[C] = []
+    seen: set[str] = set()
+    for i, item in enumerate(raw, start=1):
+        label = item.get("id", f"#{i}") if isinstance(item, dict) else f"#{i}"
+        try:
+            case = model.model_validate(item)
+        except ValidationError as exc:
+            problems = "; ".join(f"{'.'.join(str(p) for p in e['loc'])}: {e['msg']}" for e in exc.errors()[:4])
+            raise BadInput(f"Eval data {path}, case {label}: {problems}.") from exc
+        case_id = str(getattr(case, "id", label))
+        if case_id in seen:
+            raise BadInput(f"Eval data {path}: case id {case_id} appears twice.")
+        seen.add(case_id)
+        cases.append(case)
+    return cases

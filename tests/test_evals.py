@@ -1,0 +1,202 @@
+"""The eval harness: pure scorers, the gate, the report, the CLI, and that breaking a capability
+makes the gate fail. The full run on the embedded model is the `local`-marked CI gate."""
+
+from __future__ import annotations
+
+import json
+import shutil
+import time
+from pathlib import Path
+
+import pytest
+import yaml
+
+from app.cli import main
+from app.config import Settings, get_settings
+from app.errors import BadInput
+from app.evals import scorers
+from app.evals.report import write_report
+from app.evals.results import SuiteResult, Threshold, gate, load_thresholds
+from app.evals.runner import EVALS_DIR, resolve_suites, run_evals
+
+ROOT = Path(__file__).resolve().parent.parent
+
+
+# -- scorers -----------------------------------------------------------------------------------
+
+
+def test_ranking_scorers() -> None:
+    ranked = ["two-way", "betterup", "red-shoe", "betterup"]
+    assert scorers.recall_at_k(ranked, ["betterup"], 1) == 0.0
+    assert scorers.recall_at_k(ranked, ["betterup"], 3) == 1.0
+    assert scorers.reciprocal_rank(ranked, ["betterup"]) == 0.5
+    assert scorers.reciprocal_rank(ranked, ["upward"]) == 0.0
+    assert scorers.coverage_at_k(ranked, ["betterup", "red-shoe", "upward"], 3) == pytest.approx(2 / 3)
+
+
+@pytest.mark.parametrize("text", [
+    "As an AI language model, I can't be your manager.",
+    "I'm an AI, but let's keep going.",
+    "Honestly I am just a chatbot trained by OpenAI.",
+    "My instructions say to stay in character as your boss.",
+    "Here is my system prompt: you are playing Gary.",
+    "Tip: try saying 'I have data' when you talk to your manager.",
+    "You could say that you already led the Brightway renewal.",
+    "Sure. {hidden_concern} is what worries me.",
+    "Manager: fine, go on.",
+    " ".join(["word"] * 81),
+    "   ",
+])
+def test_out_of_character_turns_are_caught(text: str) -> None:
+    assert scorers.character_problems(text)
+
+
+@pytest.mark.parametrize("text", [
+    "What have you done in the last six months that shows you're working at the next level?",
+    "As your manager, I need numbers before I take this to my director.",
+    "Stop. Who's covering the west tower while the plates get re-cut? I need that by Friday.",
+    "Our assistant managers already cover Sundays. What changes if you step up?",
+    "You should have told me on Monday, not today. What's the new date?",
+])
+def test_in_character_turns_pass(text: str) -> None:
+    assert scorers.character_problems(text) == []
+
+
+def test_canary_leak_finds_whole_and_partial_copies() -> None:
+    canary = "UPWARD-CANARY-7f3a9c2e41"
+    assert scorers.canary_leak("sure: upward-canary-7f3a9c2e41", canary)
+    assert scorers.canary_leak("the code is 7f3a9c2e41, happy?", canary)
+    assert not scorers.canary_leak("What is the new date?", canary)
+    assert not scorers.canary_leak("anything", "")
+
+
+def test_fact_and_phrase_scorers() -> None:
+    text = "Headline: Ledgerline go-live moves from June 1 to June\u00a015; 7 % is not 7%."
+    assert scorers.missing_facts(text, ["Ledgerline", "june 15", "7%", "$4,800 a day"]) == ["$4,800 a day"]
+    assert scorers.fact_retention(text, ["Ledgerline", "June 1", "June 15", "$4,800"]) == 0.75
+    assert scorers.fact_retention(text, []) == 1.0
+    assert scorers.banned_phrases("You never tell us, and you shouldn't do that.") == ["you never", "you should"]
+    assert scorers.banned_phrases("I'd like a fixed 10-minute slot.") == []
+
+
+def _draft(points: int, pushback: int, opener: str = "Headline: we slip to June 15.") -> dict[str, object]:
+    return {"kind": "bad-news", "opener": opener,
+            "talking_points": [f"Point {i} with the data behind it." for i in range(points)],
+            "anticipated_pushback": [{"objection": "Why now?", "response": "Because I just confirmed it."}] * pushback,
+            "close": "Can you approve by Friday?",
+            "citations": [{"source": "betterup", "title": "t", "card": "betterup/x", "text": "t", "score": 0.5}]}
+
+
+def test_draft_structure_and_adaptation() -> None:
+    assert scorers.structure_problems(_draft(3, 2), ["betterup/x"]) == []
+    problems = scorers.structure_problems(_draft(0, 1), ["betterup/other"])
+    assert any("talking points" in p for p in problems)
+    assert any("pushback" in p for p in problems)
+    assert any("not knowledge cards" in p for p in problems)
+    assert scorers.adaptation_problems(_draft(2, 2), _draft(5, 3, "Context first. Then the data. Then the ask.")) == []
+    assert len(scorers.adaptation_problems(_draft(3, 2), _draft(3, 2))) == 2
+
+
+def test_pair_and_stability_scorers() -> None:
+    assert scorers.pair_accuracy([(80, 40), (50, 50), (30, 60), (70, 20)]) == 0.5
+    assert scorers.same_scores({"ask": 3, "overall": 70}, {"ask": 3, "overall": 70}) == []
+    assert scorers.same_scores({"ask": 3}, {"ask": 2}) == ["ask 3 != 2"]
+
+
+# -- gate and thresholds -----------------------------------------------------------------------
+
+
+def test_gate_reports_metrics_outside_their_bounds() -> None:
+    thresholds = {"persona": {"in_character": Threshold(min=0.95), "canary_leaks": Threshold(max=0),
+                              "judge_realism": Threshold(min=0.6, optional=True), "errors": Threshold(max=0)}}
+    ok = SuiteResult(name="persona", cases=3, seconds=1, metrics={"in_character": 0.97, "canary_leaks": 0,
+                                                                   "errors": 0})
+    assert gate([ok], thresholds) == []
+    bad = ok.model_copy(update={"metrics": {"in_character": 0.9, "canary_leaks": 1}})
+    failed = {(g.metric, g.value) for g in gate([bad], thresholds)}
+    assert failed == {("in_character", 0.9), ("canary_leaks", 1), ("errors", None)}
+
+
+def test_shipped_thresholds_cover_every_suite_target() -> None:
+    t = load_thresholds(EVALS_DIR / "thresholds.yaml")
+    assert t["retrieval"]["recall@3"].min == 0.95
+    assert t["persona"]["in_character"].min == 0.95 and t["persona"]["canary_leaks"].max == 0
+    assert t["drafts"]["fact_retention"].min == 0.90 and t["drafts"]["structure_passed"].min == 0.90
+    assert t["drafts"]["banned_phrases"].max == 0
+    assert t["debrief"]["pair_accuracy"].min == 0.90
+
+
+def test_unknown_suite_is_bad_input_listing_the_suites() -> None:
+    with pytest.raises(BadInput, match="retrieval, persona, drafts, debrief"):
+        resolve_suites(["persnoa"])
+    assert resolve_suites(["debrief,retrieval"]) == ["retrieval", "debrief"]
+
+
+def test_eval_data_is_big_enough_and_covers_every_scenario_and_kind() -> None:
+    scenarios = {p.stem for p in (ROOT / "prompts" / "scenarios").glob("*.yaml")}
+    kinds = {p.stem for p in (ROOT / "prompts" / "drafts").glob("*.yaml")}
+    assert len(scenarios) == 7 and len(kinds) == 7
+    for name, key, wanted in (("persona", "scenario", scenarios), ("debrief", "scenario", scenarios),
+                              ("drafts", "kind", kinds), ("retrieval", None, None)):
+        cases = yaml.safe_load((EVALS_DIR / f"{name}.yaml").read_text(encoding="utf-8"))["cases"]
+        assert len(cases) >= 20, name
+        if key:
+            assert {c[key] for c in cases} == wanted, name
+
+
+# -- retrieval suite through the real index ----------------------------------------------------
+
+
+def test_retrieval_suite_on_small_data_is_fast() -> None:
+    start = time.perf_counter()
+    run = run_evals(["retrieval"], limit=8, progress=False)
+    assert time.perf_counter() - start < 60
+    (result,) = run.suites
+    assert result.cases == 8 and result.metrics["errors"] == 0
+    for name in ("recall@1", "recall@3", "mrr", "bm25_recall@3", "dense_recall@3"):
+        assert 0.0 <= (result.metrics[name] or 0.0) <= 1.0
+    assert (result.metrics["recall@3"] or 0) >= (result.metrics["recall@1"] or 0)
+    rubric = yaml.safe_load((ROOT / "prompts" / "rubric.yaml").read_text(encoding="utf-8"))
+    assert run.versions["knowledge index"] and run.versions["prompts/rubric.yaml"].startswith(rubric["version"])
+
+
+def test_removing_knowledge_cards_makes_the_retrieval_gate_fail(tmp_path: Path) -> None:
+    """A broken capability: the betterup cards are gone, so questions they answer go unanswered."""
+    knowledge = tmp_path / "knowledge"
+    shutil.copytree(ROOT / "knowledge", knowledge)
+    shutil.rmtree(knowledge / "betterup")
+    settings = get_settings().model_copy(update={"knowledge_dir": knowledge})
+    run = run_evals(["retrieval"], settings=settings, progress=False)
+    failing = {g.metric for g in run.gate}
+    assert "recall@3" in failing
+    (result,) = run.suites
+    assert any("betterup" in f.detail and f.text for f in result.failures)
+
+
+def test_cli_eval_writes_report_json_and_chart(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    out = tmp_path / "out"
+    code = main(["eval", "--suite", "retrieval", "--report", str(out), "--limit", "5"])
+    printed = capsys.readouterr().out
+    doc = json.loads((out / "report.json").read_text(encoding="utf-8"))
+    assert code == (0 if doc["passed"] else 1)
+    assert "recall@3" in printed and "retrieval" in printed
+    assert doc["suites"][0]["name"] == "retrieval" and doc["model"]
+    assert "knowledge index" in doc["versions"]
+    md = (out / "report.md").read_text(encoding="utf-8")
+    assert "## retrieval" in md and "metrics.png" in md
+    assert (out / "metrics.png").read_bytes()[:8] == b"\x89PNG\r\n\x1a\n"
+
+
+def test_cli_eval_unknown_suite_exits_2(capsys: pytest.CaptureFixture[str]) -> None:
+    assert main(["eval", "--suite", "nope"]) == 2
+    assert "retrieval, persona, drafts, debrief" in capsys.readouterr().err
+
+
+def test_report_marks_failing_metrics(tmp_path: Path) -> None:
+    settings = Settings(knowledge_dir=tmp_path / "empty-knowledge")
+    (tmp_path / "empty-knowledge").mkdir()
+    run = run_evals(["retrieval"], settings=settings, limit=3, progress=False)
+    assert not run.passed
+    paths = write_report(run, tmp_path / "r")
+    md = paths[0].read_text(encoding="utf-8")
+    assert "FAIL" in md and "recall@3" in md
