@@ -192,6 +192,29 @@ def rule_values(spec: KindSpec, situation: str, have: dict[str, str]) -> dict[st
     return found
 
 
+def _overlap(a: str, b: str) -> bool:
+    return tx.contains(a, b) or tx.contains(b, a) or min(tx.coverage(a, b), tx.coverage(b, a)) >= 0.6
+
+
+def agree_with_rules(spec: KindSpec, situation: str, found: dict[str, str],
+                     given: dict[str, str]) -> tuple[dict[str, str], list[str]]:
+    """Validate the model's field assignment against the rules' own: a value the rules place in a
+    different field is refused; for dates and money the rules' cue-matched span wins."""
+    rules = rule_values(spec, situation, given)
+    kept: dict[str, str] = {}
+    clashes: list[str] = []
+    for name, value in found.items():
+        typed = spec.field(name).type in ("date", "money", "duration")
+        if any(other != name and _overlap(value, v) for other, v in rules.items()
+               if (spec.field(other).type in ("date", "money", "duration")) == typed):
+            clashes.append(name)
+        elif typed and name in rules and not _overlap(value, rules[name]):
+            clashes.append(name)
+        else:
+            kept[name] = value
+    return kept, clashes
+
+
 def extract(spec: KindSpec, situation: str, *, model: str | None = None, settings: Settings | None = None,
             given: dict[str, str] | None = None) -> Extraction:
     """Facts for a kind: the person's own (given) first, then grounded model values, then rules."""
@@ -204,6 +227,10 @@ def extract(spec: KindSpec, situation: str, *, model: str | None = None, setting
     if wanted:
         found, notes = model_values(spec, situation, model=model, settings=settings, wanted=wanted)
         out.notices += notes
+        found, clashes = agree_with_rules(spec, situation, found, out.values)
+        if clashes:
+            out.notices.append("Model values that matched another field's words were not used: "
+                               + ", ".join(clashes) + ".")
         for name, value in found.items():
             out.values[name] = value
             out.sources[name] = "model"
