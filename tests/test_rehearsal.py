@@ -326,3 +326,19 @@ def test_every_scenario_rehearses_on_the_embedded_model(data_dir: Path, scenario
     assert len(managers) == 3 and all(m.strip() for m in managers)
     assert all(not problems(m, "", "", strict=False) for m in managers)
     assert len(doc["debrief"]["scores"]) == len(load_rubric().dimensions)
+
+
+def test_select_phrasing_streams_a_scenario_line_and_repairs_garbage(data_dir: Path, fake_model: str,
+                                                                     monkeypatch: pytest.MonkeyPatch) -> None:
+    from app.config import reset_settings
+
+    monkeypatch.setenv("UPWARD_PHRASING", "select")
+    reset_settings()
+    session = Rehearsal.start("promotion", skeptical(), model=fake_model, greet=False, hints=False)
+    snapshots = list(session.reply("Hi, have you got a minute about my role?"))
+    scenario = load_scenario("promotion")
+    assert snapshots[-1] in scenario.lines[session.states[-1].move]
+    assert len(snapshots) > 2 and all(b.startswith(a) for a, b in zip(snapshots, snapshots[1:], strict=False))
+    fake.engine(fake_model).enqueue('{"line": "As an AI I cannot')
+    final = session.say("I'm asking to be put forward for senior analyst this cycle.")
+    assert final == session.states[-1].line and "AI" not in final

@@ -8,6 +8,8 @@ lines, which makes rewind and resume exact.
 
 from __future__ import annotations
 
+import json
+import re
 from collections.abc import Iterator
 from typing import Any, Literal
 
@@ -20,7 +22,7 @@ from app.coach.moves import Difficulty, State
 from app.coach.rubric import Rubric, load_rubric
 from app.coach.scenarios import Scenario, load_scenario
 from app.config import Settings, get_settings
-from app.errors import BadInput, StructuredOutputError
+from app.errors import BadInput
 from app.history import History, get_history
 from app.schemas import ManagerProfile, Turn
 
@@ -29,6 +31,18 @@ __all__ = ["CANARY", "Difficulty", "Hint", "Rehearsal", "run_script", "validate_
 CANARY = persona.CANARY
 MAX_TURN_CHARS = 2000
 CONTEXT_TURNS = 8  # how many earlier turns a free-phrasing model sees
+
+
+def _partial_line(text: str) -> str:
+    """The value of "line" in a JSON object that is still being written."""
+    found = re.search(r'"line"\s*:\s*"((?:[^"\\]|\\.)*)', text)
+    if not found:
+        return ""
+    raw = found.group(1).rstrip("\\")
+    try:
+        return str(json.loads(f'"{raw}"'))
+    except ValueError:
+        return raw
 
 
 def validate_line(text: str) -> str:
@@ -188,14 +202,11 @@ class Rehearsal:
         mode = self.settings.phrasing
         if mode == "auto":
             mode = "select" if spec.provider == "local" else "free"
-        if mode == "select":
-            final, path = self._select(state, person_line), "selected"
-            yield final
-        else:
-            final, path = "", "model"
-            for snapshot, how in self._free(state, person_line, concern):
-                final, path = snapshot, how
-                yield snapshot
+        final, path = "", "model"
+        chosen = self._select(state, person_line) if mode == "select" else self._free(state, person_line, concern)
+        for snapshot, how in chosen:
+            final, path = snapshot, how
+            yield snapshot
         self._commit("manager", final, {"move": state.move, "path": path, "receptiveness": state.receptiveness})
         if self.hints and person_line:
             self.last_hint = hint_for(self.states, self.scenario, self.rubric, self.settings)
@@ -241,12 +252,14 @@ class Rehearsal:
             return
         yield state.line, "repaired"
 
-    def _select(self, state: State, person_line: str) -> str:
-        """For a small model: it chooses which of the scenario's lines for this move answers the person best."""
+    def _select(self, state: State, person_line: str) -> Iterator[tuple[str, str]]:
+        """For a small model: it chooses, token by token under a JSON-schema grammar, which of the
+        scenario's lines for this move answers the person best; the chosen line streams as it is written."""
         from app.llm import gateway
 
         if state.move in ("probe_concern", "press_concern", "open") or not person_line:
-            return state.line
+            yield state.line, "scenario"
+            return
         candidates = tuple(dict.fromkeys([state.line, *self.scenario.lines.get(state.move, [])]))
         choice = create_model("Choice", line=(Literal[candidates], ...))  # type: ignore[valid-type,arg-type]
         voice = persona.TEMPERAMENT_VOICE[self.profile.temperament]
@@ -255,12 +268,18 @@ class Rehearsal:
                                           "Pick the reply that best answers what your report just said."},
             {"role": "user", "content": person_line},
         ]
+        fmt = {"type": "json_object", "schema": choice.model_json_schema()}
+        stream = gateway.stream(messages, model=self.model, settings=self.settings, max_tokens=80,
+                                response_format=fmt)
+        self.last_notices = list(stream.notices)
+        for _ in stream:
+            partial = _partial_line(stream.text)
+            if partial:
+                yield partial, "selected"
         try:
-            picked = gateway.structured(messages, choice, model=self.model, settings=self.settings, retries=1,
-                                        max_tokens=80)
-        except StructuredOutputError:
-            return state.line
-        return str(picked.line)  # type: ignore[attr-defined]
+            yield str(choice.model_validate_json(stream.text).line), "selected"  # type: ignore[attr-defined]
+        except ValueError:
+            yield state.line, "repaired"
 
     def rewind(self) -> None:
         """Take back the person's last line and the manager's answer to it."""

@@ -289,18 +289,22 @@ class Stream:
 
 def stream(messages: list[Message], *, model: str | None = None, max_tokens: int = 256,
            temperature: float = 0.0, stop: list[str] | None = None,
-           settings: Settings | None = None) -> Stream:
-    """Stream a reply. A provider that dies part-way raises ProviderUnavailable carrying the partial text."""
+           response_format: dict[str, Any] | None = None, settings: Settings | None = None) -> Stream:
+    """Stream a reply. A provider that dies part-way raises ProviderUnavailable carrying the partial text.
+
+    `response_format` (e.g. a JSON schema for the embedded model's grammar) constrains what streams.
+    """
     settings = settings or get_settings()
     spec = resolve(model, settings)
     fitted = prepare(messages, spec, max_tokens)
+    extra: dict[str, Any] = {"response_format": response_format} if response_format else {}
 
     def pieces() -> Iterator[str]:
         got = ""
         try:
             response = litellm.completion(messages=fitted.messages, max_tokens=max_tokens,
                                           temperature=temperature, stop=stop, stream=True,
-                                          **_call_args(spec, settings))
+                                          **extra, **_call_args(spec, settings))
             for chunk in response:
                 piece = chunk.choices[0].delta.content if chunk.choices else None
                 if piece:
