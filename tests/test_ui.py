@@ -163,3 +163,14 @@ def test_ingest_reports_added_and_skipped_files(settings: Settings, tmp_path: Pa
     assert "Added 1 file" in text and "ladder.md" in text and "skipped photo.png" in text
     assert len(steps) >= 2
     assert settings_tab.on_ingest([], s).startswith("⚠️")
+
+
+def test_a_second_step_while_the_manager_is_talking_is_refused(settings: Settings, fake_model: str) -> None:
+    r = started(settings, fake_model)
+    with rehearse.one_step(r) as free:  # as if a reply were still streaming in this session
+        assert free
+        out = list(rehearse.on_send("Sent twice by an impatient click.", r, settings))
+        assert "still talking" in out[-1][3]["value"]
+        assert "still talking" in rehearse.on_rewind(r)[3]["value"]
+    assert len(r.transcript) == 1
+    assert list(rehearse.on_send("Now it goes through.", r, settings))[-1][1][-2]["content"] == "Now it goes through."

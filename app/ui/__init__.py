@@ -9,7 +9,6 @@ and its own Rehearsal object and model choice in gr.State, so sessions never see
 from __future__ import annotations
 
 import secrets
-from typing import Any
 
 import gradio as gr
 
@@ -90,13 +89,18 @@ def auth_for(settings: Settings) -> tuple[str, str] | None:
     return (settings.username, settings.password)
 
 
-def serve(settings: Settings | None = None, *, block: bool = True) -> Any:
-    """Start the app; a non-loopback host requires a username and password. `block=False` returns at once."""
+def serve(settings: Settings | None = None, *, block: bool = True) -> gr.Blocks:
+    """Start the app; a non-loopback host requires a username and password.
+
+    `block=False` returns the running Blocks at once (tests close it with `.close()`).
+    """
     settings = settings or get_settings()
     auth = auth_for(settings)
     print(f"Upward on http://{settings.host}:{settings.port}  ({settings.model})", flush=True)
-    return build_ui(settings).queue(default_concurrency_limit=4).launch(
+    demo = build_ui(settings)
+    demo.queue(default_concurrency_limit=4).launch(
         server_name=settings.host, server_port=settings.port, share=False, auth=auth, show_error=True,
         inbrowser=False, css=CSS, prevent_thread_lock=not block, quiet=not block,
         footer_links=["gradio", "settings"],
     )
+    return demo

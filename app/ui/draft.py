@@ -6,6 +6,7 @@ person can correct what was read from their situation before the draft is compos
 
 from __future__ import annotations
 
+import html
 from collections.abc import Iterator
 from functools import partial
 from typing import Any
@@ -67,7 +68,9 @@ def result_view(result: Any) -> Updates:
     if result.missing:
         notes.append("**Still to confirm:** " + "; ".join(f"{f.label} — {f.question}" for f in result.missing))
     notes += [f"⚠️ {p}" for p in result.problems]
-    notes += [f"ℹ️ {n}" for n in result.notices]
+    if result.notices:
+        made = "\n".join(f"<li>{html.escape(n)}</li>" for n in result.notices)
+        notes.append(f"<details><summary>How this draft was made</summary><ul>{made}</ul></details>")
     path = export_file(f"upward-draft-{d.kind}", ".md", result.markdown)
     return [d.opener, points, pushback, d.close, result.markdown, gr.update(value=path, visible=True),
             "\n\n".join(notes), citations_markdown(d.citations, "Guidance behind this draft")]

@@ -6,7 +6,10 @@ already in SQLite, so a failed reply leaves the conversation so far intact (and 
 
 from __future__ import annotations
 
+import threading
+import weakref
 from collections.abc import Iterator
+from contextlib import contextmanager
 from functools import partial
 from typing import Any
 
@@ -26,7 +29,25 @@ from app.ui.common import (
 )
 
 DIFFICULTIES = ["easy", "realistic", "tough"]
+BUSY = "⏳ Your manager is still talking: wait for the reply to finish, then go on."
 Updates = list[Any]
+
+# Gradio runs a session's events concurrently, and a Rehearsal is not thread-safe: one step at a time.
+_locks: weakref.WeakKeyDictionary[Any, threading.Lock] = weakref.WeakKeyDictionary()
+_locks_guard = threading.Lock()
+
+
+@contextmanager
+def one_step(rehearsal: Any) -> Iterator[bool]:
+    """Hold this rehearsal's lock for a whole step; yields False (without waiting) when it is busy."""
+    with _locks_guard:
+        lock = _locks.setdefault(rehearsal, threading.Lock())
+    got = lock.acquire(blocking=False)
+    try:
+        yield got
+    finally:
+        if got:
+            lock.release()
 
 
 def scenario_choices(settings: Settings) -> list[tuple[str, str]]:
@@ -50,7 +71,7 @@ def meter(rehearsal: Any) -> str:
              f"Manager receptiveness: **{rehearsal.receptiveness}/100**"]
     hint = getattr(rehearsal, "last_hint", None)
     if hint is not None:
-        parts.append(f"💡 {hint.text}\n\n" + citations_markdown([hint.citation], "From"))
+        parts.append(f"**Hint:** {hint.text}\n\n" + citations_markdown([hint.citation], "From"))
     if rehearsal.finished:
         parts.append("This rehearsal has ended. Start a new one, or draft from it in **Draft**.")
     return "\n\n".join(parts)
@@ -104,8 +125,9 @@ def on_start(scenario: str, difficulty: str, hints: bool, model: str, owner: str
     except UpwardError as exc:  # keep whatever conversation is on screen
         yield [gr.update(), gr.update(), gr.update(), alert(error_text(exc)), gr.update(), hide]
         return
-    for step in _stream(rehearsal, rehearsal.opening(), settings):
-        yield [*step, hide]
+    with one_step(rehearsal):
+        for step in _stream(rehearsal, rehearsal.opening(), settings):
+            yield [*step, hide]
 
 
 def on_send(message: str, rehearsal: Any, settings: Settings) -> Iterator[Updates]:
@@ -116,16 +138,20 @@ def on_send(message: str, rehearsal: Any, settings: Settings) -> Iterator[Update
     if rehearsal is None:
         yield [*_view(None, [], "⚠️ Start a rehearsal first: pick a scenario and press **Start**."), gr.update()]
         return
-    before = len(rehearsal.transcript)
     try:
         line = validate_line(message)
     except UpwardError as exc:
         yield [*_failure(rehearsal, exc), gr.update()]
         return
-    for step in _stream(rehearsal, rehearsal.reply(line), settings, line):
-        stored = len(rehearsal.transcript) > before
-        failed = bool(step[3].get("value")) and not stored
-        yield [*step, message if failed else ""]
+    with one_step(rehearsal) as free:
+        if not free:
+            yield [gr.update(), gr.update(), gr.update(), alert(BUSY), gr.update(), gr.update()]
+            return
+        before = len(rehearsal.transcript)
+        for step in _stream(rehearsal, rehearsal.reply(line), settings, line):
+            stored = len(rehearsal.transcript) > before
+            failed = bool(step[3].get("value")) and not stored
+            yield [*step, message if failed else ""]
 
 
 def on_retry(rehearsal: Any, settings: Settings) -> Iterator[Updates]:
@@ -133,16 +159,23 @@ def on_retry(rehearsal: Any, settings: Settings) -> Iterator[Updates]:
     if rehearsal is None:
         yield _view(None, [], "⚠️ Start a rehearsal first.")
         return
-    yield from _stream(rehearsal, rehearsal.retry(), settings)
+    with one_step(rehearsal) as free:
+        if not free:
+            yield [gr.update(), gr.update(), gr.update(), alert(BUSY), gr.update()]
+            return
+        yield from _stream(rehearsal, rehearsal.retry(), settings)
 
 
 def on_rewind(rehearsal: Any) -> Updates:
     if rehearsal is None:
         return _view(None, [], "⚠️ Nothing to rewind: start a rehearsal first.")
-    try:
-        rehearsal.rewind()
-    except UpwardError as exc:
-        return _failure(rehearsal, exc)
+    with one_step(rehearsal) as free:
+        if not free:
+            return [gr.update(), gr.update(), gr.update(), alert(BUSY), gr.update()]
+        try:
+            rehearsal.rewind()
+        except UpwardError as exc:
+            return _failure(rehearsal, exc)
     return _view(rehearsal, chat_from_turns(rehearsal.transcript), "↩️ Took back your last line.")
 
 
@@ -170,14 +203,18 @@ def on_finish(rehearsal: Any, settings: Settings) -> Iterator[Updates]:
     if rehearsal is None:
         yield [*_view(None, [], "⚠️ Nothing to debrief: start a rehearsal first."), *keep]
         return
-    chat = chat_from_turns(rehearsal.transcript)
-    yield [*_view(rehearsal, chat, "Scoring your rehearsal against the rubric…"), *keep]
-    try:
-        debrief = rehearsal.finish()
-    except UpwardError as exc:
-        yield [*_failure(rehearsal, exc), *keep]
-        return
-    yield [*_view(rehearsal, chat), *debrief_view(debrief, settings)]
+    with one_step(rehearsal) as free:
+        if not free:
+            yield [gr.update(), gr.update(), gr.update(), alert(BUSY), gr.update(), *keep]
+            return
+        chat = chat_from_turns(rehearsal.transcript)
+        yield [*_view(rehearsal, chat, "Scoring your rehearsal against the rubric…"), *keep]
+        try:
+            debrief = rehearsal.finish()
+        except UpwardError as exc:
+            yield [*_failure(rehearsal, exc), *keep]
+            return
+        yield [*_view(rehearsal, chat), *debrief_view(debrief, settings)]
 
 
 def build(shared: Shared) -> None:

@@ -1,0 +1,302 @@
+"""The served web app, driven in headless Chromium (Debian's /usr/bin/chromium through Playwright).
+
+The server runs in this process (a background thread), so the fake model's queue can be scripted
+from the test. The fake streams word by word; a short pause per word (applied to the fake only)
+lets the browser show the manager's message growing, as a real model's would.
+Screenshots of each tab go to docs/screenshots/ for the README.
+"""
+
+from __future__ import annotations
+
+import socket
+import time
+from collections.abc import Iterator
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+pytest.importorskip("playwright.sync_api")
+from playwright.sync_api import Browser, Page, expect, sync_playwright  # noqa: E402
+
+from app.config import Settings  # noqa: E402
+from app.llm import fake  # noqa: E402
+
+pytestmark = pytest.mark.browser
+
+ROOT = Path(__file__).resolve().parent.parent
+SHOTS = ROOT / "docs" / "screenshots"
+CHROMIUM = "/usr/bin/chromium"
+ARGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking",
+        "--disable-component-update", "--disable-sync", "--no-first-run"]
+MODEL = "fake/ui"
+TURN_1 = "I'd like to move to senior engineer this cycle. I led the payments migration, which cut latency by 30%."
+TURN_2 = "Could we agree the criteria and review it together in the March calibration?"
+SCRIPTED = "Fair ask. Bring me the impact numbers and a handover plan, and we can look at March together."
+PAUSE = 0.04  # seconds per streamed word
+
+
+def free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return int(s.getsockname()[1])
+
+
+def start_server(settings: Settings) -> tuple[Any, str]:
+    from app.ui import serve
+
+    demo = serve(settings, block=False)
+    return demo, f"http://127.0.0.1:{settings.port}/"
+
+
+@pytest.fixture(scope="module")
+def app_url(shared_data_dir: Path) -> Iterator[str]:
+    """The app on the fake model, served from a thread of this process."""
+    original = fake._pieces
+
+    def slow(text: str) -> Iterator[str]:
+        for piece in original(text):
+            time.sleep(PAUSE)
+            yield piece
+
+    fake.engine(MODEL).reset()
+    with pytest.MonkeyPatch.context() as mp:
+        mp.setattr(fake, "_pieces", slow)
+        settings = Settings(model=MODEL, models=[], data_dir=shared_data_dir, port=free_port(), hints=True)
+        demo, url = start_server(settings)
+        try:
+            yield url
+        finally:
+            demo.close()
+
+
+@pytest.fixture(scope="module")
+def browser() -> Iterator[Browser]:
+    if not Path(CHROMIUM).exists():
+        pytest.fail("Chromium is missing: run `make browser` (apt-get install -y chromium).")
+    with sync_playwright() as p:
+        b = p.chromium.launch(executable_path=CHROMIUM, args=ARGS)
+        yield b
+        b.close()
+
+
+def new_page(browser: Browser, url: str, width: int = 1280, height: int = 800) -> Page:
+    page = browser.new_context(viewport={"width": width, "height": height}).new_page()
+    page.set_default_timeout(60_000)
+    page.goto(url)
+    page.wait_for_selector("#profile-name")
+    return page
+
+
+def field(page: Page, elem_id: str) -> Any:
+    return page.locator(f"#{elem_id} textarea, #{elem_id} input").first
+
+
+def tab(page: Page, name: str) -> None:
+    page.get_by_role("tab", name=name).click()
+
+
+def pick(page: Page, elem_id: str, option: str) -> None:
+    page.locator(f"#{elem_id} input").click()
+    page.get_by_role("option", name=option).first.click()
+
+
+def bot(page: Page) -> Any:
+    return page.locator("#rehearse-chat [data-testid='bot']")
+
+
+def user(page: Page) -> Any:
+    return page.locator("#rehearse-chat [data-testid='user']")
+
+
+def shot(page: Page, name: str) -> None:
+    SHOTS.mkdir(parents=True, exist_ok=True)
+    page.screenshot(path=str(SHOTS / f"{name}.png"), full_page=True)
+
+
+def fill_profile(page: Page, name: str) -> None:
+    field(page, "profile-name").fill(name)
+    field(page, "profile-role").fill("Engineering manager, payments")
+    field(page, "profile-priorities").fill("ship the Q3 migration\nkeep on-call load down")
+    field(page, "profile-pressures").fill("a new director asking for weekly numbers")
+    field(page, "profile-style").fill("Direct; wants the headline first")
+    pick(page, "profile-temperament", "skeptical")
+
+
+def record_bot_texts(page: Page) -> None:
+    """Remember every text the newest manager message shows, to see it grow."""
+    page.evaluate("""() => {
+        window.__seen = [];
+        const log = document.querySelector('#rehearse-chat');
+        new MutationObserver(() => {
+            const msgs = log.querySelectorAll("[data-testid='bot']");
+            if (msgs.length) window.__seen.push([msgs.length, msgs[msgs.length - 1].innerText.trim()]);
+        }).observe(log, {subtree: true, childList: true, characterData: true});
+    }""")
+
+
+def say(page: Page, line: str, replies_before: int) -> str:
+    """Send a line and wait for the manager's finished reply; returns its text."""
+    field(page, "rehearse-msg").fill(line)
+    page.click("#rehearse-send")
+    expect(user(page).last).to_contain_text(line[:30])
+    expect(bot(page)).to_have_count(replies_before + 1)
+    expect(field(page, "rehearse-msg")).to_have_value("")
+    idle(page)
+    return str(bot(page).last.inner_text()).strip()
+
+
+def idle(page: Page) -> None:
+    """Wait until the chat's event has finished (its status tracker hides)."""
+    page.wait_for_function("() => { const t = document.querySelector('#rehearse-chat [data-testid=status-tracker]');"
+                           " return t && t.classList.contains('hide'); }")
+
+
+def test_prepare_rehearse_debrief_draft_ask_history(browser: Browser, app_url: str) -> None:
+    page = new_page(browser, app_url)
+    expect(page.locator("#privacy-notice")).to_contain_text("Local:")
+
+    fill_profile(page, "Dana Reyes")
+    page.click("#profile-save")
+    expect(page.locator("#profile-status")).to_contain_text("Saved profile")
+    page.click("#checklist-show")
+    expect(page.locator("#checklist")).to_contain_text("What to find out about your manager")
+    expect(page.locator("#checklist")).to_contain_text("two-way")  # cited: build-a-picture-of-your-manager
+    shot(page, "prepare")
+
+    tab(page, "Rehearse")
+    pick(page, "rehearse-scenario", "Ask for a promotion")
+    page.click("#rehearse-start")
+    expect(bot(page)).to_have_count(1)
+    expect(page.locator("#rehearse-meter")).to_contain_text("Dana Reyes")
+    idle(page)  # the manager's greeting has finished
+
+    record_bot_texts(page)
+    first = say(page, TURN_1, 1)
+    assert first
+    fake.engine(MODEL).enqueue(SCRIPTED)
+    second = say(page, TURN_2, 2)
+    assert second == SCRIPTED
+    seen = [text for count, text in page.evaluate("window.__seen") if count == 3]
+    partial = [t for t in seen if t and t != SCRIPTED and SCRIPTED.startswith(t)]
+    assert partial, f"never saw the reply part-way: {seen[:10]}"
+    order = page.evaluate("() => [...document.querySelectorAll(\"#rehearse-chat [data-testid='user'], "
+                          "#rehearse-chat [data-testid='bot']\")].map(e => e.dataset.testid)")
+    assert order == ["bot", "user", "bot", "user", "bot"]
+    assert [t.strip() for t in user(page).all_inner_texts()] == [TURN_1, TURN_2]
+    expect(page.locator("#rehearse-meter")).to_contain_text("receptiveness")
+    shot(page, "rehearse")
+
+    page.click("#rehearse-end")
+    expect(page.locator("#debrief-overall")).to_contain_text("/100")
+    expect(page.locator("#debrief-chart canvas, #debrief-chart svg").first).to_be_visible()
+    expect(page.locator("#debrief-notes")).to_contain_text("“")  # quotes the person's own lines
+    summary = page.locator("#debrief-citations details summary").first
+    summary.click()
+    expect(page.locator("#debrief-citations details[open]").first).to_contain_text("card:")
+    shot(page, "debrief")
+
+    tab(page, "Draft")
+    pick(page, "draft-kind", "promotion")
+    field(page, "draft-situation").fill("I want to move to senior engineer in the March cycle. "
+                                        "I led the payments migration, which cut latency by 30%.")
+    page.click("#draft-facts")
+    expect(page.locator("#draft-status")).to_contain_text("Check the facts")
+    expect(field(page, "draft-fact-0")).not_to_have_value("")
+    page.click("#draft-go")
+    expect(page.locator("#draft-status")).to_contain_text("saved to History")
+    expect(field(page, "draft-opener")).not_to_have_value("")
+    expect(page.locator("#draft-points")).to_contain_text("30%")
+    expect(page.locator("#draft-pushback")).to_contain_text("If they say")
+    expect(page.locator("#draft-download")).to_be_visible()
+    shot(page, "draft")
+
+    tab(page, "Ask")
+    field(page, "ask-question").fill("How do I tell my manager a deadline will slip?")
+    page.click("#ask-go")
+    expect(page.locator("#ask-citations details").first).to_be_visible()
+    expect(page.locator("#ask-answer")).to_contain_text("[1:")
+    shot(page, "ask")
+
+    tab(page, "History")
+    listing = page.locator("#history-list")
+    expect(listing).to_contain_text("Rehearsal · Ask for a promotion with Dana Reyes")
+    expect(listing).to_contain_text("Draft · Make the case for a promotion with Dana Reyes")
+    pick(page, "history-pick", "Rehearsal · Ask for a promotion with Dana Reyes")
+    expect(page.locator("#history-body")).to_contain_text(TURN_2)
+    expect(page.locator("#history-md")).to_be_visible()
+    shot(page, "history")
+
+    tab(page, "Settings")
+    expect(page.locator("#model-notice")).to_contain_text("nothing you type leaves it")
+    shot(page, "settings")
+    page.context.close()
+
+
+def test_two_browser_sessions_never_see_each_other(browser: Browser, app_url: str) -> None:
+    a, b = new_page(browser, app_url), new_page(browser, app_url)
+    for page, name in ((a, "Alex Avery"), (b, "Blair Brook")):
+        fill_profile(page, name)
+        tab(page, "Rehearse")
+        page.click("#rehearse-start")
+    for page in (a, b):
+        expect(bot(page)).to_have_count(1)
+        idle(page)
+    lines = {a: "Alex's private line about the roadmap budget.", b: "Blair's private line about hiring."}
+    for page, line in lines.items():  # both replies stream at the same time
+        field(page, "rehearse-msg").fill(line)
+        page.click("#rehearse-send")
+    for page, line in lines.items():
+        expect(bot(page)).to_have_count(2)
+        expect(user(page)).to_have_count(1)
+        expect(user(page).first).to_contain_text(line)
+    a_text, b_text = a.locator("#rehearse-chat").inner_text(), b.locator("#rehearse-chat").inner_text()
+    assert "Blair" not in a_text and "Alex" not in b_text
+    for page, mine, other in ((a, "Alex Avery", "Blair Brook"), (b, "Blair Brook", "Alex Avery")):
+        tab(page, "History")
+        expect(page.locator("#history-list")).to_contain_text(mine)
+        assert other not in page.locator("#history-list").inner_text()
+    a.context.close()
+    b.context.close()
+
+
+@pytest.mark.parametrize(("width", "height"), [(390, 844), (1280, 800)])
+def test_no_horizontal_scrolling(browser: Browser, app_url: str, width: int, height: int) -> None:
+    page = new_page(browser, app_url, width, height)
+    for name in ("Prepare", "Rehearse", "Draft", "Ask", "History", "Settings"):
+        target = page.get_by_role("tab", name=name)
+        if not target.is_visible():  # narrow screens fold extra tabs into an overflow menu
+            page.locator(".overflow-menu button, button.overflow-item-selected, .overflow-dropdown button").first \
+                .click()
+        target.click()
+        time.sleep(0.3)
+        widths = page.evaluate("[document.documentElement.scrollWidth, window.innerWidth]")
+        assert widths[0] <= widths[1], f"{name} at {width}x{height} scrolls sideways: {widths}"
+    if width < 500:
+        tab(page, "Rehearse")
+        shot(page, "phone-rehearse")
+    page.context.close()
+
+
+@pytest.mark.local
+def test_embedded_model_answers_one_turn(browser: Browser, tmp_path: Path) -> None:
+    settings = Settings(model="local/smollm2", models=[], port=free_port(), hints=False, data_dir=tmp_path)
+    demo, url = start_server(settings)
+    try:
+        page = new_page(browser, url)
+        fill_profile(page, "Sam Lee")
+        tab(page, "Rehearse")
+        page.click("#rehearse-start")
+        expect(bot(page)).to_have_count(1, timeout=120_000)
+        idle(page)
+        field(page, "rehearse-msg").fill("Could we talk about my workload? I have three launches this month.")
+        page.click("#rehearse-send")
+        expect(bot(page)).to_have_count(2, timeout=120_000)
+        page.wait_for_function("() => { const m = document.querySelectorAll(\"#rehearse-chat [data-testid='bot']\");"
+                               " const t = m[m.length - 1].innerText; return t.trim().length > 10 && "
+                               "!t.includes('Loading the embedded model') && t.trim() !== '…'; }",
+                               timeout=120_000)
+        assert not page.locator("#rehearse-alert").is_visible()
+        page.context.close()
+    finally:
+        demo.close()
