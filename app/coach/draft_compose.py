@@ -74,12 +74,22 @@ def slot_values(spec: KindSpec, facts: dict[str, str]) -> dict[str, str]:
 
 
 def _uncovered(situation: str, text: str) -> list[str]:
-    out = []
+    """The situation's clauses the draft does not carry yet, joined back per sentence."""
+    out: dict[int, list[str]] = {}
     for sentence in tx.sentences(situation):
         lost = [t for t in tx.salient(sentence) if not tx.contains(text, t)]
-        if lost or tx.coverage(sentence, text) < COVERED:
-            out.append(sentence.strip())
-    return out
+        if not lost and tx.coverage(sentence, text) >= COVERED:
+            continue
+        for clause in tx.clauses(sentence):
+            missing = [t for t in tx.salient(clause.text) if not tx.contains(text, t)]
+            if missing or tx.coverage(clause.text, text) < COVERED:
+                out.setdefault(clause.sentence, []).append(tx.tidy(clause.text))
+    return [_sentence("; ".join(parts)) for parts in out.values()]
+
+
+def _sentence(text: str) -> str:
+    text = text.strip()
+    return (text[:1].upper() + text[1:]).rstrip(".") + "."
 
 
 def compose(spec: KindSpec, facts: dict[str, str], style: Style, situation: str, *,
@@ -102,7 +112,8 @@ def compose(spec: KindSpec, facts: dict[str, str], style: Style, situation: str,
         if not any(tx.contains(p, line) for p in points):
             points.append(f"In my own words: {line.rstrip('.')}.")
     if style == Style.detailed:
-        figures = [t for t in tx.figures(situation) if not tx.NUMBER_WORD.fullmatch(t)]
+        figures = [t for t in tx.figures(situation)
+                   if tx.MONEY.fullmatch(t) or tx.PERCENT.fullmatch(t) or tx.DATE.fullmatch(t)]
         if figures:
             points.append("The figures, for reference: " + "; ".join(dict.fromkeys(figures)) + ".")
         said = tx.norm(profile.communication_style + " " + profile.notes) if profile else ""

@@ -51,7 +51,7 @@ def check_situation(situation: str) -> str:
 def fact_schema(spec: KindSpec) -> type[BaseModel]:
     """A pydantic model with one short string per field: the grammar the model must follow."""
     fields: dict[str, Any] = {
-        f.name: (str, Field("", max_length=240, description=f.question)) for f in spec.fields
+        f.name: (str, Field("", max_length=160, description=f.question)) for f in spec.fields
     }
     return create_model(f"{spec.kind.title().replace('-', '')}Facts", **fields)
 
@@ -109,7 +109,7 @@ def model_values(spec: KindSpec, situation: str, *, model: str | None, settings:
     ]
     try:
         got = gateway.structured(messages, fact_schema(spec), model=model, settings=settings, retries=1,
-                                 max_tokens=min(480, 70 * len(wanted) + 40))
+                                 max_tokens=min(360, 50 * len(wanted) + 40))
     except UpwardError as exc:
         if exc.exit_code == 2:
             raise
