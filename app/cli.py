@@ -149,8 +149,8 @@ def _interactive(args: argparse.Namespace, settings: Settings, profile: Any) -> 
     from app.coach.rehearsal import Rehearsal
 
     session = (Rehearsal.resume(args.resume, settings=settings) if args.resume else
-               Rehearsal.start(args.scenario, profile, difficulty=args.difficulty, hints=settings.hints and not args.no_hints,
-                               model=settings.model, settings=settings))
+               Rehearsal.start(args.scenario, profile, difficulty=args.difficulty,
+                               hints=settings.hints and not args.no_hints, model=settings.model, settings=settings))
     name = session.profile.name
     print(f"Rehearsing '{session.scenario.title}' with {name} ({session.difficulty.value}). "
           "Type your lines; /rewind takes back the last exchange, /retry re-asks after an error, "
