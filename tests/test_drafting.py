@@ -214,7 +214,8 @@ def test_bad_input_exits_2_with_a_message(argv: list[str], needle: str, fake_mod
 
 def test_draft_from_rehearsal_reuses_the_persons_lines(settings, fake_model: str) -> None:
     history = get_history(settings)
-    sid = history.create_session("workload", "realistic", fake_model, "Flag team strain", {})
+    busy = load_profile(MANAGERS / "busy.yaml").model_dump(mode="json")
+    sid = history.create_session("workload", "realistic", fake_model, "Flag team strain", {"profile": busy})
     lines = [
         ("user", "Can we talk about the team's load?"),
         ("manager", "Sure. What's going on?"),
@@ -234,6 +235,7 @@ def test_draft_from_rehearsal_reuses_the_persons_lines(settings, fake_model: str
     reused = [p for p in result.draft.anticipated_pushback if p.objection == "Can't you make do with what you have?"]
     assert reused and reused[0].response.startswith("I'm asking for two licences")
     assert result.problems == []
+    assert "Style: brief (from the manager profile)." in result.notices, "the rehearsal's manager shapes the style"
     saved = history.draft(result.draft_id or "")
     assert saved["session_id"] == sid and saved["markdown"] == result.markdown
 
