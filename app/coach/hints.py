@@ -58,12 +58,15 @@ def focus(states: list[State], scenario: Scenario, rubric: Rubric, seen: dict[st
     return f"{dim.name}. {dim.definition} {scenario.title}", list(dim.topics)
 
 
-def hint_for(states: list[State], scenario: Scenario, rubric: Rubric, settings: Settings) -> Hint | None:
-    """A one-line hint for the person's next line, or None when no card fits."""
+def hint_for(states: list[State], scenario: Scenario, rubric: Rubric, settings: Settings,
+             avoid: set[str] | frozenset[str] = frozenset()) -> Hint | None:
+    """A one-line hint for the person's next line, or None when no card fits. Cards in `avoid`
+    (hints already given this session) are passed over while another card fits."""
     query, topics = focus(states, scenario, rubric, states[-1].seen)
-    hits = retrieval.search(query[:1500], k=3, scenario=scenario.id, topics=topics, settings=settings)
+    hits = retrieval.search(query[:1500], k=4, scenario=scenario.id, topics=topics, settings=settings)
     cards = _card_index(settings)
-    for hit in hits:
+    fresh = [h for h in hits if h.card not in avoid] or hits
+    for hit in fresh:
         card = cards.get(hit.card)
         if card is not None and card.hint:
             return Hint(text=_short(card.hint), citation=hit)

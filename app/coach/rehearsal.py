@@ -209,7 +209,8 @@ class Rehearsal:
             yield snapshot
         self._commit("manager", final, {"move": state.move, "path": path, "receptiveness": state.receptiveness})
         if self.hints and person_line:
-            self.last_hint = hint_for(self.states, self.scenario, self.rubric, self.settings)
+            given = {m["hint"]["citation"]["card"] for m in self._meta if m.get("hint")}
+            self.last_hint = hint_for(self.states, self.scenario, self.rubric, self.settings, avoid=given)
             if self.last_hint is not None:
                 self._meta[-1]["hint"] = self.last_hint.model_dump(mode="json")
 
