@@ -225,7 +225,7 @@ def test_draft_from_rehearsal_reuses_the_persons_lines(settings, fake_model: str
         ("manager", "Let me think about it."),
     ]
     for role, content in lines:
-        history.add_turn(sid, role, content, {})
+        history.add_turn(sid, role, content, {"profile": busy})
     result = draft_from_rehearsal(sid, model=fake_model, settings=settings)
     assert result.draft.kind == "resource-request"
     text = draft_text(result.draft)
