@@ -232,16 +232,23 @@ def advance(state: State, reading: Reading, scenario: Scenario, profile: Manager
     if move == "close":
         new.closed = True
     new.move = move
-    new.line = example_line(scenario, move, concern, new.turn)
+    new.line = example_line(scenario, move, concern, new.turn, new.presses)
     return new
 
 
-def example_line(scenario: Scenario, move: str, concern: str | None, turn: int) -> str:
+PRESS_LEADS = (
+    "You haven't really answered my question.",
+    "I'm still not hearing an answer to this.",
+    "Let me ask once more, because it matters to me.",
+)
+
+
+def example_line(scenario: Scenario, move: str, concern: str | None, turn: int, presses: int = 0) -> str:
     """The scenario's own example of this move: what the model phrases, and the repair fallback."""
     if move in ("probe_concern", "press_concern") and concern:
         found = next(c for c in scenario.hidden_concerns if c.id == concern)
         if move == "press_concern":
-            return f"You haven't really answered my question. {found.probe}"
+            return f"{PRESS_LEADS[(presses - 1) % len(PRESS_LEADS)]} {found.probe}"
         return found.probe
     return scenario.line(move, turn)
 
