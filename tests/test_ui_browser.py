@@ -296,6 +296,7 @@ def test_embedded_model_answers_one_turn(browser: Browser, tmp_path: Path) -> No
                                " const t = m[m.length - 1].innerText; return t.trim().length > 10 && "
                                "!t.includes('Loading the embedded model') && t.trim() !== '…'; }",
                                timeout=120_000)
+        idle(page)
         assert not page.locator("#rehearse-alert").is_visible()
         page.context.close()
     finally:

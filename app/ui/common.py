@@ -6,12 +6,15 @@ Nothing here loads a model or opens an index; those happen inside handlers, on f
 from __future__ import annotations
 
 import html
+import queue
 import re
 import tempfile
+import threading
 import uuid
+from collections.abc import Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any
+from typing import Any, TypeVar
 
 import gradio as gr
 
@@ -19,6 +22,7 @@ from app.config import Settings
 from app.errors import UpwardError
 from app.schemas import Hit, ManagerProfile, Turn
 
+T = TypeVar("T")
 ChatHistory = list[dict[str, Any]]
 LOADING_LOCAL = "Loading the embedded model (first use only, a few seconds)…"
 THINKING = "…"
@@ -110,3 +114,32 @@ def export_file(stem: str, suffix: str, text: str) -> str:
     path = folder / f"{safe}{suffix}"
     path.write_text(text, encoding="utf-8")
     return str(path)
+
+
+def in_one_thread(pieces: Iterator[T]) -> Iterator[T]:
+    """Drive a stream to its end in one thread of its own, handing its items over as they come.
+
+    Gradio resumes a sync generator from whichever worker thread is free, but the embedded model
+    holds a thread-owned lock for a whole stream; and a page closed mid-reply must not leave the
+    model locked for everyone else. So the stream runs in one thread, always to completion.
+    """
+    box: queue.Queue[tuple[str, Any]] = queue.Queue()
+
+    def run() -> None:
+        try:
+            for item in pieces:
+                box.put(("item", item))
+        except BaseException as exc:  # handed to the consumer, which re-raises it
+            box.put(("error", exc))
+        else:
+            box.put(("done", None))
+
+    threading.Thread(target=run, name="upward-stream", daemon=True).start()
+    while True:
+        kind, value = box.get()
+        if kind == "item":
+            yield value
+        elif kind == "error":
+            raise value
+        else:
+            return

@@ -24,6 +24,7 @@ from app.ui.common import (
     chat_from_turns,
     citations_markdown,
     error_text,
+    in_one_thread,
     loading_placeholder,
     profile_from_form,
 )
@@ -103,7 +104,7 @@ def _stream(rehearsal: Any, pieces: Iterator[str], settings: Settings, line: str
     wait = loading_placeholder(rehearsal.model, settings)
     yield _view(rehearsal, [*base, {"role": "assistant", "content": wait}])
     try:
-        for snapshot in pieces:
+        for snapshot in in_one_thread(pieces):
             yield _view(rehearsal, [*base, {"role": "assistant", "content": snapshot}])
     except UpwardError as exc:
         yield _failure(rehearsal, exc)
