@@ -119,6 +119,7 @@ def on_start(scenario: str, difficulty: str, hints: bool, model: str, owner: str
     from app.coach.rehearsal import Rehearsal
 
     hide = gr.update(visible=False)
+    yield [gr.update(), gr.update(), gr.update(), alert("Setting up the rehearsal…"), gr.update(), gr.update()]
     try:
         profile = profile_from_form(list(profile_values))
         rehearsal = Rehearsal.start(scenario, profile, difficulty=difficulty, hints=bool(hints), model=model,
