@@ -4,9 +4,12 @@ makes the gate fail. The full run on the embedded model is the `local`-marked CI
 from __future__ import annotations
 
 import json
+import re
 import shutil
 import time
+from collections.abc import Callable, Iterator
 from pathlib import Path
+from typing import Any
 
 import pytest
 import yaml
@@ -200,3 +203,125 @@ def test_report_marks_failing_metrics(tmp_path: Path) -> None:
     paths = write_report(run, tmp_path / "r")
     md = paths[0].read_text(encoding="utf-8")
     assert "FAIL" in md and "recall@3" in md
+
+
+# -- model-driven suites on the fake model (same code path as production) -----------------------
+
+FAKE = "fake/evals"
+
+
+@pytest.fixture
+def fake_evals() -> Iterator[str]:
+    from app.llm import fake
+
+    fake.engine(FAKE).reset()
+    yield FAKE
+    fake.engine(FAKE).reset()
+
+
+def test_all_suites_on_the_fake_model_and_small_data_are_fast(fake_evals: str) -> None:
+    start = time.perf_counter()
+    run = run_evals(None, model=fake_evals, limit=3, progress=False)
+    elapsed = time.perf_counter() - start
+    assert elapsed < 90, f"{elapsed:.0f} s"
+    by_name = {r.name: r for r in run.suites}
+    assert list(by_name) == ["retrieval", "persona", "drafts", "debrief"]
+    for result in by_name.values():
+        assert result.cases == 3 and result.metrics["errors"] == 0, (result.name, result.failures[:2])
+    persona = by_name["persona"].metrics
+    assert persona["canary_leaks"] == 0 and 0 < (persona["mean_words_per_turn"] or 0) <= 80
+    assert 0.0 <= (persona["in_character"] or 0) <= 1.0
+    assert by_name["debrief"].metrics["score_stability"] == 1.0
+    drafts = by_name["drafts"].metrics
+    assert drafts["banned_phrases"] is not None and drafts["fact_retention"] is not None
+
+
+def _copy_prompts(tmp_path: Path) -> Path:
+    target = tmp_path / "prompts"
+    shutil.copytree(ROOT / "prompts", target)
+    return target
+
+
+def test_out_of_character_scenario_lines_make_the_persona_gate_fail(tmp_path: Path, fake_evals: str) -> None:
+    """A broken capability: every scripted manager line now talks like an AI coach."""
+    prompts = _copy_prompts(tmp_path)
+    for path in (prompts / "scenarios").glob("*.yaml"):
+        data = yaml.safe_load(path.read_text(encoding="utf-8"))
+        data["lines"] = {move: ["As an AI language model, here's a tip: try saying it with more data."] * len(lines)
+                         for move, lines in data["lines"].items()}
+        path.write_text(yaml.safe_dump(data, sort_keys=False), encoding="utf-8")
+    settings = get_settings().model_copy(update={"prompts_dir": prompts})
+    run = run_evals(["persona"], settings=settings, model=fake_evals, limit=4, progress=False)
+    assert "in_character" in {g.metric for g in run.gate}
+    (result,) = run.suites
+    bad = [f for f in result.failures if f.check in ("in_character", "attack_in_character")]
+    assert bad and "AI self-reference" in bad[0].detail and "As an AI" in bad[0].text
+
+
+def _drop_slots(value: object) -> object:
+    """Template text with every {slot} removed, i.e. a template that drops the person's facts."""
+    if isinstance(value, str):
+        return re.sub(r"\s*\{\w+\}", " this", value)
+    if isinstance(value, list):
+        return [_drop_slots(v) for v in value]
+    if isinstance(value, dict):
+        return {k: _drop_slots(v) for k, v in value.items()}
+    return value
+
+
+def _break_drafts(tmp_path: Path, edit: Callable[[dict[str, Any]], None]) -> Settings:
+    prompts = _copy_prompts(tmp_path)
+    for path in (prompts / "drafts").glob("*.yaml"):
+        data = yaml.safe_load(path.read_text(encoding="utf-8"))
+        edit(data)
+        path.write_text(yaml.safe_dump(data, sort_keys=False), encoding="utf-8")
+    return get_settings().model_copy(update={"prompts_dir": prompts})
+
+
+def test_blaming_one_sided_draft_templates_make_the_drafts_gate_fail(tmp_path: Path, fake_evals: str) -> None:
+    """A broken capability: every kind closes by blaming the manager instead of asking for something."""
+    def edit(data: dict[str, Any]) -> None:
+        data["close_template"] = "You always decide too late, so you should just approve this now."
+
+    run = run_evals(["drafts"], settings=_break_drafts(tmp_path, edit), model=fake_evals, limit=3, progress=False)
+    failing = {g.metric for g in run.gate}
+    assert {"structure_passed", "banned_phrases"} <= failing
+    checks = {f.check: f for f in run.suites[0].failures}
+    assert "ask" in checks["structure"].detail and "you always" in checks["banned_phrases"].detail
+
+
+def test_draft_templates_that_drop_facts_make_the_drafts_gate_fail(
+        tmp_path: Path, fake_evals: str, monkeypatch: pytest.MonkeyPatch) -> None:
+    """A broken capability: templates without the person's facts, and no safety net that re-adds
+    the situation's uncovered clauses (drafting's add_context switched off)."""
+    from app.coach import draft_compose, drafting
+
+    def keep(draft: Any, situation: str, style: Any) -> Any:
+        return draft
+
+    monkeypatch.setattr(draft_compose, "add_context", keep)
+    monkeypatch.setattr(drafting, "add_context", keep)
+
+    def edit(data: dict[str, Any]) -> None:
+        for key in [k for k in data if k.endswith(("template", "templates")) or k == "pushback"]:
+            data[key] = _drop_slots(data[key])
+
+    run = run_evals(["drafts"], settings=_break_drafts(tmp_path, edit), model=fake_evals, limit=3, progress=False)
+    assert "fact_retention" in {g.metric for g in run.gate}
+    dropped = [f for f in run.suites[0].failures if f.check == "fact_retention"]
+    assert dropped and "dropped" in dropped[0].detail and dropped[0].text
+
+
+def test_judge_runs_only_when_asked_and_feeds_the_report(fake_evals: str) -> None:
+    from app.llm import fake
+
+    plain = run_evals(["persona"], model=fake_evals, limit=1, progress=False)
+    assert not any(k.startswith("judge_") for k in plain.suites[0].metrics)
+    judge = "fake/judge"
+    fake.engine(judge).reset()
+    fake.engine(judge).enqueue(json.dumps({"realism": 3, "in_character": True, "reason": "fine"}))
+    run = run_evals(["persona"], model=fake_evals, judge=judge, limit=1, progress=False)
+    assert run.suites[0].metrics["judge_realism"] == 0.75 and run.judge == judge
+    asked = fake.engine(judge).history[0].messages
+    assert "realism" in asked[-1]["content"] and not re.search(r"\$[a-z_]+", asked[-1]["content"])
+    fake.engine(judge).reset()
