@@ -66,12 +66,36 @@ sock = socket.socket(); sock.bind(("127.0.0.1", 0)); port = sock.getsockname()[1
 demo.queue().launch(server_name="127.0.0.1", server_port=port, prevent_thread_lock=True, share=False)
 page = urllib.request.urlopen(demo.local_url, timeout=10).read().decode()
 assert "Upward" in page or "gradio" in page.lower()
-history = list(ui.chat_reply("Can we talk about my workload?", [], s))[-1]
-assert history[-1]["role"] == "assistant" and history[-1]["content"].strip()
-print("REPLY", history[-1]["content"][:80])
+from app.coach.profiles import load_profile
+from app.coach.rehearsal import Rehearsal
+from app.ui import rehearse
+session = Rehearsal.start("workload", load_profile(None), settings=s, greet=True)
+for _ in rehearse.on_send("Can we talk about my workload? The team has worked 50-hour weeks for a month.", session, s):
+    pass
+assert session.transcript[-1].role == "manager" and session.transcript[-1].content.strip()
+print("REPLY", session.transcript[-1].content[:80])
 demo.close()
 """
     proc, log = run_guarded([sys.executable, "-c", script], tmp_path)
     assert proc.returncode == 0, proc.stderr[-3000:]
     assert "REPLY" in proc.stdout
     assert log == ""
+
+
+@pytest.mark.local
+def test_rehearse_and_draft_on_the_embedded_model_are_offline(tmp_path: Path) -> None:
+    script = tmp_path / "lines.txt"
+    script.write_text("Have you got ten minutes? I'd like to be put forward for senior analyst.\n"
+                      "Last quarter I cut the close from 9 days to 6.\n", encoding="utf-8")
+    manager = str(ROOT / "evals" / "managers" / "skeptical.yaml")
+    proc, log = run_guarded([str(BIN / "upward"), "rehearse", "--scenario", "promotion", "--manager", manager,
+                             "--script", str(script), "--json"], tmp_path)
+    assert proc.returncode == 0, proc.stderr[-3000:]
+    assert len(json.loads(proc.stdout)["transcript"]) == 4
+    proc, log2 = run_guarded([str(BIN / "upward"), "draft", "promotion", "--manager", manager, "--json",
+                              "--situation", "I want to move up to senior analyst in the March round. I cut the "
+                                             "close from 9 days to 6, which frees the team two days a month."],
+                             tmp_path)
+    assert proc.returncode == 0, proc.stderr[-3000:]
+    assert json.loads(proc.stdout)["opener"]
+    assert log == "" and log2 == ""
