@@ -214,7 +214,8 @@ def cmd_eval(args: argparse.Namespace, settings: Settings) -> int:
     from app.evals.report import summary_table, write_report
     from app.evals.runner import run_evals
 
-    run = run_evals(args.suite, settings=settings, model=settings.model, judge=args.judge, limit=args.limit)
+    run = run_evals(args.suite, settings=settings, model=settings.model, judge=args.judge, limit=args.limit,
+                    sample=args.sample)
     written = write_report(run, Path(args.report)) if args.report else []
     doc = {**run.model_dump(), "passed": run.passed, "report": [str(p) for p in written]}
     text = summary_table(run) + (f"\nReport: {written[0]}" if written else "")
@@ -275,6 +276,8 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--report", metavar="DIR", help="write report.md, report.json and a chart into DIR")
     p.add_argument("--judge", metavar="MODEL", help="a stronger model that grades persona realism and drafts")
     p.add_argument("--limit", type=int, metavar="N", help="only the first N cases of each suite (quick check)")
+    p.add_argument("--sample", type=int, metavar="N",
+                   help="at most N cases per scenario / draft kind in the model-driven suites (stratified)")
     return parser
 
 

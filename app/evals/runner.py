@@ -21,7 +21,7 @@ from app.config import Settings, get_settings
 from app.errors import BadInput
 from app.evals.results import CaseFailure, EvalRun, SuiteResult, Thresholds, gate, load_thresholds
 from app.evals.suites import NAMES, get_suite
-from app.evals.suites.base import Context, Outcome, Suite
+from app.evals.suites.base import Context, Outcome, Suite, stratified
 from app.evals.versions import knowledge_version, prompt_versions
 
 EVALS_DIR = Path(__file__).resolve().parents[2] / "evals"
@@ -92,25 +92,30 @@ def run_evals(
     evals_dir: Path | None = None,
     thresholds: Thresholds | Path | None = None,
     limit: int | None = None,
+    sample: int | None = None,
     data_dir: Path | None = None,
     progress: bool = True,
 ) -> EvalRun:
     """Run the named suites (all by default) and gate the metrics.
 
-    `limit` keeps the first N cases of each suite (quick checks); `data_dir` replaces the
-    scratch directory (tests reuse one so the index builds once).
+    `limit` keeps the first N cases of each suite (quick checks); `sample` keeps the first N
+    cases of each scenario or draft kind in the slow, model-driven suites (a stratified run that
+    still covers every scenario and kind); `data_dir` replaces the scratch directory.
     """
     names = resolve_suites(suites)
     base = settings or get_settings()
     evals_dir = Path(evals_dir or EVALS_DIR)
     if thresholds is None or isinstance(thresholds, Path):
         thresholds = load_thresholds(thresholds or evals_dir / "thresholds.yaml")
-    if limit is not None and limit < 1:
-        raise BadInput(f"limit must be at least 1 (got {limit}).")
+    for label, value in (("limit", limit), ("sample", sample)):
+        if value is not None and value < 1:
+            raise BadInput(f"{label} must be at least 1 (got {value}).")
     loaded = {}
     for name in names:
         suite = get_suite(name)
         cases = list(suite.load(evals_dir))
+        if sample:
+            cases = stratified(cases, suite.group, sample, suite.unit)
         loaded[name] = (suite, cases[:limit] if limit else cases)
 
     started = datetime.now(UTC).isoformat(timespec="seconds")

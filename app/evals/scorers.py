@@ -153,7 +153,7 @@ def character_problems(text: str, max_words: int = MAX_MANAGER_WORDS) -> list[st
 
 # -- drafts ----------------------------------------------------------------------------------
 
-BANNED_PHRASES = ("you always", "you never", "you should", "you need to", "you must", "as an ai",
+BANNED_PHRASES = ("you always", "you never", "you should", "you must", "as an ai",
                   "language model")
 
 

@@ -50,6 +50,30 @@ class Suite:
     aggregate: Callable[[list[Outcome], Context], tuple[Metrics, list[str], list[CaseFailure]]]
     judge: Callable[[Any, Outcome, Context], dict[str, float]] | None = None
     chart: tuple[str, ...] = ()  # the metrics drawn in the report's chart (ratios in [0, 1])
+    # what a stratified sample keeps apart (scenario, draft kind...); None: the suite is cheap, keep it whole
+    group: Callable[[Any], str] | None = None
+    unit: Callable[[Any], str] | None = None  # cases a sample keeps or drops together
+
+
+def stratified(cases: Sequence[Any], key: Callable[[Any], str] | None, per_group: int,
+               unit: Callable[[Any], str] | None = None) -> list[Any]:
+    """The first `per_group` units of each group, in file order (every scenario or kind stays
+    covered); cases of one unit (e.g. the two halves of a busy-vs-detail pair) stay together."""
+    if key is None:
+        return list(cases)
+    counts: dict[str, int] = {}
+    units: set[str] = set()
+    kept = []
+    for n, case in enumerate(cases):
+        u = unit(case) if unit else str(n)
+        if u not in units:
+            g = key(case)
+            if counts.get(g, 0) >= per_group:
+                continue
+            counts[g] = counts.get(g, 0) + 1
+            units.add(u)
+        kept.append(case)
+    return kept
 
 
 def errored(outcomes: list[Outcome]) -> int:

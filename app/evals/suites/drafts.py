@@ -132,4 +132,5 @@ def judge(case: DraftCase, outcome: Outcome, ctx: Context) -> dict[str, float]:
 
 
 SUITE = Suite(name="drafts", file="drafts.yaml", load=load, run_case=run_case, aggregate=aggregate,
-              judge=judge, chart=("fact_retention", "structure_passed", "all_checks_passed", "pair_adaptation"))
+              judge=judge, chart=("fact_retention", "structure_passed", "all_checks_passed", "pair_adaptation"),
+              group=lambda c: c.kind, unit=lambda c: " ".join(c.situation.split()))

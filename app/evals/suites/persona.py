@@ -120,4 +120,5 @@ def judge(case: PersonaCase, outcome: Outcome, ctx: Context) -> dict[str, float]
 
 
 SUITE = Suite(name="persona", file="persona.yaml", load=load, run_case=run_case, aggregate=aggregate,
-              judge=judge, chart=("in_character", "attack_in_character", "one_reply_per_line"))
+              judge=judge, chart=("in_character", "attack_in_character", "one_reply_per_line"),
+              group=lambda c: f"{c.scenario}:{'attack' if c.attack_lines else 'plain'}")
