@@ -325,3 +325,37 @@ def test_judge_runs_only_when_asked_and_feeds_the_report(fake_evals: str) -> Non
     asked = fake.engine(judge).history[0].messages
     assert "realism" in asked[-1]["content"] and not re.search(r"\$[a-z_]+", asked[-1]["content"])
     fake.engine(judge).reset()
+
+
+def test_stratified_sample_covers_every_scenario_and_kind_and_keeps_pairs() -> None:
+    from app.evals.suites import get_suite
+    from app.evals.suites.base import stratified
+
+    persona, drafts = get_suite("persona"), get_suite("drafts")
+    p = stratified(persona.load(EVALS_DIR), persona.group, 1, persona.unit)
+    assert {c.scenario for c in p} == {c.scenario for c in persona.load(EVALS_DIR)}
+    assert any(c.attack_lines for c in p) and any(not c.attack_lines for c in p)
+    d = stratified(drafts.load(EVALS_DIR), drafts.group, 1, drafts.unit)
+    assert len({c.kind for c in d}) == 7
+    situations = [c.situation for c in d]
+    assert any(situations.count(s) == 2 for s in situations)  # a busy-vs-detail pair stays whole
+
+
+# -- the CI gate on the embedded model ----------------------------------------------------------
+
+CI_SAMPLE = 1  # model-driven suites: one case (or pair) per scenario/kind and attack kind; see the docstring
+
+
+@pytest.mark.local
+def test_the_gate_passes_on_the_embedded_model(tmp_path: Path) -> None:
+    """The CI gate: retrieval and debrief in full, persona and drafts on a stratified sample that
+    covers every scenario, attack and draft kind, on local/smollm2. `make eval` runs everything."""
+    start = time.perf_counter()
+    run = run_evals(None, model="local/smollm2", sample=CI_SAMPLE, progress=False)
+    write_report(run, tmp_path / "report")
+    elapsed = time.perf_counter() - start
+    print(f"\nfull eval gate on local/smollm2: {elapsed:.0f} s; "
+          + ", ".join(f"{r.name} {r.cases} cases {r.seconds:.0f} s" for r in run.suites))
+    assert {r.name for r in run.suites} == {"retrieval", "persona", "drafts", "debrief"}
+    assert run.passed, "gate failed:\n" + "\n".join(str(g) for g in run.gate) + \
+        f"\nsee {tmp_path / 'report' / 'report.md'}"
