@@ -11,8 +11,9 @@ import pytest
 
 from app.config import Settings
 from app.errors import ConfigError
+from app.history import get_history
 from app.llm import fake
-from app.ui import auth_for, build_ui, history_tab, prepare, rehearse, serve, settings_tab
+from app.ui import auth_for, build_ui, draft, history_tab, prepare, rehearse, serve, settings_tab
 
 PROFILE = ["Dana", "Engineering manager", "ship the Q3 migration", "a new director", "direct", "busy", ""]
 
@@ -174,3 +175,23 @@ def test_a_second_step_while_the_manager_is_talking_is_refused(settings: Setting
         assert "still talking" in rehearse.on_rewind(r)[3]["value"]
     assert len(r.transcript) == 1
     assert list(rehearse.on_send("Now it goes through.", r, settings))[-1][1][-2]["content"] == "Now it goes through."
+
+
+def test_history_lists_nothing_before_the_browser_has_an_id(settings: Settings, fake_model: str) -> None:
+    started(settings, fake_model, "")  # e.g. a CLI session, stored without an owner
+    choices, summary = history_tab.listing("", settings)
+    assert choices == [] and summary == "Loading…"
+
+
+def test_draft_from_this_rehearsal_uses_the_persons_lines(settings: Settings, fake_model: str) -> None:
+    who = owner()
+    none = list(draft.on_from_rehearsal("promotion", fake_model, who, None, settings))[-1]
+    assert "no rehearsal" in none[-1]["value"]
+    r = started(settings, fake_model, who)
+    list(rehearse.on_send("I led the payments migration, which cut latency by 30%.", r, settings))
+    out = list(draft.on_from_rehearsal("promotion", fake_model, who, r, settings))[-1]
+    opener, points, whole, kind = out[0], out[1], out[4], out[8]
+    assert opener and "30%" in points and kind == "promotion"
+    assert "saved to History" in out[-1]["value"]
+    assert [d["session_id"] for d in get_history(settings).drafts(owner=who)] == [r.session_id]
+    assert whole.startswith("# ")

@@ -226,6 +226,10 @@ def test_prepare_rehearse_debrief_draft_ask_history(browser: Browser, app_url: s
     expect(page.locator("#history-body")).to_contain_text(TURN_2)
     expect(page.locator("#history-md")).to_be_visible()
     shot(page, "history")
+    page.click("#history-reopen")  # back into the Rehearse tab, where it stopped
+    expect(page.get_by_role("tab", name="Rehearse")).to_have_attribute("aria-selected", "true")
+    expect(user(page)).to_have_count(2)
+    expect(user(page).last).to_contain_text(TURN_2[:30])
 
     tab(page, "Settings")
     expect(page.locator("#model-notice")).to_contain_text("nothing you type leaves it")
@@ -272,8 +276,19 @@ def test_no_horizontal_scrolling(browser: Browser, app_url: str, width: int, hei
         time.sleep(0.3)
         widths = page.evaluate("[document.documentElement.scrollWidth, window.innerWidth]")
         assert widths[0] <= widths[1], f"{name} at {width}x{height} scrolls sideways: {widths}"
+    # With a conversation and a debrief on screen, long lines and the chart must still fit.
+    tab(page, "Prepare")
+    fill_profile(page, "Robin Park")
+    tab(page, "Rehearse")
+    page.click("#rehearse-start")
+    expect(bot(page)).to_have_count(1)
+    idle(page)
+    say(page, TURN_1, 1)
+    page.click("#rehearse-end")
+    expect(page.locator("#debrief-chart canvas, #debrief-chart svg").first).to_be_visible()
+    widths = page.evaluate("[document.documentElement.scrollWidth, window.innerWidth]")
+    assert widths[0] <= widths[1], f"the debrief at {width}x{height} scrolls sideways: {widths}"
     if width < 500:
-        tab(page, "Rehearse")
         shot(page, "phone-rehearse")
     page.context.close()
 

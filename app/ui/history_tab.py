@@ -22,6 +22,8 @@ def listing(owner: str, settings: Settings) -> tuple[list[tuple[str, str]], str]
     """Dropdown choices ('s:<id>' rehearsals, 'd:<id>' drafts) and a Markdown summary, newest first."""
     from app.history import get_history
 
+    if not owner:  # the page has not finished loading its id; never list another session's items
+        return [], "Loading…"
     hist = get_history(settings)
     sessions = hist.sessions(owner=owner)
     drafts = hist.drafts(owner=owner)

@@ -188,8 +188,10 @@ def debrief_view(debrief: Any, settings: Settings) -> Updates:
     from app.coach.rubric import load_rubric
 
     names = {d.id: d.name for d in load_rubric(settings).dimensions}
-    frame = pd.DataFrame({"dimension": [names.get(k, k) for k in debrief.scores],
-                          "score": [int(v) for v in debrief.scores.values()]})
+    # Short axis labels (the dimension ids) fit a phone; the full names are in the tooltip and notes.
+    frame = pd.DataFrame({"dimension": [k.replace("_", " ").capitalize() for k in debrief.scores],
+                          "score": [int(v) for v in debrief.scores.values()],
+                          "name": [names.get(k, k) for k in debrief.scores]})
     notes = []
     for head, items in (("Strengths", debrief.strengths), ("To improve", debrief.improvements),
                         ("Moments", getattr(debrief, "moments", []))):
@@ -247,10 +249,12 @@ def build(shared: Shared) -> None:
     with gr.Group(visible=False, elem_id="debrief") as group:
         overall = gr.Markdown(elem_id="debrief-overall")
         chart = gr.BarPlot(x="dimension", y="score", y_lim=[0, 4], label="Scores per dimension (0-4)",
-                           elem_id="debrief-chart", height=260, x_label_angle=0, sort=None)
+                           elem_id="debrief-chart", height=260, sort=None, tooltip=["name", "score"])
         with gr.Row(equal_height=False):
-            notes = gr.Markdown(elem_id="debrief-notes", min_width=260)
-            cites = gr.Markdown(elem_id="debrief-citations", min_width=260)
+            with gr.Column(min_width=260):
+                notes = gr.Markdown(elem_id="debrief-notes")
+            with gr.Column(min_width=260):
+                cites = gr.Markdown(elem_id="debrief-citations")
     shared.chat = chat
     conv = [shared.rehearsal, chat, panel, status, retry]
     debrief_out = [group, overall, chart, notes, cites]
