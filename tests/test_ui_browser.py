@@ -153,7 +153,14 @@ def idle(page: Page) -> None:
 
 
 def test_prepare_rehearse_debrief_draft_ask_history(browser: Browser, app_url: str) -> None:
-    page = new_page(browser, app_url)
+    context = browser.new_context(viewport={"width": 1280, "height": 800})
+    elsewhere: list[str] = []  # the page must not fetch anything (fonts, scripts, analytics) off this machine
+    context.on("request", lambda r: None if r.url.startswith((app_url, "data:", "blob:"))
+               else elsewhere.append(r.url))
+    page = context.new_page()
+    page.set_default_timeout(60_000)
+    page.goto(app_url)
+    page.wait_for_selector("#profile-name")
     expect(page.locator("#privacy-notice")).to_contain_text("Local:")
 
     fill_profile(page, "Dana Reyes")
@@ -234,6 +241,7 @@ def test_prepare_rehearse_debrief_draft_ask_history(browser: Browser, app_url: s
     tab(page, "Settings")
     expect(page.locator("#model-notice")).to_contain_text("nothing you type leaves it")
     shot(page, "settings")
+    assert elsewhere == []
     page.context.close()
 
 
