@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import json
+import subprocess
+import sys
 import uuid
 from pathlib import Path
 from typing import Any
@@ -13,7 +15,7 @@ from app.config import Settings
 from app.errors import ConfigError
 from app.history import get_history
 from app.llm import fake
-from app.ui import auth_for, build_ui, draft, history_tab, prepare, rehearse, serve, settings_tab
+from app.ui import auth_for, draft, history_tab, prepare, rehearse, serve, settings_tab
 
 PROFILE = ["Dana", "Engineering manager", "ship the Q3 migration", "a new director", "direct", "busy", ""]
 
@@ -104,12 +106,14 @@ def test_host_0000_without_credentials_is_refused(settings: Settings) -> None:
     assert auth_for(settings) is None
 
 
-def test_building_the_app_loads_no_model(settings: Settings) -> None:
-    from app.llm import local
-
-    build_ui(settings.with_overrides(model="local/smollm2"))
-    engine = local._engine
-    assert engine is None or not engine.loaded
+def test_building_the_app_loads_no_model_client_or_index(tmp_path: Path) -> None:
+    code = ("import sys, app; from app.config import Settings; from app.ui import build_ui; "
+            f"build_ui(Settings(model='local/smollm2', data_dir={str(tmp_path)!r})); "
+            "print(sorted(m for m in ('litellm', 'llama_cpp', 'chromadb', 'onnxruntime') if m in sys.modules))")
+    proc = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, timeout=120,
+                          cwd=Path(__file__).resolve().parent.parent)
+    assert proc.returncode == 0, proc.stderr[-2000:]
+    assert proc.stdout.strip().splitlines()[-1] == "[]"
 
 
 def test_profiles_save_load_and_import_with_clear_errors(settings: Settings, tmp_path: Path) -> None:

@@ -330,3 +330,17 @@ def test_embedded_model_answers_one_turn(browser: Browser, tmp_path: Path) -> No
         page.context.close()
     finally:
         demo.close()
+
+
+def test_a_saved_profile_can_be_loaded_in_a_new_session(browser: Browser, app_url: str) -> None:
+    first = new_page(browser, app_url)
+    fill_profile(first, "Casey Quinn")
+    first.click("#profile-save")
+    expect(first.locator("#profile-status")).to_contain_text("casey-quinn")
+    first.context.close()
+    page = new_page(browser, app_url)
+    pick(page, "profile-saved", "casey-quinn")
+    page.click("#profile-load")
+    expect(field(page, "profile-name")).to_have_value("Casey Quinn")
+    expect(field(page, "profile-priorities")).to_have_value("ship the Q3 migration\nkeep on-call load down")
+    page.context.close()

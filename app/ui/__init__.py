@@ -9,6 +9,7 @@ and its own Rehearsal object and model choice in gr.State, so sessions never see
 from __future__ import annotations
 
 import secrets
+from functools import partial
 
 import gradio as gr
 
@@ -51,7 +52,8 @@ def build_ui(settings: Settings | None = None) -> gr.Blocks:
     shared = Shared(settings=settings)
     with gr.Blocks(title="Upward") as demo:
         gr.Markdown("# Upward\nPrepare, rehearse and draft the conversation you dread with your manager.")
-        header = gr.Markdown(settings_tab.notice(settings.model, settings), elem_id="privacy-notice")
+        # Filled on page load: resolving a model imports litellm, which should not slow start-up.
+        header = gr.Markdown("Checking where your text goes…", elem_id="privacy-notice")
         shared.owner = gr.BrowserState("", storage_key="upward-owner", secret=browser_secret(settings))
         shared.model = gr.State(settings.model)
         shared.rehearsal = gr.State(None)
@@ -70,6 +72,7 @@ def build_ui(settings: Settings | None = None) -> gr.Blocks:
             with gr.Tab("Settings", id="settings", elem_id="tab-settings"):
                 settings_tab.build(shared, header)
         demo.load(new_owner, shared.owner, shared.owner)
+        demo.load(partial(settings_tab.notice, settings=settings), shared.model, header)
     return demo
 
 

@@ -158,6 +158,7 @@ def build(shared: Shared) -> None:
             show = gr.Button("What should I find out?", elem_id="checklist-show")
     fields = [name, role, priorities, pressures, style, temperament, notes]
     shared.profile_fields = fields
+    saved.focus(lambda: gr.update(choices=list_profiles(settings)), None, saved)  # saved in another tab
     save.click(partial(on_save, settings), fields, [saved, status])
     load.click(partial(on_load, settings=settings), saved, [*fields, status])
     upload.upload(partial(on_import, settings=settings), upload, [*fields, status])

@@ -73,7 +73,7 @@ def build(shared: Shared, header: Any) -> None:
     gr.Markdown("### Model")
     pick = gr.Dropdown(choices, value=settings.model, label="Model for this browser session",
                        elem_id="model-pick", info="Add more with UPWARD_MODELS=openai/gpt-4o-mini,ollama/llama3.2")
-    where = gr.Markdown(notice(settings.model, settings), elem_id="model-notice")
+    where = gr.Markdown(elem_id="model-notice")
     gr.Markdown("### Your own documents\nAdd notes, handbooks or career ladders (Markdown, text, HTML, PDF). "
                 "They stay on this machine and are searched alongside the guidance.")
     files = gr.File(file_count="multiple", file_types=[".md", ".markdown", ".txt", ".html", ".htm", ".pdf"],
@@ -81,4 +81,5 @@ def build(shared: Shared, header: Any) -> None:
     go = gr.Button("Add to knowledge", elem_id="ingest-go")
     result = gr.Markdown(elem_id="ingest-result")
     pick.change(partial(on_switch, settings=settings), pick, [shared.model, where, header])
+    header.change(lambda text: text, header, where)  # the tab repeats the header's notice
     go.click(lambda f, progress=gr.Progress(): on_ingest(f, settings, progress), files, result)  # noqa: B008
