@@ -146,6 +146,12 @@ def test_history_lists_only_this_browsers_items(settings: Settings, fake_model: 
     assert json.loads(Path(js["value"]).read_text())["turns"][1]["content"] == "My private line about the promotion."
     back = history_tab.on_reopen(f"s:{r.session_id}", mine, fake_model, settings)
     assert back[0].session_id == r.session_id and back[1][-2]["content"] == "My private line about the promotion."
+    assert back[7] == {"__type__": "update", "visible": False}  # not debriefed yet: no scorecard shown
+    list(rehearse.on_finish(back[0], settings))
+    again = history_tab.on_reopen(f"s:{r.session_id}", mine, fake_model, settings)
+    assert again[7]["visible"] and "/100" in again[8] and len(again[9]) == 7  # the stored debrief comes back
+    refused = history_tab.on_reopen(f"s:{r.session_id}", theirs, fake_model, settings)
+    assert "another browser session" in refused[6]["value"]
 
 
 def test_switching_model_shows_where_text_goes_and_refuses_unknown_ids(settings: Settings) -> None:

@@ -38,8 +38,9 @@ class Shared:
     profile_fields: list[Any] = field(default_factory=list)  # Prepare's form, in ManagerProfile order
     rehearsal: Any = None  # gr.State: the live Rehearsal object of this browser session
     tabs: Any = None  # gr.Tabs, so a handler can switch tab
-    chat: Any = None  # Rehearse's chatbot, so History can reopen a session into it
-    rehearse_outputs: list[Any] = field(default_factory=list)
+    chat: Any = None  # Rehearse's chatbot
+    rehearse_outputs: list[Any] = field(default_factory=list)  # [state, chat, meter, alert, retry]
+    debrief_outputs: list[Any] = field(default_factory=list)  # [group, overall, chart, notes, citations]
 
 
 def new_owner(current: str | None) -> str:

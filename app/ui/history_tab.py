@@ -84,8 +84,10 @@ def on_select(key: str | None, owner: str, settings: Settings) -> list[Any]:
 
 
 def on_reopen(key: str | None, owner: str, model: str, settings: Settings) -> list[Any]:
-    """Resume a rehearsal in the Rehearse tab, exactly where it stopped."""
+    """Resume a rehearsal in the Rehearse tab exactly where it stopped, with its debrief if it has one."""
+    from app.coach.debrief import Debrief
     from app.coach.rehearsal import Rehearsal
+    from app.ui import rehearse
 
     try:
         kind, record = _item(key or "", owner, settings)
@@ -93,8 +95,12 @@ def on_reopen(key: str | None, owner: str, model: str, settings: Settings) -> li
             raise BadInput("Only rehearsals can be reopened; a draft can be downloaded.")
         rehearsal = Rehearsal.resume(record["id"], settings=settings, model=model)
     except UpwardError as exc:
-        return [gr.update(), gr.update(), gr.update(), alert(error_text(exc))]
-    return [rehearsal, chat_from_turns(rehearsal.transcript), gr.Tabs(selected="rehearse"), alert("")]
+        return [gr.update()] * 6 + [alert(error_text(exc))] + [gr.update()] * 5
+    stored = record.get("debrief")
+    debrief = (rehearse.debrief_view(Debrief.model_validate(stored), settings) if stored
+               else [gr.update(visible=False)] + [gr.update()] * 4)
+    return [*rehearse.view(rehearsal, chat_from_turns(rehearsal.transcript)), gr.Tabs(selected="rehearse"),
+            alert(""), *debrief]
 
 
 def build(shared: Shared, tab: Any) -> None:
@@ -115,4 +121,4 @@ def build(shared: Shared, tab: Any) -> None:
     tab.select(refresh_fn, shared.owner, [pick, summary])
     pick.change(partial(on_select, settings=settings), [pick, shared.owner], [body, md, js, reopen, status])
     reopen.click(partial(on_reopen, settings=settings), [pick, shared.owner, shared.model],
-                 [shared.rehearsal, shared.chat, shared.tabs, status])
+                 [*shared.rehearse_outputs, shared.tabs, status, *shared.debrief_outputs])

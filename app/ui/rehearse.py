@@ -78,7 +78,7 @@ def meter(rehearsal: Any) -> str:
     return "\n\n".join(parts)
 
 
-def _view(rehearsal: Any, chat: ChatHistory, note: str = "") -> Updates:
+def view(rehearsal: Any, chat: ChatHistory, note: str = "") -> Updates:
     """[state, chat, meter, alert, retry] after any step."""
     pending = bool(rehearsal is not None and rehearsal.pending)
     return [rehearsal, chat, meter(rehearsal), alert(note), gr.update(visible=pending)]
@@ -93,7 +93,7 @@ def _failure(rehearsal: Any, exc: UpwardError) -> Updates:
     if rehearsal is not None and rehearsal.pending:
         note += "\n\nYour line is kept: press **Retry** for the answer, or **Rewind** to take it back."
     chat = chat_from_turns(rehearsal.transcript) if rehearsal is not None else []
-    return _view(rehearsal, chat, note)
+    return view(rehearsal, chat, note)
 
 
 def _stream(rehearsal: Any, pieces: Iterator[str], settings: Settings, line: str = "") -> Iterator[Updates]:
@@ -102,15 +102,15 @@ def _stream(rehearsal: Any, pieces: Iterator[str], settings: Settings, line: str
     if line:
         base.append({"role": "user", "content": line})
     wait = loading_placeholder(rehearsal.model, settings)
-    yield _view(rehearsal, [*base, {"role": "assistant", "content": wait}])
+    yield view(rehearsal, [*base, {"role": "assistant", "content": wait}])
     try:
         for snapshot in in_one_thread(pieces):
-            yield _view(rehearsal, [*base, {"role": "assistant", "content": snapshot}])
+            yield view(rehearsal, [*base, {"role": "assistant", "content": snapshot}])
     except UpwardError as exc:
         yield _failure(rehearsal, exc)
         return
     notices = " ".join(getattr(rehearsal, "last_notices", []) or [])
-    yield _view(rehearsal, chat_from_turns(rehearsal.transcript), f"ℹ️ {notices}" if notices else "")
+    yield view(rehearsal, chat_from_turns(rehearsal.transcript), f"ℹ️ {notices}" if notices else "")
 
 
 def on_start(scenario: str, difficulty: str, hints: bool, model: str, owner: str, *profile_values: Any,
@@ -138,7 +138,7 @@ def on_send(message: str, rehearsal: Any, settings: Settings) -> Iterator[Update
     from app.coach.rehearsal import validate_line
 
     if rehearsal is None:
-        yield [*_view(None, [], "⚠️ Start a rehearsal first: pick a scenario and press **Start**."), gr.update()]
+        yield [*view(None, [], "⚠️ Start a rehearsal first: pick a scenario and press **Start**."), gr.update()]
         return
     try:
         line = validate_line(message)
@@ -159,7 +159,7 @@ def on_send(message: str, rehearsal: Any, settings: Settings) -> Iterator[Update
 def on_retry(rehearsal: Any, settings: Settings) -> Iterator[Updates]:
     """Answer the person's last line again after a failed reply."""
     if rehearsal is None:
-        yield _view(None, [], "⚠️ Start a rehearsal first.")
+        yield view(None, [], "⚠️ Start a rehearsal first.")
         return
     with one_step(rehearsal) as free:
         if not free:
@@ -170,7 +170,7 @@ def on_retry(rehearsal: Any, settings: Settings) -> Iterator[Updates]:
 
 def on_rewind(rehearsal: Any) -> Updates:
     if rehearsal is None:
-        return _view(None, [], "⚠️ Nothing to rewind: start a rehearsal first.")
+        return view(None, [], "⚠️ Nothing to rewind: start a rehearsal first.")
     with one_step(rehearsal) as free:
         if not free:
             return [gr.update(), gr.update(), gr.update(), alert(BUSY), gr.update()]
@@ -178,7 +178,7 @@ def on_rewind(rehearsal: Any) -> Updates:
             rehearsal.rewind()
         except UpwardError as exc:
             return _failure(rehearsal, exc)
-    return _view(rehearsal, chat_from_turns(rehearsal.transcript), "↩️ Took back your last line.")
+    return view(rehearsal, chat_from_turns(rehearsal.transcript), "↩️ Took back your last line.")
 
 
 def debrief_view(debrief: Any, settings: Settings) -> Updates:
@@ -205,20 +205,20 @@ def on_finish(rehearsal: Any, settings: Settings) -> Iterator[Updates]:
     """Score the rehearsal; the chart and notes appear under the conversation."""
     keep = [gr.update()] * 5
     if rehearsal is None:
-        yield [*_view(None, [], "⚠️ Nothing to debrief: start a rehearsal first."), *keep]
+        yield [*view(None, [], "⚠️ Nothing to debrief: start a rehearsal first."), *keep]
         return
     with one_step(rehearsal) as free:
         if not free:
             yield [gr.update(), gr.update(), gr.update(), alert(BUSY), gr.update(), *keep]
             return
         chat = chat_from_turns(rehearsal.transcript)
-        yield [*_view(rehearsal, chat, "Scoring your rehearsal against the rubric…"), *keep]
+        yield [*view(rehearsal, chat, "Scoring your rehearsal against the rubric…"), *keep]
         try:
             debrief = rehearsal.finish()
         except UpwardError as exc:
             yield [*_failure(rehearsal, exc), *keep]
             return
-        yield [*_view(rehearsal, chat), *debrief_view(debrief, settings)]
+        yield [*view(rehearsal, chat), *debrief_view(debrief, settings)]
 
 
 def build(shared: Shared) -> None:
@@ -267,3 +267,4 @@ def build(shared: Shared) -> None:
     rewind.click(on_rewind, shared.rehearsal, conv)
     finish.click(partial(on_finish, settings=settings), shared.rehearsal, [*conv, *debrief_out])
     shared.rehearse_outputs = conv
+    shared.debrief_outputs = debrief_out
