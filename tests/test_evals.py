@@ -184,7 +184,7 @@ def test_cli_eval_writes_report_json_and_chart(tmp_path: Path, capsys: pytest.Ca
     assert code == (0 if doc["passed"] else 1)
     assert "recall@3" in printed and "retrieval" in printed
     assert doc["suites"][0]["name"] == "retrieval" and doc["model"]
-    assert "knowledge index" in doc["versions"]
+    assert "knowledge index" in doc["versions"] and "evals/retrieval.yaml" in doc["versions"]
     md = (out / "report.md").read_text(encoding="utf-8")
     assert "## retrieval" in md and "metrics.png" in md
     assert (out / "metrics.png").read_bytes()[:8] == b"\x89PNG\r\n\x1a\n"
@@ -359,3 +359,17 @@ def test_the_gate_passes_on_the_embedded_model(tmp_path: Path) -> None:
     assert {r.name for r in run.suites} == {"retrieval", "persona", "drafts", "debrief"}
     assert run.passed, "gate failed:\n" + "\n".join(str(g) for g in run.gate) + \
         f"\nsee {tmp_path / 'report' / 'report.md'}"
+
+
+def test_unknown_judge_or_model_is_bad_input_before_any_case_runs(capsys: pytest.CaptureFixture[str]) -> None:
+    assert main(["eval", "--suite", "retrieval", "--judge", "local/nonesuch"]) == 2
+    assert "local/nonesuch" in capsys.readouterr().err
+    with pytest.raises(BadInput):
+        run_evals(["retrieval"], model="not a model", progress=False)
+
+
+def test_cli_eval_json_is_one_document(capsys: pytest.CaptureFixture[str]) -> None:
+    code = main(["eval", "--suite", "retrieval", "--limit", "2", "--json"])
+    doc = json.loads(capsys.readouterr().out)
+    assert code == (0 if doc["passed"] else 1)
+    assert doc["suites"][0]["metrics"]["errors"] == 0 and "recall@3" in doc["thresholds"]["retrieval"]

@@ -123,7 +123,9 @@ def chart(run: EvalRun, path: Path) -> None:
         ax.barh(names, values, color=colors)
         bounds = run.thresholds.get(result.name, {})
         for i, m in enumerate(names):
-            ax.text(min(values[i] + 0.01, 0.93), i, _fmt(values[i]), va="center", fontsize=8)
+            inside = values[i] > 0.85  # label inside the bar so it does not sit on the threshold tick
+            ax.text(values[i] - 0.02 if inside else values[i] + 0.01, i, _fmt(values[i]), va="center",
+                    ha="right" if inside else "left", fontsize=8, color="white" if inside else "black")
             bound = bounds.get(m, "")
             if bound.startswith(">= "):
                 ax.plot([float(bound[3:])] * 2, [i - 0.4, i + 0.4], color="black", linewidth=2)

@@ -22,7 +22,7 @@ from app.errors import BadInput
 from app.evals.results import CaseFailure, EvalRun, SuiteResult, Thresholds, gate, load_thresholds
 from app.evals.suites import NAMES, get_suite
 from app.evals.suites.base import Context, Outcome, Suite, stratified
-from app.evals.versions import knowledge_version, prompt_versions
+from app.evals.versions import data_versions, knowledge_version, prompt_versions
 
 EVALS_DIR = Path(__file__).resolve().parents[2] / "evals"
 MAX_TEXT = 600  # offending text kept per failure in the report
@@ -110,6 +110,11 @@ def run_evals(
     for label, value in (("limit", limit), ("sample", sample)):
         if value is not None and value < 1:
             raise BadInput(f"{label} must be at least 1 (got {value}).")
+    from app.llm import gateway
+
+    for chosen in (model or base.model, judge):
+        if chosen:
+            gateway.resolve(chosen, base)  # an unknown id or a missing key is bad input, before any work
     loaded = {}
     for name in names:
         suite = get_suite(name)
@@ -131,7 +136,8 @@ def run_evals(
                   dynamic_ncols=True) as bar:
             for suite, cases in loaded.values():
                 results.append(_run_suite(suite, cases, ctx, bar))
-        versions = {**prompt_versions(Path(run_settings.prompts_dir)), **knowledge_version(run_settings)}
+        versions = {**prompt_versions(Path(run_settings.prompts_dir)), **knowledge_version(run_settings),
+                    **data_versions(evals_dir, [suite.file for suite, _ in loaded.values()])}
 
     return EvalRun(
         started=started, seconds=round(time.perf_counter() - clock, 2), model=ctx.model, judge=judge,

@@ -44,3 +44,13 @@ def knowledge_version(settings: Settings) -> dict[str, str]:
         "index format": INDEX_VERSION,
         "embedding model": MODEL_ID,
     }
+
+
+def data_versions(evals_dir: Path, files: list[str]) -> dict[str, str]:
+    """Content hashes of the eval data and thresholds that produced the figures."""
+    out = {}
+    for name in [*files, "thresholds.yaml"]:
+        path = evals_dir / name
+        if path.is_file():
+            out[f"evals/{name}"] = _short(path.read_bytes())
+    return out
