@@ -373,3 +373,23 @@ def test_cli_eval_json_is_one_document(capsys: pytest.CaptureFixture[str]) -> No
     doc = json.loads(capsys.readouterr().out)
     assert code == (0 if doc["passed"] else 1)
     assert doc["suites"][0]["metrics"]["errors"] == 0 and "recall@3" in doc["thresholds"]["retrieval"]
+
+
+def test_an_unstable_debrief_scorer_makes_the_debrief_gate_fail(monkeypatch: pytest.MonkeyPatch,
+                                                               fake_evals: str) -> None:
+    """A broken capability: the rubric checks drift from one call to the next (e.g. hidden state)."""
+    import itertools
+
+    from app.coach import debrief
+
+    calls = itertools.count()
+    real = debrief.deterministic_scores
+
+    def drifting(*args: Any, **kwargs: Any) -> dict[str, int]:
+        n = next(calls)
+        return {k: (v + n) % 5 for k, v in real(*args, **kwargs).items()}
+
+    monkeypatch.setattr(debrief, "deterministic_scores", drifting)
+    run = run_evals(["debrief"], model=fake_evals, limit=5, progress=False)
+    assert "score_stability" in {g.metric for g in run.gate}
+    assert any(f.check == "score_stability" and "!=" in f.detail for f in run.suites[0].failures)
