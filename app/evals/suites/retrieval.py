@@ -31,6 +31,7 @@ def run_case(case: RetrievalCase, ctx: Context) -> Outcome:
         ranked = [h.source for h in hits]
         out.values[f"{name}:recall@1"] = scorers.recall_at_k(ranked, case.sources, 1)
         out.values[f"{name}:recall@3"] = scorers.recall_at_k(ranked, case.sources, 3)
+        out.values[f"{name}:recall@4"] = scorers.recall_at_k(ranked, case.sources, 4)  # what `search` shows
         out.values[f"{name}:mrr"] = scorers.reciprocal_rank(ranked, case.sources)
         out.values[f"{name}:coverage@3"] = scorers.coverage_at_k(ranked, case.sources, 3)
     top = rankings["hybrid"][:3]
@@ -46,7 +47,7 @@ def aggregate(outcomes: list[Outcome], ctx: Context) -> tuple[Metrics, list[str]
     metrics: Metrics = {}
     for ranker in RANKERS:
         prefix = "" if ranker == "hybrid" else f"{ranker}_"
-        for metric in ("recall@1", "recall@3", "mrr", "coverage@3"):
+        for metric in ("recall@1", "recall@3", "recall@4", "mrr", "coverage@3"):
             # a question that errored counts as a miss, so errors cannot raise the score
             metrics[prefix + metric] = sum(o.values[f"{ranker}:{metric}"] for o in scored) / max(1, len(outcomes))
     metrics["errors"] = errored(outcomes)
