@@ -30,6 +30,7 @@ CHROMIUM = "/usr/bin/chromium"
 ARGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking",
         "--disable-component-update", "--disable-sync", "--no-first-run"]
 MODEL = "fake/ui"
+OTHER = "fake/ui-other"
 TURN_1 = "I'd like to move to senior engineer this cycle. I led the payments migration, which cut latency by 30%."
 TURN_2 = "Could we agree the criteria and review it together in the March calibration?"
 SCRIPTED = "Fair ask. Bring me the impact numbers and a handover plan, and we can look at March together."
@@ -62,7 +63,7 @@ def app_url(shared_data_dir: Path) -> Iterator[str]:
     fake.engine(MODEL).reset()
     with pytest.MonkeyPatch.context() as mp:
         mp.setattr(fake, "_pieces", slow)
-        settings = Settings(model=MODEL, models=[], data_dir=shared_data_dir, port=free_port(), hints=True)
+        settings = Settings(model=MODEL, models=[OTHER], data_dir=shared_data_dir, port=free_port(), hints=True)
         demo, url = start_server(settings)
         try:
             yield url
@@ -240,7 +241,17 @@ def test_prepare_rehearse_debrief_draft_ask_history(browser: Browser, app_url: s
 
     tab(page, "Settings")
     expect(page.locator("#model-notice")).to_contain_text("nothing you type leaves it")
+    pick(page, "model-pick", OTHER)  # this session only; the header says where text now goes
+    expect(page.locator("#privacy-notice")).to_contain_text(OTHER)
     shot(page, "settings")
+    calls = len(fake.engine(OTHER).history)
+    tab(page, "Ask")
+    before = page.locator("#ask-answer").inner_text()
+    field(page, "ask-question").fill("How do I give my manager feedback on how they run meetings?")
+    page.click("#ask-go")
+    page.wait_for_function("(old) => { const t = document.querySelector('#ask-answer').innerText;"
+                           " return t !== old && t.includes('[1:'); }", arg=before)
+    assert len(fake.engine(OTHER).history) > calls  # the answer came from the model this session picked
     assert elsewhere == []
     page.context.close()
 
