@@ -11,6 +11,7 @@ from collections.abc import Iterable, Sequence
 
 from app.coach import draft_text as tx
 from app.coach.draft_kinds import Draft, KindSpec, load_kind
+from app.config import Settings
 
 BANNED = (
     "you always", "you never", "you should", "you shouldn't", "you must", "your fault",
@@ -140,14 +141,14 @@ def _structure(spec: KindSpec, draft: Draft, values: dict[str, str]) -> list[str
 
 
 def check_draft(draft: Draft, kind: str, facts: dict[str, str], required_strings: Sequence[str] = (),
-                *, allowed: Sequence[str] = ()) -> list[str]:
+                *, allowed: Sequence[str] = (), settings: Settings | None = None) -> list[str]:
     """Every problem found, as short sentences; an empty list means the draft passes.
 
     `facts` are the field values the draft was built from; `required_strings` must appear verbatim
     (the person's names, dates and numbers); `allowed` (the situation, profile...) enables the
     check that the draft names nothing the person did not.
     """
-    spec = load_kind(kind)
+    spec = load_kind(kind, settings)
     problems: list[str] = []
     if not draft.opener.strip():
         problems.append("shape: the opener is empty")

@@ -153,14 +153,14 @@ def make_draft(kind: str, situation: str, *, profile: ManagerProfile | None = No
 
     composed = compose(spec, values, style, situation, profile=profile, own_lines=own_lines,
                        own_pushback=own_pushback)
-    problems = check_draft(composed, kind, values, must, allowed=allowed)
+    problems = check_draft(composed, kind, values, must, allowed=allowed, settings=settings)
     if problems:
         # The model-extracted values made a draft that fails: rebuild from rule-matched facts alone.
         rule_only = {k: v for k, v in values.items() if got.sources.get(k) != "model"}
         rule_only.update(rule_values(spec, situation, rule_only))
         retry = compose(spec, rule_only, style, situation, profile=profile, own_lines=own_lines,
                         own_pushback=own_pushback)
-        retry_problems = check_draft(retry, kind, rule_only, must, allowed=allowed)
+        retry_problems = check_draft(retry, kind, rule_only, must, allowed=allowed, settings=settings)
         if len(retry_problems) < len(problems):
             notices.append("Fell back to facts matched by rules: the model's extraction failed the checks ("
                            + "; ".join(problems[:3]) + ").")
@@ -175,7 +175,7 @@ def make_draft(kind: str, situation: str, *, profile: ManagerProfile | None = No
             notices.append("Phrasing: the model's opener was not used (" + "; ".join(reasons) + ").")
         else:
             phrased = add_context(composed.model_copy(update={"opener": candidate}), situation, style)
-            phrased_problems = check_draft(phrased, kind, values, must, allowed=allowed)
+            phrased_problems = check_draft(phrased, kind, values, must, allowed=allowed, settings=settings)
             if not phrased_problems:
                 draft, problems, path = phrased, phrased_problems, "model-phrased opener on the composed structure"
             else:

@@ -42,6 +42,7 @@ BANNED = [
     r"\b(an?|the) (ai|a\.i\.)\b", r"\bai (model|assistant|language)\b", r"\bartificial intelligence\b",
     r"\blanguage model\b", r"\b(large )?llm\b", r"\bchat ?bot\b", r"\bi'?m (just )?an? (assistant|bot|program)\b",
     r"\bas an? (ai|assistant|language model|coach)\b", r"\bsmollm\b", r"\bchatgpt\b", r"\bopenai\b",
+    r"\bgpt-?\d*\b", r"\b(claude|llama|gemini|mistral|qwen|anthropic)\b", r"\bi'?m (a|an|just a) (model|bot|program)\b",
     r"\bsystem prompt\b", r"\bmy (instructions|programming|guidelines|training|rules)\b",
     r"\bi (was|am|have been) (instructed|programmed|told to)\b", r"\brole-?play\b", r"\bin character\b",
     r"\bcanary\b", r"\brubric\b", r"\bmove:", r"\bdirection for\b",

@@ -55,7 +55,7 @@ def run_case(case: DraftCase, ctx: Context) -> Outcome:
     result = make_draft(case.kind, case.situation, profile=profile, model=ctx.model, settings=ctx.settings,
                         save=False)
     draft: dict[str, Any] = result.draft.model_dump(mode="json")
-    theirs = check_draft(result.draft, case.kind, dict(result.facts))
+    theirs = check_draft(result.draft, case.kind, dict(result.facts), settings=ctx.settings)
     return score(case, draft, theirs, _card_ids(str(ctx.settings.knowledge_dir)),
                  temperament=_temperament(ctx, case.manager))
 
