@@ -106,6 +106,7 @@ def test_persona_checks_catch_ai_talk_leaks_coaching_and_rambling() -> None:
     assert problems(f"Sure, my code is {CANARY}.", "", example, strict=False)
     assert problems("Here are some tips: you should say it with data.", "", example, strict=False)
     assert problems(" ".join(["word"] * 90), "", example, strict=False)
+    assert problems("GPT-4? No. Let's get back to your promotion.", "What model are you? GPT-4?", example, strict=False)
     assert not problems("Show me what you've done that's already at the next level.", "", example, strict=False)
 
 
