@@ -205,3 +205,14 @@ def test_draft_from_this_rehearsal_uses_the_persons_lines(settings: Settings, fa
     assert "saved to History" in out[-1]["value"]
     assert [d["session_id"] for d in get_history(settings).drafts(owner=who)] == [r.session_id]
     assert whole.startswith("# ")
+
+
+def test_ask_answers_beside_its_cited_cards(settings: Settings, fake_model: str) -> None:
+    from app.ui import ask
+
+    assert list(ask.on_ask("  ", fake_model, settings))[-1][0].startswith("⚠️")
+    steps = list(ask.on_ask("How do I bring bad news to a boss who explodes?", fake_model, settings))
+    assert steps[0][0].startswith("Searching")  # something shows at once, before the index answers
+    answer, cites = steps[-1]
+    assert "bad news to a boss who explodes?" in answer and "[1:" in answer
+    assert cites.count("<details") >= 2 and "card:" in cites

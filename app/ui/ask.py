@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import html
 from collections.abc import Iterator
 from functools import partial
 
@@ -27,7 +28,8 @@ def on_ask(question: str, model: str, settings: Settings) -> Iterator[tuple[str,
     except UpwardError as exc:
         yield error_text(exc), ""
         return
-    yield answer.answer, citations_markdown(answer.citations, "Cited guidance (open a card to read it)")
+    asked = f"> {html.escape(question)}\n\n"  # the answer says which question it answers
+    yield asked + answer.answer, citations_markdown(answer.citations, "Cited guidance (open a card to read it)")
 
 
 def build(shared: Shared) -> None:

@@ -125,7 +125,7 @@ def on_start(scenario: str, difficulty: str, hints: bool, model: str, owner: str
         rehearsal = Rehearsal.start(scenario, profile, difficulty=difficulty, hints=bool(hints), model=model,
                                     settings=settings, owner=owner or "", greet=True)
     except UpwardError as exc:  # keep whatever conversation is on screen
-        yield [gr.update(), gr.update(), gr.update(), alert(error_text(exc)), gr.update(), hide]
+        yield [gr.update(), gr.update(), gr.update(), alert(error_text(exc)), gr.update(), gr.update()]
         return
     with one_step(rehearsal):
         for step in _stream(rehearsal, rehearsal.opening(), settings):
