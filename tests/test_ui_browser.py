@@ -358,3 +358,25 @@ def test_a_saved_profile_can_be_loaded_in_a_new_session(browser: Browser, app_ur
     expect(field(page, "profile-name")).to_have_value("Casey Quinn")
     expect(field(page, "profile-priorities")).to_have_value("ship the Q3 migration\nkeep on-call load down")
     page.context.close()
+
+
+def test_ingest_uploaded_documents(browser: Browser, tmp_path: Path) -> None:
+    settings = Settings(model=MODEL, models=[], port=free_port(), data_dir=tmp_path / "data")
+    demo, url = start_server(settings)
+    try:
+        notes = tmp_path / "career-ladder.md"
+        notes.write_text("# Career ladder\n\nSenior engineers lead cross-team projects and mentor others.\n")
+        page = new_page(browser, url)
+        tab(page, "Settings")
+        page.set_input_files("#ingest-files input[type=file]", [str(notes)])
+        expect(page.locator("#ingest-files")).to_contain_text("career-ladder.md")
+        page.click("#ingest-go")
+        expect(page.locator("#ingest-result")).to_contain_text("Added 1 file")
+        expect(page.locator("#ingest-result")).to_contain_text("career-ladder.md")
+        from app.retrieval.search import search
+
+        assert any(h.source == "career-ladder.md" for h in search("career ladder senior engineers", k=8,
+                                                                     settings=settings))
+        page.context.close()
+    finally:
+        demo.close()
