@@ -9,6 +9,7 @@ from __future__ import annotations
 import atexit
 import importlib.util
 import os
+import queue
 import threading
 from collections.abc import Iterator
 from pathlib import Path
@@ -104,15 +105,48 @@ class LocalEngine:
 
     def chat_stream(self, messages: list[dict[str, str]], *, max_tokens: int = 256, temperature: float = 0.0,
                     stop: list[str] | None = None, json_schema: dict[str, Any] | None = None) -> Iterator[str]:
-        """Yield text pieces as the model produces them."""
-        with self._lock:
-            chunks = self.llama.create_chat_completion(
-                messages=messages, stream=True, **self._params(max_tokens, temperature, stop, json_schema)
-            )
-            for chunk in chunks:
-                piece = chunk["choices"][0].get("delta", {}).get("content")
-                if piece:
-                    yield piece
+        """Yield text pieces as the model produces them.
+
+        A worker thread owns the lock for the whole generation and hands pieces over a queue, so the
+        lock is never held across a `yield`: a consumer resumed on another thread (Gradio does that)
+        or one that walks away mid-answer cannot leave the model locked for everyone else.
+        """
+        pieces: queue.Queue[tuple[str, Any]] = queue.Queue(maxsize=64)
+        stop_event = threading.Event()
+        params = self._params(max_tokens, temperature, stop, json_schema)
+
+        def work() -> None:
+            try:
+                with self._lock:
+                    chunks = self.llama.create_chat_completion(messages=messages, stream=True, **params)
+                    for chunk in chunks:
+                        if stop_event.is_set():
+                            break
+                        piece = chunk["choices"][0].get("delta", {}).get("content")
+                        if piece:
+                            pieces.put(("piece", piece))
+                pieces.put(("done", None))
+            except BaseException as exc:  # handed to the consumer, which re-raises it
+                pieces.put(("error", exc))
+
+        worker = threading.Thread(target=work, name="upward-llama-stream", daemon=True)
+        worker.start()
+        try:
+            while True:
+                kind, value = pieces.get()
+                if kind == "piece":
+                    yield value
+                elif kind == "error":
+                    raise value
+                else:
+                    return
+        finally:
+            stop_event.set()
+            while worker.is_alive():  # let a blocked worker finish its put and see the stop flag
+                try:
+                    pieces.get(timeout=0.05)
+                except queue.Empty:
+                    pass
 
 
 _engine: LocalEngine | None = None
