@@ -195,11 +195,11 @@ def test_history_lists_nothing_before_the_browser_has_an_id(settings: Settings, 
 
 def test_draft_from_this_rehearsal_uses_the_persons_lines(settings: Settings, fake_model: str) -> None:
     who = owner()
-    none = list(draft.on_from_rehearsal("promotion", fake_model, who, None, settings))[-1]
+    none = list(draft.on_from_rehearsal(fake_model, who, None, settings))[-1]
     assert "no rehearsal" in none[-1]["value"]
     r = started(settings, fake_model, who)
     list(rehearse.on_send("I led the payments migration, which cut latency by 30%.", r, settings))
-    out = list(draft.on_from_rehearsal("promotion", fake_model, who, r, settings))[-1]
+    out = list(draft.on_from_rehearsal(fake_model, who, r, settings))[-1]  # the kind follows the scenario
     opener, points, whole, kind = out[0], out[1], out[4], out[8]
     assert opener and "30%" in points and kind == "promotion"
     assert "saved to History" in out[-1]["value"]

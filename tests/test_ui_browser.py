@@ -207,14 +207,19 @@ def test_prepare_rehearse_debrief_draft_ask_history(browser: Browser, app_url: s
     shot(page, "debrief")
 
     tab(page, "Draft")
+    page.click("#draft-from-rehearsal")  # the person's own rehearsal lines become the draft
+    expect(page.locator("#draft-status")).to_contain_text("Drafted from your rehearsal")
+    expect(field(page, "draft-kind")).to_have_value("promotion")
+    expect(page.locator("#draft-points")).to_contain_text("30%")
     pick(page, "draft-kind", "promotion")
-    field(page, "draft-situation").fill("I want to move to senior engineer in the March cycle. "
+    field(page, "draft-situation").fill("I want to move to senior engineer in the June cycle. "
                                         "I led the payments migration, which cut latency by 30%.")
     page.click("#draft-facts")
     expect(page.locator("#draft-status")).to_contain_text("Check the facts")
     expect(field(page, "draft-fact-0")).not_to_have_value("")
     page.click("#draft-go")
-    expect(page.locator("#draft-status")).to_contain_text("saved to History")
+    expect(page.locator("#draft-status")).to_contain_text("Draft saved to History")
+    expect(page.locator("#draft-points")).to_contain_text("June")  # this draft, not the one before
     expect(field(page, "draft-opener")).not_to_have_value("")
     expect(page.locator("#draft-points")).to_contain_text("30%")
     expect(page.locator("#draft-pushback")).to_contain_text("If they say")

@@ -103,7 +103,7 @@ def serve(settings: Settings | None = None, *, block: bool = True) -> gr.Blocks:
     demo = build_ui(settings)
     demo.queue(default_concurrency_limit=4).launch(
         server_name=settings.host, server_port=settings.port, share=False, auth=auth, show_error=True,
-        inbrowser=False, css=CSS, prevent_thread_lock=not block, quiet=not block,
+        inbrowser=False, css=CSS, prevent_thread_lock=not block, quiet=not block, max_file_size="60mb",
         footer_links=["gradio", "settings"],
     )
     return demo

@@ -122,8 +122,9 @@ def on_draft(kind: str, situation: str, model: str, owner: str, rehearsal: Any, 
     yield [*result_view(result), alert("✅ Draft saved to History.")]
 
 
-def on_from_rehearsal(kind: str, model: str, owner: str, rehearsal: Any, settings: Settings) -> Iterator[Updates]:
-    """A draft for the real conversation, built from what the person said in this session's rehearsal."""
+def on_from_rehearsal(model: str, owner: str, rehearsal: Any, settings: Settings) -> Iterator[Updates]:
+    """A draft for the real conversation, built from what the person said in this session's rehearsal;
+    its kind follows the rehearsal's scenario (a promotion rehearsal gives a promotion draft)."""
     from app.coach.drafting import draft_from_rehearsal
 
     keep = [gr.update()] * (8 + MAX_FIELDS + 1)
@@ -134,8 +135,7 @@ def on_from_rehearsal(kind: str, model: str, owner: str, rehearsal: Any, setting
         return
     yield [*keep, alert(f"Drafting from your rehearsal… {loading_placeholder(model, settings)}")]
     try:
-        result = draft_from_rehearsal(rehearsal.session_id, kind=kind or None, model=model, settings=settings,
-                                      owner=owner or "")
+        result = draft_from_rehearsal(rehearsal.session_id, model=model, settings=settings, owner=owner or "")
     except UpwardError as exc:
         yield [*keep, alert(error_text(exc))]
         return
@@ -185,4 +185,4 @@ def build(shared: Shared) -> None:
              [kind, situation, shared.model, shared.owner, shared.rehearsal, *boxes, *shared.profile_fields],
              [*outputs, status])
     from_rehearsal.click(partial(on_from_rehearsal, settings=settings),
-                         [kind, shared.model, shared.owner, shared.rehearsal], [*outputs, kind, *boxes, status])
+                         [shared.model, shared.owner, shared.rehearsal], [*outputs, kind, *boxes, status])
