@@ -55,22 +55,16 @@ def start_server(settings: Settings) -> tuple[Any, str]:
 @pytest.fixture(scope="module")
 def app_url(shared_data_dir: Path) -> Iterator[str]:
     """The app on the fake model, served from a thread of this process."""
-    original = fake._pieces
-
-    def slow(text: str) -> Iterator[str]:
-        for piece in original(text):
-            time.sleep(PAUSE)
-            yield piece
-
-    fake.engine(MODEL).reset()
-    with pytest.MonkeyPatch.context() as mp:
-        mp.setattr(fake, "_pieces", slow)
-        settings = Settings(model=MODEL, models=[OTHER], data_dir=shared_data_dir, port=free_port(), hints=True)
-        demo, url = start_server(settings)
-        try:
-            yield url
-        finally:
-            demo.close()
+    engine = fake.engine(MODEL)
+    engine.reset()
+    engine.pace = PAUSE  # replies stream word by word slowly enough to be seen growing
+    settings = Settings(model=MODEL, models=[OTHER], data_dir=shared_data_dir, port=free_port(), hints=True)
+    demo, url = start_server(settings)
+    try:
+        yield url
+    finally:
+        demo.close()
+        engine.pace = 0.0
 
 
 @pytest.fixture(scope="module")

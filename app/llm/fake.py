@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import json
 import threading
+import time
 from collections import deque
 from collections.abc import Iterator
 from dataclasses import dataclass, field
@@ -37,6 +38,7 @@ class FakeEngine:
     queue: deque[Any] = field(default_factory=deque)
     history: list[Call] = field(default_factory=list)
     lock: threading.Lock = field(default_factory=threading.Lock)
+    pace: float = 0.0  # seconds between streamed words, so a UI test can watch a reply grow
 
     def enqueue(self, *replies: Any) -> FakeEngine:
         with self.lock:
@@ -79,9 +81,15 @@ class FakeEngine:
         if isinstance(reply, BaseException):
             raise reply
         if isinstance(reply, Die):
-            yield from _pieces(reply.partial)
+            yield from self._paced(reply.partial)
             raise ConnectionError(reply.message)
-        yield from _pieces(str(reply))
+        yield from self._paced(str(reply))
+
+    def _paced(self, text: str) -> Iterator[str]:
+        for piece in _pieces(text):
+            if self.pace:
+                time.sleep(self.pace)
+            yield piece
 
 
 def _pieces(text: str) -> Iterator[str]:
