@@ -120,9 +120,10 @@ def export_file(stem: str, suffix: str, text: str) -> str:
 def in_one_thread(pieces: Iterator[T]) -> Iterator[T]:
     """Drive a stream to its end in one thread of its own, handing its items over as they come.
 
-    Gradio resumes a sync generator from whichever worker thread is free, but the embedded model
-    holds a thread-owned lock for a whole stream; and a page closed mid-reply must not leave the
-    model locked for everyone else. So the stream runs in one thread, always to completion.
+    A page closed mid-reply abandons Gradio's generator; running the rehearsal's stream in a thread
+    of its own, always to completion, means the manager's reply is still checked and stored in
+    History, so reopening the session shows a whole turn rather than a dangling line. (The embedded
+    model's lock is owned by its own worker thread, so thread-hopping is safe either way.)
     """
     box: queue.Queue[tuple[str, Any]] = queue.Queue()
 
