@@ -2,7 +2,8 @@
 
 Each dimension gets 0-4 from deterministic checks over the person's own lines (the rubric's cues,
 numbers, questions, length, blame, the manager's temperament). Where the model can judge (any
-model but the embedded 135M one, whose 0-4 judgements we found no better than noise), its
+model but the embedded 135M one: asked for 0-4 per dimension on the 24 debrief eval pairs, even
+under the JSON grammar it returned out-of-range values such as 234768905 for every one), its
 judgement is blended in. Same transcript, same model, temperature 0: same scores.
 """
 
