@@ -62,7 +62,9 @@ def hint_for(states: list[State], scenario: Scenario, rubric: Rubric, settings: 
              avoid: set[str] | frozenset[str] = frozenset()) -> Hint | None:
     """A one-line hint for the person's next line, or None when no card fits. Cards in `avoid`
     (hints already given this session) are passed over while another card fits."""
-    query, topics = focus(states, scenario, rubric, states[-1].seen)
+    seen = dict(states[-1].seen)
+    seen["evidence"] = states[-1].evidence  # figures count as evidence, not only the rubric's cue words
+    query, topics = focus(states, scenario, rubric, seen)
     hits = retrieval.search(query[:1500], k=4, scenario=scenario.id, topics=topics, settings=settings)
     cards = _card_index(settings)
     fresh = [h for h in hits if h.card not in avoid] or hits
