@@ -114,7 +114,8 @@ def compose(spec: KindSpec, facts: dict[str, str], style: Style, situation: str,
     if style == Style.detailed:
         figures = [t for t in tx.figures(situation)
                    if tx.MONEY.fullmatch(t) or tx.PERCENT.fullmatch(t) or tx.DATE.fullmatch(t)]
-        if len(set(figures)) >= 2 or any(not tx.DATE.fullmatch(t) for t in figures):  # not a lone month
+        figures = [t for t in dict.fromkeys(figures) if not any(t != o and t in o for o in figures)]
+        if len(figures) >= 2 or any(not tx.DATE.fullmatch(t) for t in figures):  # not a lone month
             points.append("The figures, for reference: " + "; ".join(dict.fromkeys(figures)) + ".")
         said = tx.norm(profile.communication_style + " " + profile.notes) if profile else ""
         if any(w in said for w in ("pre-read", "written", "one-page", "in writing", "day before")):

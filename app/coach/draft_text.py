@@ -159,7 +159,7 @@ def figures(text: str) -> list[str]:
             if any(m.start() < e and s < m.end() for s, e in spans):
                 continue
             spans.append((m.start(), m.end()))
-            out.append(m.group(0).strip())
+            out.append(m.group(0).strip().rstrip(",.;:"))
     return out
 
 
