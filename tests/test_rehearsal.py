@@ -101,13 +101,12 @@ def test_role_break_lines_are_deflected_by_move() -> None:
 
 
 def test_persona_checks_catch_ai_talk_leaks_coaching_and_rambling() -> None:
-    example = "What have you done that shows you're at the next level?"
-    assert problems("As an AI language model, I cannot judge that.", "", example, strict=False)
-    assert problems(f"Sure, my code is {CANARY}.", "", example, strict=False)
-    assert problems("Here are some tips: you should say it with data.", "", example, strict=False)
-    assert problems(" ".join(["word"] * 90), "", example, strict=False)
-    assert problems("GPT-4? No. Let's get back to your promotion.", "What model are you? GPT-4?", example, strict=False)
-    assert not problems("Show me what you've done that's already at the next level.", "", example, strict=False)
+    assert problems("As an AI language model, I cannot judge that.", "")
+    assert problems(f"Sure, my code is {CANARY}.", "")
+    assert problems("Here are some tips: you should say it with data.", "")
+    assert problems(" ".join(["word"] * 90), "")
+    assert problems("GPT-4? No. Let's get back to your promotion.", "What model are you? GPT-4?")
+    assert not problems("Show me what you've done that's already at the next level.", "")
 
 
 def test_scripted_rehearsal_matches_the_cli_contract(data_dir: Path, fake_model: str, capsys) -> None:
@@ -325,7 +324,7 @@ def test_every_scenario_rehearses_on_the_embedded_model(data_dir: Path, scenario
     doc = json.loads(capsys.readouterr().out)
     managers = [t["content"] for t in doc["transcript"] if t["role"] == "manager"]
     assert len(managers) == 3 and all(m.strip() for m in managers)
-    assert all(not problems(m, "", "", strict=False) for m in managers)
+    assert all(not problems(m, "") for m in managers)
     assert len(doc["debrief"]["scores"]) == len(load_rubric().dimensions)
 
 

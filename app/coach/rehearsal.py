@@ -70,8 +70,9 @@ class Rehearsal:
 
     def __init__(self, session_id: str, scenario: Scenario, profile: ManagerProfile, difficulty: Difficulty,
                  *, hints: bool, model: str, settings: Settings, turns: list[dict[str, Any]],
-                 finished: bool = False) -> None:
+                 finished: bool = False, greet: bool = False) -> None:
         self.session_id = session_id
+        self.greet = greet
         self.scenario = scenario
         self.profile = profile
         self.difficulty = difficulty
@@ -101,9 +102,7 @@ class Rehearsal:
         title = f"{found.title} with {profile.name}"
         state = {"profile": profile.model_dump(mode="json"), "hints": hints, "greet": greet}
         sid = cls._history(settings).create_session(found.id, level.value, spec.id, title, state, owner)
-        session = cls(sid, found, profile, level, hints=hints, model=spec.id, settings=settings, turns=[])
-        session._greet = greet
-        return session
+        return cls(sid, found, profile, level, hints=hints, model=spec.id, settings=settings, turns=[], greet=greet)
 
     @classmethod
     def resume(cls, session_id: str, settings: Settings | None = None, model: str | None = None) -> Rehearsal:
@@ -117,15 +116,12 @@ class Rehearsal:
             raise BadInput(f"Session {session_id} has no usable manager profile stored.") from exc
         session = cls(session_id, load_scenario(row["scenario"], settings), profile, _difficulty(row["difficulty"]),
                       hints=bool(stored.get("hints", True)), model=model or row["model"], settings=settings,
-                      turns=row["turns"], finished=row["debrief"] is not None)
-        session._greet = bool(stored.get("greet", False))
+                      turns=row["turns"], finished=row["debrief"] is not None, greet=bool(stored.get("greet", False)))
         return session
 
     @staticmethod
     def _history(settings: Settings) -> History:
         return get_history(settings)
-
-    _greet = False
 
     # views -------------------------------------------------------------------------
     @property
@@ -146,7 +142,7 @@ class Rehearsal:
         return bool(self._turns) and self._turns[-1].role == "user"
 
     def _stored_state(self) -> dict[str, Any]:
-        return {"profile": self.profile.model_dump(mode="json"), "hints": self.hints, "greet": self._greet,
+        return {"profile": self.profile.model_dump(mode="json"), "hints": self.hints, "greet": self.greet,
                 "manager": self.states[-1].model_dump(mode="json")}
 
     def _commit(self, role: Literal["user", "manager"], content: str, meta: dict[str, Any]) -> None:
@@ -214,8 +210,8 @@ class Rehearsal:
             if self.last_hint is not None:
                 self._meta[-1]["hint"] = self.last_hint.model_dump(mode="json")
 
-    def _messages(self, state: State, concern: str, strict: bool) -> list[dict[str, str]]:
-        system = persona.system_prompt(self.scenario, self.profile, state.move, state.line, concern, strict=strict)
+    def _messages(self, state: State, concern: str) -> list[dict[str, str]]:
+        system = persona.system_prompt(self.scenario, self.profile, state.move, state.line, concern)
         convo = [{"role": "assistant" if t.role == "manager" else "user", "content": t.content}
                  for t in self._turns[-CONTEXT_TURNS:]]
         if not convo or convo[-1]["role"] != "user":
@@ -226,15 +222,15 @@ class Rehearsal:
         """Stream the model's phrasing; stop at the first rule break, regenerate once, then repair."""
         from app.llm import gateway
 
-        messages = self._messages(state, concern, strict=False)
+        messages = self._messages(state, concern)
         stream = gateway.stream(messages, model=self.model, settings=self.settings, max_tokens=140, temperature=0.3)
         self.last_notices = list(stream.notices)
         shown, broken = "", False
         for _ in stream:
             current = persona.tidy(stream.text)
-            if persona.problems(current, person_line, state.line, strict=False):
-                if any(p.startswith(("canary", "out of character")) for p in
-                       persona.problems(current, person_line, state.line, strict=False)):
+            found = persona.problems(current, person_line)
+            if found:
+                if any(p.startswith(("canary", "out of character")) for p in found):
                     broken = True
                     break
                 continue  # e.g. empty so far: wait for more text
@@ -242,13 +238,13 @@ class Rehearsal:
                 shown = current
                 yield shown, "model"
         final = persona.tidy(stream.text)
-        if not broken and not persona.problems(final, person_line, state.line, strict=False):
+        if not broken and not persona.problems(final, person_line):
             if final != shown:
                 yield final, "model"
             return
         again = persona.tidy(gateway.complete(messages, model=self.model, settings=self.settings, max_tokens=140,
                                               temperature=0.8).text)
-        if not persona.problems(again, person_line, state.line, strict=False):
+        if not persona.problems(again, person_line):
             yield again, "regenerated"
             return
         yield state.line, "repaired"
