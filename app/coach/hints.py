@@ -7,37 +7,20 @@ one-line hint, so the advice is always traceable to a card a person can open.
 
 from __future__ import annotations
 
-import threading
-
 from app.coach.moves import State
 from app.coach.rubric import Rubric
 from app.coach.scenarios import Scenario
 from app.config import Settings
 from app.retrieval import search as retrieval
-from app.retrieval.cards import Card, load_cards, stat_signature
 from app.schemas import Hit, Strict
 
 MAX_HINT_WORDS = 25
 NUDGE_ORDER = ("ask", "evidence", "priorities", "solution", "input", "style")
 
-_cards: dict[str, tuple[tuple[tuple[str, int, int], ...], dict[str, Card]]] = {}
-_lock = threading.Lock()
-
 
 class Hint(Strict):
     text: str
     citation: Hit
-
-
-def _card_index(settings: Settings) -> dict[str, Card]:
-    key = str(settings.knowledge_dir)
-    sig = stat_signature(settings.knowledge_dir)
-    with _lock:
-        cached = _cards.get(key)
-        if cached is None or cached[0] != sig:
-            cached = (sig, {c.id: c for c in load_cards(settings.knowledge_dir)})
-            _cards[key] = cached
-        return cached[1]
 
 
 def _short(text: str) -> str:
@@ -66,10 +49,9 @@ def hint_for(states: list[State], scenario: Scenario, rubric: Rubric, settings: 
     seen["evidence"] = states[-1].evidence  # figures count as evidence, not only the rubric's cue words
     query, topics = focus(states, scenario, rubric, seen)
     hits = retrieval.search(query[:1500], k=4, scenario=scenario.id, topics=topics, settings=settings)
-    cards = _card_index(settings)
     fresh = [h for h in hits if h.card not in avoid] or hits
     for hit in fresh:
-        card = cards.get(hit.card)
-        if card is not None and card.hint:
-            return Hint(text=_short(card.hint), citation=hit)
+        hint = retrieval.card_hint(hit.card, settings=settings)
+        if hint:
+            return Hint(text=_short(hint), citation=hit)
     return None

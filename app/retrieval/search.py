@@ -46,6 +46,7 @@ class Entry:
     topics: tuple[str, ...] = ()
     scenarios: tuple[str, ...] = ()
     is_card: bool = True
+    hint: str = ""
 
     def hit(self, score: float) -> Hit:
         return Hit(source=self.source, title=self.title, card=self.id, text=self.text,
@@ -87,7 +88,8 @@ def diversify(fused: dict[str, float], by_id: dict[str, Entry], k: int, penalty:
 
 
 def _card_entry(card: Card) -> Entry:
-    return Entry(card.id, card.source, card.title, card.text, tuple(card.topics), tuple(card.scenarios))
+    return Entry(card.id, card.source, card.title, card.text, tuple(card.topics), tuple(card.scenarios),
+                 hint=card.hint)
 
 
 def _doc_entry(chunk_id: str, text: str, meta: dict[str, Any]) -> Entry:
@@ -305,6 +307,12 @@ def search(
     """Guidance cards and ingested passages for a query, best first, scores in [0, 1]."""
     query = validate_query(query)
     return get_searcher(settings).search(query, k, scenario=scenario, topics=topics)
+
+
+def card_hint(card_id: str, *, settings: Settings | None = None) -> str:
+    """The one-line hint of a knowledge card ('' for a document chunk or an unknown id)."""
+    entry = get_searcher(settings).cards.get(card_id)
+    return entry.hint if entry is not None else ""
 
 
 def bm25_search(query: str, k: int = 4, *, settings: Settings | None = None) -> list[Hit]:
