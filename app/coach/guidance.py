@@ -12,7 +12,7 @@ import re
 from pydantic import BaseModel, Field
 
 from app.config import Settings, get_settings
-from app.errors import UpwardError
+from app.errors import StructuredOutputError
 from app.retrieval import search as retrieval
 from app.schemas import Hit, Strict
 
@@ -91,9 +91,7 @@ def ask(question: str, *, k: int = 4, model: str | None = None, settings: Settin
     ]
     try:
         points = gateway.structured(messages, Points, model=model, settings=settings, max_tokens=300).points
-    except UpwardError as exc:
-        if exc.exit_code == 2:
-            raise
+    except StructuredOutputError:
         points = []  # the model could not produce points: the cards still answer
     text, cited = compose(points, hits)
     return Answer(answer=text, citations=cited)
