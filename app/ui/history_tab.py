@@ -1,4 +1,7 @@
-"""History: this browser's past rehearsals and drafts; read, reopen, export as Markdown or JSON."""
+"""History: this browser's past rehearsals and drafts; read, reopen, export as Markdown or JSON.
+
+Exports are written inside the data directory (owner-only) and deleted once downloaded.
+"""
 
 from __future__ import annotations
 
@@ -77,10 +80,18 @@ def on_select(key: str | None, owner: str, settings: Settings) -> list[Any]:
         return ["", hidden, hidden, gr.update(visible=False), alert(error_text(exc))]
     text = session_markdown(record) if kind == "session" else record["markdown"]
     stem = f"upward-{kind}-{record['id']}"
-    md = export_file(stem, ".md", text)
-    js = export_file(stem, ".json", json.dumps(record, ensure_ascii=False, indent=2, default=str))
+    md = export_file(stem, ".md", text, settings)
+    js = export_file(stem, ".json", json.dumps(record, ensure_ascii=False, indent=2, default=str), settings)
     return [text, gr.update(value=md, visible=True), gr.update(value=js, visible=True),
             gr.update(visible=kind == "session"), alert("")]
+
+
+def on_downloaded(path: str | None) -> dict[str, Any]:
+    """The browser is fetching the export: delete it shortly after, and hide the spent button."""
+    from app.ui.exports import forget
+
+    forget(path)
+    return gr.update(value=None, visible=False)
 
 
 def on_reopen(key: str | None, owner: str, model: str, settings: Settings) -> list[Any]:
@@ -120,5 +131,7 @@ def build(shared: Shared, tab: Any) -> None:
     refresh.click(refresh_fn, shared.owner, [pick, summary])
     tab.select(refresh_fn, shared.owner, [pick, summary])
     pick.change(partial(on_select, settings=settings), [pick, shared.owner], [body, md, js, reopen, status])
+    md.click(on_downloaded, md, md)
+    js.click(on_downloaded, js, js)
     reopen.click(partial(on_reopen, settings=settings), [pick, shared.owner, shared.model],
                  [*shared.rehearse_outputs, shared.tabs, status, *shared.debrief_outputs])
