@@ -13,7 +13,7 @@ from typing import Any
 
 from pydantic import ValidationError
 
-from app.config import Settings, get_settings
+from app.config import Settings, get_settings, private_umask
 from app.errors import UpwardError
 
 Handler = Callable[[argparse.Namespace, Settings], int]
@@ -131,14 +131,32 @@ def _debrief_text(debrief: dict[str, Any]) -> str:
     return "\n".join(out)
 
 
+def _scripted(args: argparse.Namespace, settings: Settings, profile: Any, lines: list[str]) -> dict[str, Any]:
+    """A scripted rehearsal; when the model fails part-way, the error says how to finish the stored session."""
+    from app.coach.rehearsal import Rehearsal, validate_line
+
+    checked = [validate_line(line) for line in lines]  # every line checked before anything is stored
+    session = Rehearsal.start(args.scenario, profile, difficulty=args.difficulty, hints=False, model=settings.model,
+                              settings=settings, greet=False)
+    try:
+        for line in checked:
+            session.say(line)
+        return session.as_contract(session.finish())
+    except UpwardError as exc:
+        if session.transcript:
+            done = sum(t.role == "user" for t in session.transcript) - int(session.pending)
+            exc.fix = (f"{exc.fix}; " if exc.fix else "") + (
+                f"your {done} answered line(s) are saved in session {session.session_id}: continue with "
+                f"`upward rehearse --resume {session.session_id}` and type /retry")
+        raise
+
+
 def cmd_rehearse(args: argparse.Namespace, settings: Settings) -> int:
     from app.coach.profiles import load_profile
-    from app.coach.rehearsal import run_script
 
     profile = load_profile(args.manager)
     if args.script:
-        doc = run_script(args.scenario, profile, _read_script(args.script), difficulty=args.difficulty,
-                         model=settings.model, settings=settings)
+        doc = _scripted(args, settings, profile, _read_script(args.script))
         talk = "\n".join(f"{'You' if t['role'] == 'user' else profile.name}: {t['content']}" for t in doc["transcript"])
         _emit(args, doc, f"{talk}\n\n{_debrief_text(doc['debrief'])}")
         return 0
@@ -155,8 +173,7 @@ def _interactive(args: argparse.Namespace, settings: Settings, profile: Any) -> 
     print(f"Rehearsing '{session.scenario.title}' with {name} ({session.difficulty.value}). "
           "Type your lines; /rewind takes back the last exchange, /retry re-asks after an error, "
           "/end finishes with a debrief.", file=sys.stderr)
-    if not session.transcript:
-        print(f"{name}: {list(session.opening())[-1]}")
+    opened = bool(session.transcript) or _say_opening(session, name)
     while True:
         try:
             line = input("You: ")
@@ -169,7 +186,11 @@ def _interactive(args: argparse.Namespace, settings: Settings, profile: Any) -> 
                 session.rewind()
                 print("(took back your last line)", file=sys.stderr)
                 continue
-            if line.strip() == "/retry":
+            if line.strip() == "/retry" and not opened:
+                opened = _say_opening(session, name)
+            elif not opened:
+                print("upward: your manager has not opened the meeting yet; type /retry first", file=sys.stderr)
+            elif line.strip() == "/retry":
                 print(f"{name}: {list(session.retry())[-1]}")
             else:
                 print(f"{name}: {session.say(line)}")
@@ -184,6 +205,17 @@ def _interactive(args: argparse.Namespace, settings: Settings, profile: Any) -> 
     debrief = session.finish()
     _emit(args, session.as_contract(debrief), _debrief_text(debrief.model_dump(mode="json")))
     return 0
+
+
+def _say_opening(session: Any, name: str) -> bool:
+    """Print the manager's opening line; on a provider failure say so and return False (/retry asks again)."""
+    try:
+        print(f"{name}: {list(session.opening())[-1]}")
+        return True
+    except UpwardError as exc:
+        print(f"upward: {exc.message}" + (f" ({exc.fix})" if exc.fix else ""), file=sys.stderr)
+        print("The session is saved: type /retry for the opening line.", file=sys.stderr)
+        return False
 
 
 def cmd_history(args: argparse.Namespace, settings: Settings) -> int:
@@ -288,6 +320,7 @@ def main(argv: Sequence[str] | None = None) -> int:
         parser.error("-k must be at least 1")
     if args.command is None:
         args = parser.parse_args(["serve", *(argv or [])])
+    private_umask()  # history, index and exports are the person's alone: 0600 files, 0700 folders
     try:
         settings = get_settings().with_overrides(
             model=getattr(args, "model", None), host=getattr(args, "host", None), port=getattr(args, "port", None)
@@ -304,6 +337,10 @@ def main(argv: Sequence[str] | None = None) -> int:
         return 2
     except KeyboardInterrupt:
         return 130
+    except RecursionError:
+        print("upward: the input is nested too deeply to read.", file=sys.stderr)
+        print("fix: simplify the file you passed", file=sys.stderr)
+        return 2
 
 
 if __name__ == "__main__":

@@ -92,8 +92,18 @@ def _failure(rehearsal: Any, exc: UpwardError) -> Updates:
         note += f"\n\nThe reply was cut off after: “{partial_text.strip()}”"
     if rehearsal is not None and rehearsal.pending:
         note += "\n\nYour line is kept: press **Retry** for the answer, or **Rewind** to take it back."
+    opening = _opening_failed(rehearsal)
+    if opening:
+        note += "\n\nYour manager's opening line did not arrive: press **Retry** to ask again."
     chat = chat_from_turns(rehearsal.transcript) if rehearsal is not None else []
-    return view(rehearsal, chat, note)
+    out = view(rehearsal, chat, note)
+    return [*out[:4], gr.update(visible=True)] if opening else out
+
+
+def _opening_failed(rehearsal: Any) -> bool:
+    """The manager was to open the meeting and has not: Retry asks for the opening again."""
+    return bool(rehearsal is not None and getattr(rehearsal, "greet", False) and not rehearsal.transcript
+                and not rehearsal.finished)
 
 
 def _stream(rehearsal: Any, pieces: Iterator[str], settings: Settings, line: str = "") -> Iterator[Updates]:
@@ -165,7 +175,8 @@ def on_retry(rehearsal: Any, settings: Settings) -> Iterator[Updates]:
         if not free:
             yield [gr.update(), gr.update(), gr.update(), alert(BUSY), gr.update()]
             return
-        yield from _stream(rehearsal, rehearsal.retry(), settings)
+        pieces = rehearsal.opening() if _opening_failed(rehearsal) else rehearsal.retry()
+        yield from _stream(rehearsal, pieces, settings)
 
 
 def on_rewind(rehearsal: Any) -> Updates:
