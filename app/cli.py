@@ -173,10 +173,12 @@ def _interactive(args: argparse.Namespace, settings: Settings, profile: Any) -> 
     print(f"Rehearsing '{session.scenario.title}' with {name} ({session.difficulty.value}). "
           "Type your lines; /rewind takes back the last exchange, /retry re-asks after an error, "
           "/end finishes with a debrief.", file=sys.stderr)
-    opened = bool(session.transcript) or _say_opening(session, name)
+    talk = sys.stderr if args.json else sys.stdout  # with --json, stdout carries only the JSON document
+    opened = bool(session.transcript) or _say_opening(session, name, talk)
     while True:
         try:
-            line = input("You: ")
+            print("You: ", end="", file=talk, flush=True)
+            line = input()
         except EOFError:
             break
         if line.strip() == "/end":
@@ -187,13 +189,13 @@ def _interactive(args: argparse.Namespace, settings: Settings, profile: Any) -> 
                 print("(took back your last line)", file=sys.stderr)
                 continue
             if line.strip() == "/retry" and not opened:
-                opened = _say_opening(session, name)
+                opened = _say_opening(session, name, talk)
             elif not opened:
                 print("upward: your manager has not opened the meeting yet; type /retry first", file=sys.stderr)
             elif line.strip() == "/retry":
-                print(f"{name}: {list(session.retry())[-1]}")
+                print(f"{name}: {list(session.retry())[-1]}", file=talk)
             else:
-                print(f"{name}: {session.say(line)}")
+                print(f"{name}: {session.say(line)}", file=talk)
         except UpwardError as exc:  # the session goes on: every completed turn is already stored
             print(f"upward: {exc.message}" + (f" ({exc.fix})" if exc.fix else ""), file=sys.stderr)
             continue
@@ -207,10 +209,10 @@ def _interactive(args: argparse.Namespace, settings: Settings, profile: Any) -> 
     return 0
 
 
-def _say_opening(session: Any, name: str) -> bool:
+def _say_opening(session: Any, name: str, talk: Any) -> bool:
     """Print the manager's opening line; on a provider failure say so and return False (/retry asks again)."""
     try:
-        print(f"{name}: {list(session.opening())[-1]}")
+        print(f"{name}: {list(session.opening())[-1]}", file=talk)
         return True
     except UpwardError as exc:
         print(f"upward: {exc.message}" + (f" ({exc.fix})" if exc.fix else ""), file=sys.stderr)

@@ -271,13 +271,16 @@ class Deadline:
 
 
 def _retry_after(exc: BaseException) -> float | None:
-    response = getattr(exc, "response", None)
-    headers = getattr(response, "headers", None) or {}
-    try:
+    """The provider's Retry-After in seconds, if it sent one (litellm keeps the real headers apart)."""
+    for headers in (getattr(exc, "litellm_response_headers", None),
+                    getattr(getattr(exc, "response", None), "headers", None)):
         value = headers.get("retry-after") if hasattr(headers, "get") else None
-        return float(value) if value is not None else None
-    except (TypeError, ValueError):
-        return None
+        if value is not None:
+            try:
+                return max(0.0, float(value))
+            except (TypeError, ValueError):
+                return None
+    return None
 
 
 def _pause(attempt: int, exc: BaseException, deadline: Deadline) -> float | None:
