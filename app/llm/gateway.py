@@ -248,11 +248,17 @@ def translate(exc: BaseException, spec: ModelSpec, partial: str = "") -> UpwardE
         return ProviderUnavailable(f"{spec.id} at {where} {verb} ({_detail(exc)}).", fallback, partial)
     if isinstance(exc, litellm.BadRequestError):
         return BadInput(f"{where} refused the request: {str(exc)[:300]}", fallback)
+    if isinstance(exc, EmptyAnswer):
+        return ProviderUnavailable(f"{spec.id} at {where} sent an empty answer ({exc}).", fallback, partial)
     if isinstance(exc, litellm.APIError | ValueError | KeyError | IndexError | TypeError | AttributeError):
         # A body that is not the OpenAI shape: malformed JSON, a garbage chunk, no choices.
         return ProviderUnavailable(f"{spec.id} at {where} sent a reply that is not a valid answer "
                                    f"({type(exc).__name__}: {_detail(exc)}).", fallback, partial)
     return UpwardError(f"{spec.id} failed: {type(exc).__name__}: {str(exc)[:300]}", fallback)
+
+
+class EmptyAnswer(ValueError):
+    """The provider answered, but with no choices or no text at all."""
 
 
 class Deadline:
@@ -345,7 +351,7 @@ def _first_text(resp: Any) -> str:
     """The text of the first choice; ProviderUnavailable (via translate) when there is none."""
     choices = getattr(resp, "choices", None)
     if not choices:
-        raise ValueError("the provider answered with no choices")
+        raise EmptyAnswer("no choices")
     return choices[0].message.content or ""
 
 
@@ -442,7 +448,7 @@ def stream(messages: list[Message], *, model: str | None = None, max_tokens: int
                         if remote and not deadline.left():
                             raise TimeoutError(f"no complete answer within {settings.deadline:.0f} s")
                     if remote and not got:
-                        raise ValueError("the provider's stream ended without any text")
+                        raise EmptyAnswer("no choices with text in its stream")
                     # litellm adds a closing "stop" chunk of its own, so ask it whether the provider sent one:
                     # a connection that drops between chunks otherwise looks like a short, finished answer.
                     if remote and getattr(response, "received_finish_reason", "unknown") is None:

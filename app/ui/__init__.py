@@ -115,8 +115,8 @@ def serve(settings: Settings | None = None, *, block: bool = True) -> gr.Blocks:
         )
     except OSError as exc:  # Gradio's own message names GRADIO_SERVER_PORT, which is not our setting
         raise ConfigError(
-            f"Cannot listen on {settings.host}:{settings.port}: the port is in use or the address is not "
-            f"this machine's ({str(exc).splitlines()[0][:120]}).",
+            f"Cannot listen on {settings.host}:{settings.port}: the port is in use, or the address is not "
+            "one of this machine's.",
             "pass --port with a free port (or set UPWARD_PORT), or stop the program using it",
         ) from exc
     print(f"Upward on http://{settings.host}:{settings.port}  ({settings.model})", flush=True)

@@ -49,7 +49,9 @@ def _item(key: str, owner: str, settings: Settings) -> tuple[str, dict[str, Any]
     """('session'|'draft', the stored record), refusing another browser's items."""
     from app.history import get_history
 
-    kind, _, item_id = (key or "").partition(":")
+    if not isinstance(key, str) or not isinstance(owner, str):
+        raise BadInput("Pick a rehearsal or draft from the list first.", "reload the page if the list is empty")
+    kind, _, item_id = key.partition(":")
     hist = get_history(settings)
     if kind == "s":
         record = hist.session(item_id)
@@ -63,7 +65,10 @@ def _item(key: str, owner: str, settings: Settings) -> tuple[str, dict[str, Any]
 
 
 def on_refresh(owner: str, settings: Settings) -> tuple[dict[str, Any], str]:
-    choices, summary = listing(owner, settings)
+    try:
+        choices, summary = listing(owner, settings)
+    except UpwardError as exc:  # e.g. a damaged history file: say so, and how to get out
+        return gr.update(choices=[], value=None), error_text(exc)
     return gr.update(choices=choices, value=None), summary
 
 
@@ -76,12 +81,12 @@ def on_select(key: str | None, owner: str, settings: Settings) -> list[Any]:
         return ["", hidden, hidden, gr.update(visible=False), alert("")]
     try:
         kind, record = _item(key, owner, settings)
+        text = session_markdown(record) if kind == "session" else record["markdown"]
+        stem = f"upward-{kind}-{record['id']}"
+        md = export_file(stem, ".md", text, settings)
+        js = export_file(stem, ".json", json.dumps(record, ensure_ascii=False, indent=2, default=str), settings)
     except UpwardError as exc:
         return ["", hidden, hidden, gr.update(visible=False), alert(error_text(exc))]
-    text = session_markdown(record) if kind == "session" else record["markdown"]
-    stem = f"upward-{kind}-{record['id']}"
-    md = export_file(stem, ".md", text, settings)
-    js = export_file(stem, ".json", json.dumps(record, ensure_ascii=False, indent=2, default=str), settings)
     return [text, gr.update(value=md, visible=True), gr.update(value=js, visible=True),
             gr.update(visible=kind == "session"), alert("")]
 
