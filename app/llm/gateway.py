@@ -280,7 +280,8 @@ def _retry_after(exc: BaseException) -> float | None:
     """The provider's Retry-After in seconds, if it sent one (litellm keeps the real headers apart)."""
     for headers in (getattr(exc, "litellm_response_headers", None),
                     getattr(getattr(exc, "response", None), "headers", None)):
-        value = headers.get("retry-after") if hasattr(headers, "get") else None
+        get = getattr(headers, "get", None)
+        value = get("retry-after") if callable(get) else None
         if value is not None:
             try:
                 return max(0.0, float(value))
