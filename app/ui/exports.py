@@ -50,9 +50,9 @@ def new_export_folder(settings: Settings | None = None) -> Path:
     return Path(tempfile.mkdtemp(prefix="upward-", dir=root))
 
 
-def sweep(root: Path, max_age: float = EXPORT_MAX_AGE) -> None:
-    """Remove export folders older than `max_age` seconds."""
-    cutoff = time.time() - max_age
+def sweep(root: Path, max_age: float | None = None) -> None:
+    """Remove export folders older than `max_age` (EXPORT_MAX_AGE) seconds."""
+    cutoff = time.time() - (EXPORT_MAX_AGE if max_age is None else max_age)
     for folder in root.glob("upward-*"):
         try:
             if folder.stat().st_mtime < cutoff:
@@ -61,10 +61,11 @@ def sweep(root: Path, max_age: float = EXPORT_MAX_AGE) -> None:
             pass
 
 
-def forget(path: str | Path | None, delay: float = EXPORT_GRACE) -> None:
-    """Delete an export (and its folder) once the browser has had `delay` seconds to fetch it."""
+def forget(path: str | Path | None, delay: float | None = None) -> None:
+    """Delete an export (and its folder) once the browser has had `delay` (EXPORT_GRACE) seconds to fetch it."""
     if not path:
         return
+    delay = EXPORT_GRACE if delay is None else delay
     target = Path(path)
     folder = target.parent if target.parent.name.startswith("upward-") else None
 
