@@ -81,6 +81,7 @@ LEAK_SHARE = 0.5
 LEAK_MIN_HITS = 3
 LEAK_RUN = 8  # ... or when it repeats any 8 words of them in a row
 OWN_MOVE = "What to do in your next reply"  # the move and its concern are the manager's to voice
+OWN_CONCERNS = ("Your priorities:", "What presses on you:", "How you talk:")  # theirs to voice, not the headers
 
 
 def _grams(words: list[str], n: int) -> set[tuple[str, ...]]:
@@ -92,9 +93,14 @@ def _words(text: str) -> list[str]:
 
 
 def instruction_text(prompt: str) -> str:
-    """The part of a system prompt a reply must never repeat: all of it but the move to make and the
-    quoted example line, which are the manager's own words to say."""
-    lines = [line for line in prompt.splitlines() if not line.startswith(OWN_MOVE)]
+    """The part of a system prompt a reply must never repeat: all of it but what the manager is meant
+    to say in their own voice (the move, the quoted example line, their priorities, pressures and style)."""
+    lines = []
+    for line in prompt.splitlines():
+        if line.startswith(OWN_MOVE):
+            continue
+        own = next((head for head in OWN_CONCERNS if line.startswith(head)), None)
+        lines.append(own or line)
     return re.sub(r'"[^"]*"', " ", "\n".join(lines))
 
 
