@@ -66,6 +66,8 @@ class LocalEngine:
 
     @property
     def llama(self) -> Any:
+        if self._llama is not None:  # loaded: tokenising needs no turn, so it never waits on a generation
+            return self._llama
         with self._lock:
             if self._llama is None:
                 try:
