@@ -137,7 +137,7 @@ def _scripted(args: argparse.Namespace, settings: Settings, profile: Any, lines:
 
     checked = [validate_line(line) for line in lines]  # every line checked before anything is stored
     session = Rehearsal.start(args.scenario, profile, difficulty=args.difficulty, hints=False, model=settings.model,
-                              settings=settings, greet=False)
+                              settings=settings, greet=False, situation=args.situation)
     try:
         for line in checked:
             session.say(line)
@@ -168,7 +168,8 @@ def _interactive(args: argparse.Namespace, settings: Settings, profile: Any) -> 
 
     session = (Rehearsal.resume(args.resume, settings=settings) if args.resume else
                Rehearsal.start(args.scenario, profile, difficulty=args.difficulty,
-                               hints=settings.hints and not args.no_hints, model=settings.model, settings=settings))
+                               hints=settings.hints and not args.no_hints, model=settings.model, settings=settings,
+                               situation=args.situation))
     name = session.profile.name
     print(f"Rehearsing '{session.scenario.title}' with {name} ({session.difficulty.value}). "
           "Type your lines; /rewind takes back the last exchange, /retry re-asks after an error, "
@@ -302,6 +303,8 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--script", help="a file of your lines, one turn per non-empty line ('-' reads stdin)")
     p.add_argument("--no-hints", action="store_true", help="no coaching hints (interactive only)")
     p.add_argument("--resume", help="continue a stored session by id (interactive)")
+    p.add_argument("--situation", help="a few sentences about your real situation: names, figures, dates, what "
+                                       "your manager worries about; the manager uses them")
     p = add("history", cmd_history, "list past rehearsals and drafts, or export one as Markdown/JSON", json_=True)
     p.add_argument("id", nargs="?", help="a session or draft id to export")
     p = add("eval", cmd_eval, "run the offline eval suites and gate them against evals/thresholds.yaml",

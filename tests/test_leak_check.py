@@ -75,6 +75,18 @@ def test_the_manager_may_voice_the_move_the_example_and_their_own_priorities(set
         assert persona.problems(reply, "", prompt) == [], reply
 
 
+def test_the_manager_may_echo_what_the_person_told_them(settings: Settings) -> None:
+    found = load_scenario("bad-news", settings)
+    situation = "The Ledgerline go-live slips from June 1 to June 15 because the vendor API failed load tests."
+    prompt = persona.system_prompt(found, load_profile(MANAGERS / "explosive.yaml"), "ask_evidence",
+                                   found.lines["ask_evidence"][0], situation=situation,
+                                   specifics=["June 15", "the vendor API failed load tests"])
+    assert persona.problems("So the Ledgerline go-live slips from June 1 to June 15 because the vendor API "
+                            "failed load tests?", "", prompt) == []
+    assert leaks("Pick up the specifics they just gave (names, figures, dates, projects) and react to them first.",
+                 prompt)
+
+
 def test_no_scenario_line_trips_the_check_for_any_move_or_manager(settings: Settings) -> None:
     """Every line the scenarios give the manager, under the prompt made for it, with every profile."""
     profiles = [load_profile(p) for p in sorted(MANAGERS.glob("*.yaml")) if not p.name.startswith("bad-")]
