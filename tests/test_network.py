@@ -13,14 +13,13 @@ from __future__ import annotations
 import os
 import re
 import shutil
-import socket
 import subprocess
 import sys
-import time
 import urllib.request
 from pathlib import Path
 
 import pytest
+from served_app import Session, free_port, wait_for
 
 ROOT = Path(__file__).resolve().parent.parent
 UPWARD = str(Path(sys.executable).parent / "upward")
@@ -119,18 +118,10 @@ def test_a_rehearsal_on_the_default_config_sends_nothing_off_the_machine(tmp_pat
     assert outbound(log.read_text()) == []
 
 
-def free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return int(s.getsockname()[1])
-
-
 @pytest.mark.local
 @pytest.mark.server
 def test_a_served_session_on_the_default_config_sends_nothing_off_the_machine(tmp_path: Path) -> None:
     """`upward serve` under strace, driven over HTTP from this (untraced) process: page, start, two turns."""
-    from gradio_client import Client
-
     port = free_port()
     log = tmp_path / "serve.log"
     server = subprocess.Popen(traced([UPWARD, "serve", "--port", str(port)], log), cwd=ROOT,
@@ -138,25 +129,13 @@ def test_a_served_session_on_the_default_config_sends_nothing_off_the_machine(tm
                               stderr=subprocess.PIPE, text=True)
     url = f"http://127.0.0.1:{port}/"
     try:
-        deadline = time.monotonic() + 300
-        while True:
-            try:
-                page = urllib.request.urlopen(url, timeout=5).read().decode()
-                break
-            except OSError:
-                assert server.poll() is None and time.monotonic() < deadline, "the server did not start"
-                time.sleep(1)
-        assert "gradio" in page.lower()
-        client = Client(url, verbose=False)
-        endpoints = client.view_api(return_format="dict", print_info=False)["named_endpoints"]
-        names = {name: [p["parameter_name"] for p in e["parameters"]] for name, e in endpoints.items()}
-        start = next(n for n, p in names.items() if p[:4] == ["scenario", "difficulty", "hints", "owner"])
-        send = next(n for n, p in names.items() if p == ["message"])
-        client.predict("promotion", "realistic", True, "c" * 32, "Dana", "Finance director", "close the books",
-                       "", "", "skeptical", "", api_name=start)
+        wait_for(url, server)
+        assert "gradio" in urllib.request.urlopen(url, timeout=10).read().decode().lower()
+        browser = Session(url)
+        browser.start("c" * 32, hints=True, temperament="skeptical")
         for line in ("I'd like to be put forward for senior analyst this cycle.",
                      "Last quarter I cut the close from 9 days to 6."):
-            chat = client.predict(line, api_name=send)[0]
+            chat = browser.say(line)
         assert chat[-1]["role"] == "assistant" and chat[-1]["content"]
     finally:
         server.terminate()

@@ -7,7 +7,6 @@ modes checked are the ones Upward sets, not ones the test environment happened t
 from __future__ import annotations
 
 import os
-import socket
 import sqlite3
 import stat
 import subprocess
@@ -20,6 +19,7 @@ import uuid
 from pathlib import Path
 
 import pytest
+from served_app import Session, free_port, wait_for
 
 from app.config import Settings
 from app.ui import exports, history_tab, rehearse
@@ -109,28 +109,9 @@ def test_history_exports_live_in_the_data_directory_and_go_after_download(
     assert not paths[1].exists()
 
 
-def free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return int(sock.getsockname()[1])
-
-
-def wait_for(url: str, proc: subprocess.Popen[str]) -> None:
-    deadline = time.monotonic() + 300
-    while True:
-        try:
-            urllib.request.urlopen(url, timeout=5).read()
-            return
-        except OSError:
-            assert proc.poll() is None and time.monotonic() < deadline, "the server did not start"
-            time.sleep(1)
-
-
 @pytest.mark.server
 def test_a_served_session_writes_no_transcript_outside_the_data_directory(tmp_path: Path) -> None:
     """Serve with a private system temp dir, rehearse and export over HTTP, then look everywhere."""
-    from gradio_client import Client
-
     data, system_tmp = tmp_path / "data", tmp_path / "system-tmp"
     system_tmp.mkdir()
     port = free_port()
@@ -143,20 +124,14 @@ def test_a_served_session_writes_no_transcript_outside_the_data_directory(tmp_pa
     who = uuid.uuid4().hex
     try:
         wait_for(url, server)
-        client = Client(url, verbose=False, download_files=str(tmp_path / "browser-downloads"))
-        endpoints = client.view_api(return_format="dict", print_info=False)["named_endpoints"]
-        params = {n: [p["parameter_name"] for p in e["parameters"]] for n, e in endpoints.items()}
-        start = next(n for n, p in params.items() if p[:4] == ["scenario", "difficulty", "hints", "owner"])
-        send = next(n for n, p in params.items() if p == ["message"])
-        select = next(n for n, p in params.items() if p == ["key", "owner"]
-                      and sum(r["component"] == "Downloadbutton" for r in endpoints[n]["returns"]) == 2)
-        refresh = next(n for n, p in params.items() if p == ["owner"] and len(endpoints[n]["returns"]) == 2)
-        client.predict("promotion", "realistic", False, who, *PROFILE, api_name=start)
-        client.predict(f"My private line {marker} about the promotion.", api_name=send)
+        browser = Session(url, download_files=str(tmp_path / "browser-downloads"))
+        browser.start(who)
+        browser.say(f"My private line {marker} about the promotion.")
         with sqlite3.connect(data / "history.sqlite3") as db:
             (sid,) = db.execute("SELECT id FROM sessions WHERE owner=?", (who,)).fetchone()
-        client.predict(who, api_name=refresh)  # the list, as the History tab shows it
-        shown = client.predict(f"s:{sid}", who, api_name=select)
+        browser.client.predict(who, api_name=browser.endpoint(["owner"], returns=2))  # the History list
+        shown = browser.client.predict(f"s:{sid}", who,
+                                       api_name=browser.endpoint(["key", "owner"], component="Downloadbutton"))
         assert marker in shown[0]
         downloaded = [Path(x["value"] if isinstance(x, dict) else x) for x in shown[1:3]]
         assert all(marker in p.read_text(encoding="utf-8") for p in downloaded)  # both exports were served

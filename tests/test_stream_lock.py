@@ -10,17 +10,16 @@ A hang shows as a call that never returns within HANG, which is far beyond any r
 from __future__ import annotations
 
 import os
-import socket
 import subprocess
 import sys
 import threading
 import time
-import urllib.request
 from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
 import pytest
+from served_app import Session, free_port, wait_for
 
 from app.config import Settings
 from app.llm import gateway, local
@@ -118,17 +117,9 @@ def test_free_phrasing_with_attack_lines_completes(settings: Settings) -> None:
     returns(lambda: gateway.complete(STORY, max_tokens=4, settings=s))  # and the model is still free
 
 
-def free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return int(sock.getsockname()[1])
-
-
 @pytest.mark.server
 def test_under_serve_attack_lines_in_free_phrasing_never_freeze_other_sessions(tmp_path: Path) -> None:
     """Two browser sessions on one server: attacks in the first, then the second still gets answers."""
-    from gradio_client import Client
-
     port = free_port()
     env = {k: v for k, v in os.environ.items() if not k.startswith("UPWARD_")}
     env.update(UPWARD_DATA_DIR=str(tmp_path / "data"), UPWARD_PHRASING="free", UPWARD_HINTS="false")
@@ -136,26 +127,14 @@ def test_under_serve_attack_lines_in_free_phrasing_never_freeze_other_sessions(t
                               cwd=ROOT, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, text=True)
     url = f"http://127.0.0.1:{port}/"
     try:
-        deadline = time.monotonic() + 300
-        while True:
-            try:
-                urllib.request.urlopen(url, timeout=5).read()
-                break
-            except OSError:
-                assert server.poll() is None and time.monotonic() < deadline, "the server did not start"
-                time.sleep(1)
+        wait_for(url, server)
 
         def session(lines: list[str]) -> list[dict[str, Any]]:
-            client = Client(url, verbose=False)
-            endpoints = client.view_api(return_format="dict", print_info=False)["named_endpoints"]
-            params = {n: [p["parameter_name"] for p in e["parameters"]] for n, e in endpoints.items()}
-            start = next(n for n, p in params.items() if p[:4] == ["scenario", "difficulty", "hints", "owner"])
-            send = next(n for n, p in params.items() if p == ["message"])
-            client.predict("promotion", "tough", False, os.urandom(16).hex(), "Dana", "VP", "", "", "",
-                           "skeptical", "", api_name=start)
+            browser = Session(url)
+            browser.start(os.urandom(16).hex(), difficulty="tough", temperament="skeptical")
             chat: list[dict[str, Any]] = []
             for line in lines:
-                chat = client.predict(line, api_name=send)[0]
+                chat = browser.say(line)
             return chat
 
         attacked = returns(lambda: session(ATTACKS))
