@@ -100,7 +100,7 @@ def test_history_exports_live_in_the_data_directory_and_go_after_download(
     hidden = history_tab.on_downloaded(str(paths[0]))
     assert hidden["visible"] is False
     for _ in range(100):  # the deletion runs on a timer thread
-        if not paths[0].exists():
+        if not paths[0].parent.exists():
             break
         time.sleep(0.1)
     assert not paths[0].exists() and not paths[0].parent.exists()
