@@ -128,6 +128,10 @@ def _debrief_text(debrief: dict[str, Any]) -> str:
         if debrief.get(key):
             out += [f"{head}:", *[f"  - {item}" for item in debrief[key]]]
     out += ["Guidance:", *[f"  - {h['title']} ({h['source']}: {h['card']})" for h in debrief["citations"]]]
+    if debrief.get("delivery"):
+        from app.voice.delivery import Delivery, delivery_text
+
+        out.append(delivery_text(Delivery.model_validate(debrief["delivery"])))
     return "\n".join(out)
 
 
@@ -136,6 +140,17 @@ def cmd_rehearse(args: argparse.Namespace, settings: Settings) -> int:
     from app.coach.rehearsal import run_script
 
     profile = load_profile(args.manager)
+    if args.audio_dir:
+        from app.errors import BadInput
+        from app.voice.session import run_audio
+
+        if args.script:
+            raise BadInput("Give either --script or --audio-dir, not both.", "drop one of them")
+        doc = run_audio(args.scenario, profile, args.audio_dir, difficulty=args.difficulty, model=settings.model,
+                        settings=settings)
+        talk = "\n".join(f"{'You' if t['role'] == 'user' else profile.name}: {t['content']}" for t in doc["transcript"])
+        _emit(args, doc, f"{talk}\n\n{_debrief_text(doc['debrief'])}")
+        return 0
     if args.script:
         doc = run_script(args.scenario, profile, _read_script(args.script), difficulty=args.difficulty,
                          model=settings.model, settings=settings)
@@ -266,6 +281,8 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--manager", help="a YAML or JSON manager profile")
     p.add_argument("--difficulty", default="realistic", choices=["easy", "realistic", "tough"])
     p.add_argument("--script", help="a file of your lines, one turn per non-empty line ('-' reads stdin)")
+    p.add_argument("--audio-dir", metavar="DIR", help="a folder of recordings, one WAV per turn, in name order; "
+                                                      "transcribed locally, with delivery feedback in the debrief")
     p.add_argument("--no-hints", action="store_true", help="no coaching hints (interactive only)")
     p.add_argument("--resume", help="continue a stored session by id (interactive)")
     p = add("history", cmd_history, "list past rehearsals and drafts, or export one as Markdown/JSON", json_=True)
