@@ -205,3 +205,47 @@ def test_spoken_rehearsal_on_the_embedded_model_is_offline(piper: tts.Piper, tmp
     assert len(replies) == 3 and all(r.strip() for r in replies)
     assert doc["debrief"]["delivery"]["items"]
     assert log == ""
+
+
+def test_reply_is_spoken_sentence_by_sentence_while_it_streams(fake_model: str, settings: object,
+                                                               tmp_path: Path) -> None:
+    """The first sentence's audio is handed out before the reply's text is complete."""
+    from app.coach.profiles import load_profile
+    from app.coach.rehearsal import Rehearsal
+    from app.llm import fake
+    from app.ui import speech
+
+    reply = "That is fair. Walk me through who picks up your current work while you lead the migration next quarter."
+    session = Rehearsal.start("promotion", load_profile(None), hints=False, model=fake_model, greet=False)
+    engine = fake.engine(fake_model)
+    engine.enqueue(reply)
+    engine.pace = 0.15  # words arrive as a slow model's would
+    try:
+        steps = list(speech.on_send_spoken("I would like to lead the migration.", session, True, None,
+                                           settings=session.settings))
+    finally:
+        engine.pace = 0.0
+    texts = [s[1][-1]["content"] if isinstance(s[1], list) and s[1] else "" for s in steps]
+    audio = [isinstance(s[6], bytes) for s in steps]
+    first_audio = audio.index(True)
+    assert texts[first_audio] != reply and reply.startswith(texts[first_audio]), texts[first_audio]
+    assert sum(audio) >= 2  # the second sentence follows as its own chunk
+    state = steps[-1][7]
+    assert state["spoken"]["0"] > 2.0  # seconds of the manager's voice, for talk time
+    assert any(s[8] is None for s in steps)  # the microphone is cleared for the next line
+
+
+def test_microphone_recording_fills_the_box_for_editing(piper: tts.Piper, tmp_path: Path, fake_model: str) -> None:
+    from app.coach.profiles import load_profile
+    from app.coach.rehearsal import Rehearsal
+    from app.ui import speech
+
+    session = Rehearsal.start("promotion", load_profile(None), hints=False, model=fake_model, greet=False)
+    steps = list(speech.on_heard(str(write_line(piper, LINES[4], tmp_path / "mic.wav")), None, session))
+    box, state, note = steps[-1]
+    assert word_errors(LINES[4], box)[0] <= 1 and "correct any word" in note["value"]
+    assert state["pending"]["text"] == box and state["session"] == session.session_id
+    silent = tmp_path / "quiet.wav"
+    silent.write_bytes(wav_bytes(np.zeros(16000, dtype=np.int16), 16000))
+    box, _, note = list(speech.on_heard(str(silent), state, session))[-1]
+    assert "heard nothing" in note["value"] and "microphone" in note["value"]

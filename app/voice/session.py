@@ -42,16 +42,17 @@ def hear_folder(folder: str | Path) -> list[tuple[Path, Utterance]]:
     return [(path, stt.transcribe(path)) for path in audio_files(folder)]
 
 
-def attach_delivery(rehearsal: Any, debrief: Any, heard: dict[int, Utterance], spoken_seconds: float | None = None,
-                    ) -> Any:
+def attach_delivery(rehearsal: Any, debrief: Any, heard: dict[int, Utterance], manager_seconds: float | None = None,
+                    estimated: bool = True) -> Any:
     """Add the delivery section to a scored debrief and store it. `heard` maps the person's turn number
-    (1-based) to its recording; `spoken_seconds` is how long the manager's replies played, if they did."""
+    (1-based) to its recording; `manager_seconds` is how long the manager's replies took (estimated from
+    their length when not given)."""
     if not heard:
         return debrief
-    estimated = spoken_seconds is None
-    manager = spoken_seconds if spoken_seconds is not None else sum(
-        estimate_seconds(t.content) for t in rehearsal.transcript if t.role == "manager")
-    debrief.delivery = delivery_report(heard, manager, estimated, Path(rehearsal.settings.knowledge_dir))
+    if manager_seconds is None:
+        manager_seconds = sum(estimate_seconds(t.content) for t in rehearsal.transcript if t.role == "manager")
+        estimated = True
+    debrief.delivery = delivery_report(heard, manager_seconds, estimated, Path(rehearsal.settings.knowledge_dir))
     from app.history import get_history
 
     get_history(rehearsal.settings).save_debrief(rehearsal.session_id, debrief.model_dump(mode="json"))
