@@ -15,27 +15,13 @@ import pytest
 from app.errors import BadInput
 from app.voice import stt, tts
 from app.voice.audio import resample, wav_bytes
+from app.voice.bench import LINES
 from app.voice.delivery import count_fillers, delivery_report, turn_delivery
 from app.voice.wer import wer, word_errors
 
 ROOT = Path(__file__).resolve().parent.parent
 BIN = Path(sys.executable).parent
 
-# What a person says in a rehearsal: asks, figures, names, dates.
-LINES = [
-    "Have you got ten minutes? I would like to talk about the senior analyst role.",
-    "Last quarter I cut the month end close from nine days to six.",
-    "The vendor is two weeks late, so the launch moves from June first to June fifteenth.",
-    "I have a plan to keep the pilot customers on the old system until then.",
-    "Could we agree a check in every Friday while the migration runs?",
-    "I would like to lead the platform migration next quarter.",
-    "The team has worked fifty hour weeks for a month, and two people are close to burning out.",
-    "What would you need to see from me to be ready for promotion in March?",
-    "I can hand the reporting work to Priya, who has asked for more responsibility.",
-    "When priorities change on Friday afternoon, we lose the weekend buffer and miss the Monday release.",
-    "Would you be comfortable with me running the vendor work on a longer leash?",
-    "My recommendation is to hire one contractor for three months.",
-]
 FILLED = ("So, um, I think, like, we should, you know, basically move the launch. "
           "Uh, the vendor is, um, late by two weeks.")
 
