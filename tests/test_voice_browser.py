@@ -15,7 +15,7 @@ import numpy as np
 import pytest
 
 pytest.importorskip("playwright.sync_api")
-from playwright.sync_api import Browser, Page, expect, sync_playwright  # noqa: E402
+from playwright.sync_api import Browser, Page, Playwright, expect, sync_playwright  # noqa: E402
 
 from app.config import Settings  # noqa: E402
 from app.llm import fake  # noqa: E402
@@ -62,15 +62,20 @@ def voice_url(shared_data_dir: Path) -> Iterator[str]:
 
 
 @pytest.fixture(scope="module")
-def mic_browser(mic_file: Path) -> Iterator[Browser]:
+def playwright() -> Iterator[Playwright]:
     if not Path(CHROMIUM).exists():
         pytest.fail("Chromium is missing: run `make browser` (apt-get install -y chromium).")
+    with sync_playwright() as p:
+        yield p
+
+
+@pytest.fixture(scope="module")
+def mic_browser(playwright: Playwright, mic_file: Path) -> Iterator[Browser]:
     fake_mic = ["--use-fake-device-for-media-stream", "--use-fake-ui-for-media-stream",
                 f"--use-file-for-fake-audio-capture={mic_file}%noloop", "--autoplay-policy=no-user-gesture-required"]
-    with sync_playwright() as p:
-        b = p.chromium.launch(executable_path=CHROMIUM, args=[*ARGS, *fake_mic])
-        yield b
-        b.close()
+    b = playwright.chromium.launch(executable_path=CHROMIUM, args=[*ARGS, *fake_mic])
+    yield b
+    b.close()
 
 
 def open_page(browser: Browser, url: str) -> Page:
@@ -120,3 +125,30 @@ def test_speak_a_line_hear_the_reply_and_get_delivery_feedback(mic_browser: Brow
     expect(page.locator("#debrief-notes")).to_contain_text("How you sounded")
     expect(page.locator("#debrief-notes")).to_contain_text("words a minute")
     expect(page.locator("#debrief-notes")).to_contain_text("Talk time")
+
+
+def test_a_denied_microphone_gets_a_clear_message_and_typing_still_works(playwright: Playwright,
+                                                                          voice_url: str) -> None:
+    denied = ["--use-fake-device-for-media-stream", "--deny-permission-prompts"]
+    browser = playwright.chromium.launch(executable_path=CHROMIUM, args=[*ARGS, *denied])
+    try:
+        context = browser.new_context(viewport={"width": 1280, "height": 900})  # microphone not granted
+        page = context.new_page()
+        page.set_default_timeout(60_000)
+        page.goto(voice_url)
+        page.wait_for_selector("#profile-name")
+        tab(page, "Rehearse")
+        page.click("#rehearse-start")
+        expect(bot(page)).to_have_count(1)
+        idle(page)
+        page.locator("#rehearse-mic").get_by_role("button", name="Record").first.click()
+        problem = page.locator("#rehearse-mic-note .mic-problem")
+        expect(problem).to_be_visible()
+        expect(problem).to_contain_text("blocked the microphone")
+        expect(problem).to_contain_text("type your line")
+        fake.engine(MODEL).enqueue(REPLY)
+        field(page, "rehearse-msg").fill("Could we agree a check in every Friday?")
+        page.click("#rehearse-send")
+        expect(bot(page).last).to_contain_text(REPLY)
+    finally:
+        browser.close()

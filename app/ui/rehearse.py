@@ -255,7 +255,7 @@ def build(shared: Shared) -> None:
                     speak = gr.Checkbox(value=False, label="Speak replies", elem_id="rehearse-speak")
                     voice_out = gr.Audio(label="Your manager, spoken", elem_id="rehearse-voice", autoplay=True,
                                          streaming=speech.STREAMING, interactive=False, buttons=[])
-            gr.Markdown(speech.MIC_NOTE, elem_id="rehearse-mic-note")
+            gr.HTML(speech.MIC_HTML, elem_id="rehearse-mic-note", js_on_load=speech.MIC_JS)
             voice_state = gr.State(None)
             with gr.Row():
                 send = gr.Button("Send", variant="primary", elem_id="rehearse-send", min_width=90)

@@ -24,8 +24,36 @@ Updates = list[Any]
 # Gradio encodes a streamed audio output with ffmpeg; without it the reply plays once it is complete.
 STREAMING = shutil.which("ffmpeg") is not None
 MIC_NOTE = ("Or say it: recorded in your browser and transcribed on this computer; nothing is uploaded "
-            "anywhere else. If the browser blocks the microphone, allow it for this page (the icon in the "
-            "address bar), or type your line.")
+            "anywhere else. No microphone, or rather not? Type your line.")
+MIC_HTML = f"<p>{MIC_NOTE}</p><p class='mic-problem alert' role='alert' style='display:none'></p>"
+# Gradio's recorder reports a refused or missing microphone only as an empty device list, so the page
+# watches its getUserMedia calls and says what happened and what to do.
+MIC_JS = """
+const box = element.querySelector('.mic-problem');
+const show = (msg) => { box.textContent = msg; box.style.display = msg ? 'block' : 'none'; };
+const md = navigator.mediaDevices;
+if (!md || !md.getUserMedia) {
+  show('This page cannot use a microphone here: browsers allow it only on http://127.0.0.1, localhost or ' +
+       'https. Open Upward at one of those, or type your line.');
+} else if (!md.__upwardWatched) {
+  const ask = md.getUserMedia.bind(md);
+  md.getUserMedia = async (constraints) => {
+    try { const stream = await ask(constraints); show(''); return stream; }
+    catch (e) {
+      if (e && (e.name === 'NotAllowedError' || e.name === 'SecurityError')) {
+        show('The browser blocked the microphone for this page. Allow it (the icon at the left of the ' +
+             'address bar), then press Record again, or type your line.');
+      } else if (e && (e.name === 'NotFoundError' || e.name === 'OverconstrainedError')) {
+        show('No microphone found. Connect one and press Record again, or type your line.');
+      } else {
+        show('The microphone could not be opened (' + (e && e.message || e) + '). Type your line instead.');
+      }
+      throw e;
+    }
+  };
+  md.__upwardWatched = true;
+}
+"""
 
 
 def new_state(session_id: str = "") -> dict[str, Any]:
