@@ -140,6 +140,10 @@ def cmd_rehearse(args: argparse.Namespace, settings: Settings) -> int:
     from app.coach.rehearsal import run_script
 
     profile = load_profile(args.manager)
+    if args.speak:  # no player: say so before the rehearsal, not after it
+        from app.voice.playback import player
+
+        player()
     if args.audio_dir:
         from app.errors import BadInput
         from app.voice.session import run_audio
@@ -150,14 +154,50 @@ def cmd_rehearse(args: argparse.Namespace, settings: Settings) -> int:
                         settings=settings)
         talk = "\n".join(f"{'You' if t['role'] == 'user' else profile.name}: {t['content']}" for t in doc["transcript"])
         _emit(args, doc, f"{talk}\n\n{_debrief_text(doc['debrief'])}")
+        _speak_transcript(args, doc)
         return 0
     if args.script:
         doc = run_script(args.scenario, profile, _read_script(args.script), difficulty=args.difficulty,
                          model=settings.model, settings=settings)
         talk = "\n".join(f"{'You' if t['role'] == 'user' else profile.name}: {t['content']}" for t in doc["transcript"])
         _emit(args, doc, f"{talk}\n\n{_debrief_text(doc['debrief'])}")
+        _speak_transcript(args, doc)
         return 0
     return _interactive(args, settings, profile)
+
+
+def _speaker(args: argparse.Namespace) -> Any:
+    """A Speaker for --speak (None without it): replies are spoken sentence by sentence."""
+    if not getattr(args, "speak", False):
+        return None
+    from app.voice.playback import Speaker
+
+    return Speaker()
+
+
+def _voiced(session: Any, pieces: Any, speaker: Any) -> str:
+    """Drain a reply stream (speaking each sentence as it completes, with --speak); the stored reply."""
+    for snapshot in pieces:
+        if speaker is not None:
+            speaker.follow(snapshot)
+    final = str(session.transcript[-1].content)
+    if speaker is not None:
+        speaker.finish(final)
+    return final
+
+
+def _speak_transcript(args: argparse.Namespace, doc: dict[str, Any]) -> None:
+    speaker = _speaker(args)
+    if speaker is not None:
+        for turn in doc["transcript"]:
+            if turn["role"] == "manager":
+                speaker.say(turn["content"])
+        _stop_speaking(speaker)
+
+
+def _stop_speaking(speaker: Any) -> None:
+    for problem in speaker.close():
+        print(f"upward: could not speak a reply: {problem}", file=sys.stderr)
 
 
 def _interactive(args: argparse.Namespace, settings: Settings, profile: Any) -> int:
@@ -170,8 +210,9 @@ def _interactive(args: argparse.Namespace, settings: Settings, profile: Any) -> 
     print(f"Rehearsing '{session.scenario.title}' with {name} ({session.difficulty.value}). "
           "Type your lines; /rewind takes back the last exchange, /retry re-asks after an error, "
           "/end finishes with a debrief.", file=sys.stderr)
+    speaker = _speaker(args)
     if not session.transcript:
-        print(f"{name}: {list(session.opening())[-1]}")
+        print(f"{name}: {_voiced(session, session.opening(), speaker)}")
     while True:
         try:
             line = input("You: ")
@@ -185,14 +226,16 @@ def _interactive(args: argparse.Namespace, settings: Settings, profile: Any) -> 
                 print("(took back your last line)", file=sys.stderr)
                 continue
             if line.strip() == "/retry":
-                print(f"{name}: {list(session.retry())[-1]}")
+                print(f"{name}: {_voiced(session, session.retry(), speaker)}")
             else:
-                print(f"{name}: {session.say(line)}")
+                print(f"{name}: {_voiced(session, session.reply(line), speaker)}")
         except UpwardError as exc:  # the session goes on: every completed turn is already stored
             print(f"upward: {exc.message}" + (f" ({exc.fix})" if exc.fix else ""), file=sys.stderr)
             continue
         if session.last_hint is not None:
             print(f"  hint: {session.last_hint.text} [{session.last_hint.citation.source}]", file=sys.stderr)
+    if speaker is not None:
+        _stop_speaking(speaker)
     if not session.person_lines:
         print("No lines said; nothing to score.", file=sys.stderr)
         return 0
@@ -283,6 +326,7 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--script", help="a file of your lines, one turn per non-empty line ('-' reads stdin)")
     p.add_argument("--audio-dir", metavar="DIR", help="a folder of recordings, one WAV per turn, in name order; "
                                                       "transcribed locally, with delivery feedback in the debrief")
+    p.add_argument("--speak", action="store_true", help="speak the manager's replies aloud (a local voice)")
     p.add_argument("--no-hints", action="store_true", help="no coaching hints (interactive only)")
     p.add_argument("--resume", help="continue a stored session by id (interactive)")
     p = add("history", cmd_history, "list past rehearsals and drafts, or export one as Markdown/JSON", json_=True)

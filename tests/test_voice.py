@@ -144,6 +144,8 @@ def test_the_two_voices_speak(piper: tts.Piper) -> None:
     for voice in (piper, tts.Espeak()):
         speech = voice.synthesize("Go on. I'm listening.")
         assert speech.rate == 22050 and speech.seconds > 0.5
+        assert voice.synthesize(").").seconds < 0.2  # a fragment with nothing to say is a short silence
+        assert voice.synthesize("Still here.").seconds > 0.3
 
 
 def test_rehearse_from_an_audio_folder_on_the_fake_model(piper: tts.Piper, tmp_path: Path, fake_model: str) -> None:
@@ -235,3 +237,21 @@ def test_microphone_recording_fills_the_box_for_editing(piper: tts.Piper, tmp_pa
     silent.write_bytes(wav_bytes(np.zeros(16000, dtype=np.int16), 16000))
     box, _, note = list(speech.on_heard(str(silent), state, session))[-1]
     assert "heard nothing" in note["value"] and "microphone" in note["value"]
+
+
+def test_interactive_rehearsal_speaks_the_replies(tmp_path: Path) -> None:
+    """`--speak` in a terminal session: replies are synthesised and played through ffplay (no sound card
+    here, so SDL's dummy audio driver), and the session runs as without it."""
+    import os
+    import shutil
+
+    if shutil.which("ffplay") is None:
+        pytest.fail("ffplay is missing: run `make voice` (apt-get install -y ffmpeg)")
+    env = {**os.environ, "SDL_AUDIODRIVER": "dummy", "UPWARD_DATA_DIR": str(tmp_path / "data"),
+           "PATH": f"{BIN}:/usr/bin:/bin"}  # ffplay only: aplay and friends need a sound card
+    proc = subprocess.run([str(BIN / "upward"), "rehearse", "--scenario", "promotion", "--model", "fake/speak",
+                           "--speak", "--no-hints"], input="I would like to lead the migration.\n/end\n",
+                          capture_output=True, text=True, cwd=ROOT, env=env, timeout=300)
+    assert proc.returncode == 0, proc.stderr[-2000:]
+    assert proc.stdout.count("Your manager:") == 2 and "Debrief:" in proc.stdout
+    assert "could not speak" not in proc.stderr, proc.stderr

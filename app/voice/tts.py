@@ -55,6 +55,10 @@ def _clean(text: str) -> str:
     return " ".join(text.split())
 
 
+def _speakable(line: str) -> bool:
+    return re.search(r"[A-Za-z0-9]", line) is not None
+
+
 class Espeak:
     """Debian's espeak-ng, one process per sentence (it starts in milliseconds)."""
 
@@ -68,7 +72,9 @@ class Espeak:
         self.exe, self.speed, self.voice = exe, speed, voice
 
     def synthesize(self, text: str) -> Speech:
-        proc = subprocess.run([self.exe, "-v", self.voice, "-s", str(self.speed), "--stdout", _clean(text) or "."],
+        if not _speakable(_clean(text)):
+            return Speech(22050, np.zeros(2205, dtype=np.int16))
+        proc = subprocess.run([self.exe, "-v", self.voice, "-s", str(self.speed), "--stdout", _clean(text)],
                               capture_output=True, timeout=60, check=False)
         if proc.returncode != 0 or not proc.stdout:
             raise VoiceUnavailable(f"espeak-ng failed: {proc.stderr.decode(errors='replace').strip()}")
@@ -119,8 +125,8 @@ class Piper:
 
     def synthesize(self, text: str) -> Speech:
         line = _clean(text)
-        if not line:
-            line = "."
+        if not _speakable(line):  # piper writes no WAV for ")." and stops: nothing to say is a short silence
+            return Speech(22050, np.zeros(2205, dtype=np.int16))
         with self._lock:
             for attempt in (1, 2):  # a dead process is restarted once
                 proc = self._start()
