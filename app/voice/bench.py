@@ -7,6 +7,7 @@ first complete sentence. Printed against the goals, never asserted.
 
 from __future__ import annotations
 
+import os
 import statistics
 import tempfile
 import time
@@ -78,17 +79,23 @@ def run(settings: Settings) -> list[str]:
         samples = {line: resample(s.samples, s.rate) for line, s, _ in speech}
         stt.transcribe_samples(samples[LINES[0]])  # first call allocates; keep it out of the figures
         rows = []
+        cpu = time.process_time()
         for line, s, _ in speech:
             heard = stt.transcribe_samples(samples[line])
             rows.append((line, heard.text, heard.transcribe_seconds, s.seconds))
+        cpu_per_second = (time.process_time() - cpu) / sum(r[3] for r in rows)
         rtf = [r[2] / r[3] for r in rows]
         total_rtf = sum(r[2] for r in rows) / sum(r[3] for r in rows)
         tts_rtf = sum(t for _, _, t in speech) / sum(s.seconds for _, s, _ in speech)
+        load = os.getloadavg()[0]
         out = [
-            f"Voice: Whisper tiny.en int8 (faster-whisper), Piper en_US-joe-medium; {len(LINES)} synthesised lines",
+            f"Voice: Whisper tiny.en int8 (faster-whisper), Piper en_US-joe-medium; {len(LINES)} synthesised lines; "
+            f"load average {load:.1f} on {os.cpu_count()} cores",
             f"  model load: whisper {stt_load:.2f} s, piper voice process {voice_load:.2f} s",
             f"  transcription real-time factor  {total_rtf:6.3f} overall, median {statistics.median(rtf):.3f}, "
             f"worst {max(rtf):.3f}   (goal <= {GOAL_RTF})",
+            f"  transcription CPU time          {cpu_per_second:6.3f} s per second of speech, all threads "
+            f"(wall time above is this divided among the free cores)",
             f"  word error rate                 {wer([(r[0], r[1]) for r in rows]):6.3f}   (goal <= 0.15)",
             f"  Piper synthesis real-time factor {tts_rtf:5.3f}",
         ]
