@@ -202,6 +202,7 @@ def debrief_view(debrief: Any, settings: Settings) -> Updates:
         from app.voice.delivery import delivery_markdown
 
         notes += [delivery_markdown(debrief.delivery), ""]
+    notes += [f"*{n}*" for n in getattr(debrief, "notes", []) if n.startswith("Delivery feedback")]
     return [gr.update(visible=True), f"### Overall: {debrief.overall}/100", frame, "\n".join(notes),
             citations_markdown(debrief.citations, "Guidance behind the scores (open a card)")]
 
@@ -288,7 +289,7 @@ def build(shared: Shared) -> None:
     rewind.click(on_rewind, shared.rehearsal, conv)
     finish.click(partial(speech.on_finish_spoken, settings=settings), [shared.rehearsal, voice_state],
                  [*conv, *debrief_out])
-    mic.start_recording(speech.on_record_start, None, None)
+    mic.start_recording(speech.on_record_start, None, status)
     mic.stop_recording(speech.on_heard, [mic, voice_state, shared.rehearsal], [box, voice_state, status])
     speak.change(speech.on_speak_toggle, speak, status)
     shared.rehearse_outputs = conv

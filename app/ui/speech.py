@@ -68,14 +68,15 @@ def _state_for(state: dict[str, Any] | None, rehearsal: Any) -> dict[str, Any]:
     return state
 
 
-def on_record_start() -> None:
-    """Load the speech model while the person is still speaking."""
+def on_record_start() -> dict[str, Any]:
+    """Load the speech model while the person is still speaking; say at once if it is missing."""
     from app.voice import stt
 
     try:
         stt.warm()
-    except UpwardError:
-        pass  # reported when the recording is transcribed
+    except UpwardError as exc:
+        return alert(error_text(exc))
+    return alert("")
 
 
 def on_heard(recording: str | None, state: dict[str, Any] | None, rehearsal: Any) -> Iterator[Updates]:
@@ -268,7 +269,8 @@ def with_delivery(rehearsal: Any, debrief: Any, state: dict[str, Any] | None) ->
     seconds = sum(played.get(i, estimate_seconds(text)) for i, text in enumerate(replies))
     try:
         return attach_delivery(rehearsal, debrief, heard, seconds, estimated=len(played) < len(replies))
-    except UpwardError:
+    except UpwardError as exc:  # the scores stand; say why the delivery section is missing
+        debrief.notes.append(f"Delivery feedback was left out: {exc.message}")
         return debrief
 
 
