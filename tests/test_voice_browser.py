@@ -125,6 +125,7 @@ def test_speak_a_line_hear_the_reply_and_get_delivery_feedback(mic_browser: Brow
     expect(page.locator("#debrief-notes")).to_contain_text("How you sounded")
     expect(page.locator("#debrief-notes")).to_contain_text("words a minute")
     expect(page.locator("#debrief-notes")).to_contain_text("Talk time")
+    page.locator("#debrief-notes").screenshot(path=str(SHOTS / "debrief-delivery.png"))
 
 
 def test_a_denied_microphone_gets_a_clear_message_and_typing_still_works(playwright: Playwright,

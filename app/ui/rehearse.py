@@ -255,7 +255,7 @@ def build(shared: Shared) -> None:
                 with gr.Column(scale=2, min_width=160):
                     speak = gr.Checkbox(value=False, label="Speak replies", elem_id="rehearse-speak")
                     voice_out = gr.Audio(label="Your manager, spoken", elem_id="rehearse-voice", autoplay=True,
-                                         streaming=speech.STREAMING, interactive=False, buttons=[])
+                                         streaming=speech.STREAMING, interactive=False, buttons=[], visible=False)
             gr.HTML(speech.MIC_HTML, elem_id="rehearse-mic-note", js_on_load=speech.MIC_JS)
             voice_state = gr.State(None)
             with gr.Row():
@@ -291,6 +291,6 @@ def build(shared: Shared) -> None:
                  [*conv, *debrief_out])
     mic.start_recording(speech.on_record_start, None, status)
     mic.stop_recording(speech.on_heard, [mic, voice_state, shared.rehearsal], [box, voice_state, status])
-    speak.change(speech.on_speak_toggle, speak, status)
+    speak.change(speech.on_speak_toggle, speak, [status, voice_out])
     shared.rehearse_outputs = conv
     shared.debrief_outputs = debrief_out

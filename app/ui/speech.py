@@ -24,7 +24,7 @@ Updates = list[Any]
 # Gradio encodes a streamed audio output with ffmpeg; without it the reply plays once it is complete.
 STREAMING = shutil.which("ffmpeg") is not None
 MIC_NOTE = ("Or say it: recorded in your browser and transcribed on this computer; nothing is uploaded "
-            "anywhere else. No microphone, or rather not? Type your line.")
+            "anywhere else. No microphone, or rather type? The box above always works.")
 MIC_HTML = f"<p>{MIC_NOTE}</p><p class='mic-problem alert' role='alert' style='display:none'></p>"
 # Gradio's recorder reports a refused or missing microphone only as an empty device list, so the page
 # watches its getUserMedia calls and says what happened and what to do.
@@ -97,10 +97,10 @@ def on_heard(recording: str | None, state: dict[str, Any] | None, rehearsal: Any
     yield [heard.text, state, alert("🎙️ Here is what I heard: correct any word I got wrong, then press **Send**.")]
 
 
-def on_speak_toggle(speak: bool) -> dict[str, Any]:
-    """Start the voice when speaking is switched on, so the first reply is not slowed by loading it."""
+def on_speak_toggle(speak: bool) -> list[Any]:
+    """[alert, player]: show the player, and start the voice now so the first reply is not slowed by it."""
     if not speak:
-        return alert("")
+        return [alert(""), gr.update(visible=False)]
     from app.voice import tts
 
     try:
@@ -109,8 +109,8 @@ def on_speak_toggle(speak: bool) -> dict[str, Any]:
         if warm is not None:
             warm()
     except UpwardError as exc:
-        return alert(error_text(exc))
-    return alert("")
+        return [alert(error_text(exc)), gr.update(visible=False)]
+    return [alert(""), gr.update(visible=True)]
 
 
 class ReplyVoice:
@@ -219,7 +219,8 @@ def spoken(steps: Iterator[Updates], rehearsal: Any, speak: bool, state: dict[st
         if chunk and not STREAMING:
             whole.append(chunk)
             chunk = None
-        yield step, chunk if STREAMING else gr.update()
+        # None keeps an open stream going; a prop update leaves the player alone (no empty stream opened)
+        yield step, chunk if STREAMING and voice is not None else gr.update()
     if voice is None:
         return
     final = None

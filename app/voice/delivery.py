@@ -158,7 +158,8 @@ def _badness(t: TurnDelivery) -> float:
 
 def _quote(text: str, words: int = 12) -> str:
     parts = text.split()
-    return "“" + " ".join(parts[:words]) + ("…" if len(parts) > words else "") + "”"
+    said = " ".join(parts[:words]).rstrip(".,;:!?") if len(parts) <= words else " ".join(parts[:words]) + "…"
+    return "“" + said + "”"
 
 
 def delivery_report(heard: dict[int, Utterance], manager_seconds: float, manager_estimated: bool,
@@ -208,9 +209,9 @@ def delivery_report(heard: dict[int, Utterance], manager_seconds: float, manager
                                   tip=tip, citation=cite[CARD_PAUSE]))
     else:
         tip = "No long silences: short pauses between points help your manager take them in."
-        items.append(DeliveryItem(metric="pause", label="Longest pause",
-                                  value=f"{paused.longest_pause:.1f} s{where if paused.longest_pause else ''}",
-                                  tip=tip, citation=cite[CARD_PACE]))
+        value = f"{paused.longest_pause:.1f} s{where}" if paused.longest_pause else "no silence longer than a breath"
+        items.append(DeliveryItem(metric="pause", label="Longest pause", value=value, tip=tip,
+                                  citation=cite[CARD_PACE]))
 
     pct = f"{100 * share:.0f}% of the talking time" + (" (your manager's replies estimated from their length)"
                                                         if manager_estimated else "")
