@@ -276,7 +276,7 @@ def with_delivery(rehearsal: Any, debrief: Any, state: dict[str, Any] | None) ->
 
 
 def on_start_spoken(scenario: str, difficulty: str, hints: bool, model: str, owner: str, speak: bool,
-                    *profile_values: Any, settings: Any) -> Iterator[Updates]:
+                    *profile_values: Any, settings: Any, situation: str = "") -> Iterator[Updates]:
     """Start, with the greeting spoken: [state, chat, meter, alert, retry, debrief group, audio, voice state]."""
     from app.ui import rehearse
 
@@ -288,7 +288,8 @@ def on_start_spoken(scenario: str, difficulty: str, hints: bool, model: str, own
             return step[0]
         return None
 
-    steps = rehearse.on_start(scenario, difficulty, hints, model, owner, *profile_values, settings=settings)
+    steps = rehearse.on_start(scenario, difficulty, hints, model, owner, *profile_values, settings=settings,
+                              situation=situation)
     for step, audio in spoken(steps, None, speak, state, find_rehearsal=found):
         yield [*step, audio, state]
 
