@@ -151,7 +151,7 @@ def cmd_rehearse(args: argparse.Namespace, settings: Settings) -> int:
         if args.script:
             raise BadInput("Give either --script or --audio-dir, not both.", "drop one of them")
         doc = run_audio(args.scenario, profile, args.audio_dir, difficulty=args.difficulty, model=settings.model,
-                        settings=settings)
+                        settings=settings, situation=args.situation)
         talk = "\n".join(f"{'You' if t['role'] == 'user' else profile.name}: {t['content']}" for t in doc["transcript"])
         _emit(args, doc, f"{talk}\n\n{_debrief_text(doc['debrief'])}")
         _speak_transcript(args, doc)

@@ -60,7 +60,8 @@ def attach_delivery(rehearsal: Any, debrief: Any, heard: dict[int, Utterance], m
 
 
 def run_audio(scenario: str, profile: ManagerProfile, folder: str | Path, *, difficulty: str = "realistic",
-              model: str | None = None, settings: Settings | None = None, owner: str = "") -> dict[str, Any]:
+              model: str | None = None, settings: Settings | None = None, owner: str = "",
+              situation: str | None = None) -> dict[str, Any]:
     """A whole rehearsal from recordings (one per turn, in name order): transcribed locally, answered,
     scored, with the delivery section. The CLI's `rehearse --audio-dir`."""
     from app.coach.rehearsal import Rehearsal, validate_line
@@ -69,7 +70,7 @@ def run_audio(scenario: str, profile: ManagerProfile, folder: str | Path, *, dif
     heard = hear_folder(folder)
     lines = [validate_line(u.text) for _, u in heard]
     session = Rehearsal.start(scenario, profile, difficulty=difficulty, hints=False, model=model,
-                              settings=settings, owner=owner, greet=False)
+                              settings=settings, owner=owner, greet=False, situation=situation)
     for line in lines:
         session.say(line)
     debrief = attach_delivery(session, session.finish(), {i: u for i, (_, u) in enumerate(heard, 1)})
