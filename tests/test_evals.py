@@ -225,7 +225,7 @@ def test_all_suites_on_the_fake_model_and_small_data_are_fast(fake_evals: str) -
     elapsed = time.perf_counter() - start
     assert elapsed < 90, f"{elapsed:.0f} s"
     by_name = {r.name: r for r in run.suites}
-    assert list(by_name) == ["retrieval", "persona", "drafts", "debrief"]
+    assert list(by_name) == ["retrieval", "ask", "persona", "drafts", "debrief"]
     for result in by_name.values():
         assert result.cases == 3 and result.metrics["errors"] == 0, (result.name, result.failures[:2])
     persona = by_name["persona"].metrics
@@ -356,7 +356,7 @@ def test_the_gate_passes_on_the_embedded_model(tmp_path: Path) -> None:
     elapsed = time.perf_counter() - start
     print(f"\nfull eval gate on local/smollm2: {elapsed:.0f} s; "
           + ", ".join(f"{r.name} {r.cases} cases {r.seconds:.0f} s" for r in run.suites))
-    assert {r.name for r in run.suites} == {"retrieval", "persona", "drafts", "debrief"}
+    assert {r.name for r in run.suites} == {"retrieval", "ask", "persona", "drafts", "debrief"}
     assert run.passed, "gate failed:\n" + "\n".join(str(g) for g in run.gate) + \
         f"\nsee {tmp_path / 'report' / 'report.md'}"
 
