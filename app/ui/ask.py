@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import html
 from collections.abc import Iterator
 from functools import partial
 
@@ -10,7 +9,7 @@ import gradio as gr
 
 from app.config import Settings
 from app.errors import UpwardError
-from app.ui.common import LOADING_LOCAL, Shared, citations_markdown, error_text, loading_placeholder
+from app.ui.common import LOADING_LOCAL, Shared, as_text, citations_markdown, error_text, loading_placeholder
 
 
 def on_ask(question: str, model: str, settings: Settings) -> Iterator[tuple[str, str]]:
@@ -24,11 +23,11 @@ def on_ask(question: str, model: str, settings: Settings) -> Iterator[tuple[str,
     wait = loading_placeholder(model, settings)
     yield ("Searching the guidance…" if wait != LOADING_LOCAL else wait), ""
     try:
-        answer = ask(question, model=model, settings=settings)
+        answer = ask(question, model=model, settings=settings, as_text=as_text)
     except UpwardError as exc:
         yield error_text(exc), ""
         return
-    asked = f"> {html.escape(question)}\n\n"  # the answer says which question it answers
+    asked = f"*You asked:* {as_text(question)}\n\n"  # the answer says which question it answers
     yield asked + answer.answer, citations_markdown(answer.citations, "Cited guidance (open a card to read it)")
 
 

@@ -81,17 +81,29 @@ def chat_from_turns(turns: list[Turn] | list[dict[str, Any]]) -> ChatHistory:
     return out
 
 
+MARKDOWN_PUNCTUATION = re.compile(r"([\\`*_{}\[\]()#+\-.!|~>])")
+AUTOLINK = re.compile(r"(?i)\b(https?|ftp|file|data|javascript|mailto)(:)|\b(www)(\.)")
+
+
+def as_text(text: str) -> str:
+    """Untrusted text (an ingested document, a question) for a Markdown component: shown as
+    written, never rendered, so an image, link or tag in it cannot fetch or point anywhere."""
+    # a zero-width space after the scheme keeps a bare URL from being auto-linked
+    text = AUTOLINK.sub(lambda m: (m.group(1) or m.group(3)) + "\u200b" + (m.group(2) or m.group(4)), text)
+    return MARKDOWN_PUNCTUATION.sub(r"\\\1", html.escape(text, quote=True))
+
+
 def citations_markdown(hits: list[Hit] | list[dict[str, Any]], heading: str = "Sources") -> str:
-    """Each citation as a collapsible block that opens to the card's own text."""
+    """Each citation as a collapsible block that opens to the card's (or document's) own text, as text."""
     if not hits:
         return ""
     parts = [f"**{heading}**", ""]
     for i, h in enumerate(hits, 1):
         hit = h if isinstance(h, Hit) else Hit.model_validate(h)
         parts.append(
-            f"<details class='cite'><summary>[{i}] {html.escape(hit.title)} "
-            f"<small>({html.escape(hit.source)})</small></summary>\n\n"
-            f"{html.escape(hit.text)}\n\n<small>card: <code>{html.escape(hit.card)}</code></small>\n\n</details>"
+            f"<details class='cite'><summary>[{i}] {as_text(hit.title)} "
+            f"<small>({as_text(hit.source)})</small></summary>\n\n"
+            f"{as_text(hit.text)}\n\n<small>card: <code>{html.escape(hit.card)}</code></small>\n\n</details>"
         )
     return "\n".join(parts)
 
