@@ -22,7 +22,8 @@ from app.errors import BadInput, UpwardError
 MAX_SITUATION_CHARS = 6000
 MODEL_VIEW_CHARS = 2500  # what the embedded model's 2k-token context can take with the field list
 EMPTYISH = {"", "x", "none", "n/a", "na", "unknown", "not stated", "not mentioned", "null", "-", "tbd", "?"}
-LEAD = re.compile(r"^(?:In|During|At|On|For|When|Whenever|Over)\s[^,;]+?(?=,|;|\s(?:[A-Z][a-z]+)\s[a-z]|$)")
+LEAD = re.compile(r"^(?:In|During|At|On|For|When|Whenever|Over)\s[^,;]+?"
+                  r"(?=,|;|\s(?:[A-Z][a-z]+|you|I|we|they|he|she)\s[a-z]|$)")
 LEAD_NOUN = re.compile(
     r"\b(?:the|our|my|this|these|those)\s(?:[\w'-]+\s){0,4}?(?:meetings?|reviews?|reports?|plans?|updates?|"
     r"handovers?|deadlines?|one-on-ones?|stand-?ups?|emails?|messages?)\b", re.I)
@@ -189,6 +190,14 @@ def rule_values(spec: KindSpec, situation: str, have: dict[str, str]) -> dict[st
                 span = _typed(f, best[1].text)
                 if span:
                     found[f.name] = span
+            elif f.required:
+                # No cue word ("we can pour on July 29"): rather than leave a placeholder for a value
+                # the person gave, take the last such span that no other fact already carries.
+                taken = [*have.values(), *found.values()]
+                spans = [_typed(f, c.text) for c in parts if c.index not in used or f.type != "text"]
+                free = [sp for sp in spans if sp and not any(tx.contains(v, sp) for v in taken)]
+                if free and len(spans) > 1:
+                    found[f.name] = free[-1]
     return found
 
 
