@@ -36,10 +36,12 @@ class Shared:
     owner: Any = None  # gr.BrowserState: a random id per browser, filters History
     model: Any = None  # gr.State: the model id this browser session uses
     profile_fields: list[Any] = field(default_factory=list)  # Prepare's form, in ManagerProfile order
+    profile_saved: Any = None  # Prepare's dropdown of this browser's saved profiles
     rehearsal: Any = None  # gr.State: the live Rehearsal object of this browser session
     tabs: Any = None  # gr.Tabs, so a handler can switch tab
     chat: Any = None  # Rehearse's chatbot
     rehearse_outputs: list[Any] = field(default_factory=list)  # [state, chat, meter, alert, retry]
+    rehearse_controls: list[Any] = field(default_factory=list)  # [scenario, difficulty, hints]
     debrief_outputs: list[Any] = field(default_factory=list)  # [group, overall, chart, notes, citations]
 
 
