@@ -83,7 +83,7 @@ def chat_from_turns(turns: list[Turn] | list[dict[str, Any]]) -> ChatHistory:
     return out
 
 
-MARKDOWN_PUNCTUATION = re.compile(r"([\\`*_{}\[\]()#+\-.!|~>])")
+MARKDOWN_PUNCTUATION = re.compile(r"([\\`*_{}\[\]()#+\-.!|~])")
 AUTOLINK = re.compile(r"(?i)\b(https?|ftp|file|data|javascript|mailto)(:)|\b(www)(\.)")
 
 
@@ -92,19 +92,21 @@ def as_text(text: str) -> str:
     written, never rendered, so an image, link or tag in it cannot fetch or point anywhere."""
     # a zero-width space after the scheme keeps a bare URL from being auto-linked
     text = AUTOLINK.sub(lambda m: (m.group(1) or m.group(3)) + "\u200b" + (m.group(2) or m.group(4)), text)
-    return MARKDOWN_PUNCTUATION.sub(r"\\\1", html.escape(text, quote=True))
+    # HTML first (its entities hold no Markdown punctuation), then every Markdown mark is escaped
+    return MARKDOWN_PUNCTUATION.sub(r"\\\1", html.escape(text, quote=False))
 
 
-def citations_markdown(hits: list[Hit] | list[dict[str, Any]], heading: str = "Sources") -> str:
+def citations_markdown(hits: list[Hit] | list[dict[str, Any]], heading: str = "Sources", start: int = 1) -> str:
     """Each citation as a collapsible block that opens to the card's (or document's) own text, as text."""
     if not hits:
         return ""
     parts = [f"**{heading}**", ""]
-    for i, h in enumerate(hits, 1):
+    for i, h in enumerate(hits, start):
         hit = h if isinstance(h, Hit) else Hit.model_validate(h)
         parts.append(
-            f"<details class='cite'><summary>[{i}] {as_text(hit.title)} "
-            f"<small>({as_text(hit.source)})</small></summary>\n\n"
+            # the summary is raw HTML (Markdown is not parsed there), so HTML escaping is the whole job
+            f"<details class='cite'><summary>[{i}] {html.escape(hit.title)} "
+            f"<small>({html.escape(hit.source)})</small></summary>\n\n"
             f"{as_text(hit.text)}\n\n<small>card: <code>{html.escape(hit.card)}</code></small>\n\n</details>"
         )
     return "\n".join(parts)
