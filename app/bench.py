@@ -80,4 +80,7 @@ def run(settings: Settings | None = None) -> Iterator[str]:
     yield "Retrieval:"
     for line in retrieval_bench.run():
         yield f"  {line}"
+    from app.coach import bench_words
+
+    yield from bench_words.lines(settings)
     yield f"peak memory (RSS), whole run {_peak_mb():.0f} MB"

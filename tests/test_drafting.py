@@ -345,3 +345,16 @@ def test_a_workload_draft_and_a_workload_rehearsal_draft(settings, fake_model: s
                           ("user", "I'd like to pause the shrink audit until January.")]:
         history.add_turn(sid, role, content, {})
     assert draft_from_rehearsal(sid, model=fake_model, settings=settings).draft.kind == "workload"
+
+
+def test_the_embedded_model_is_not_waited_for_where_its_output_is_rarely_kept(settings) -> None:
+    from app.llm import local
+
+    c = case("d01")
+    before = local._engine is not None and local._engine.loaded
+    result = make_draft(c["kind"], c["situation"], profile=load_profile(MANAGERS / c["manager"]),
+                        model="local/smollm2", settings=settings, save=False)
+    assert result.problems == [] and fact_retention(result.draft, c["facts"]) == 1.0
+    assert any(n.startswith("Facts were matched by rules") for n in result.notices)
+    assert "Path: structured composition of your facts." in result.notices
+    assert (local._engine is not None and local._engine.loaded) == before, "no model was loaded for this draft"
