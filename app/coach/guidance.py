@@ -34,6 +34,7 @@ SUPPORT_COSINE = 0.75  # or: MiniLM similarity to one of the card's own sentence
 DUPLICATE_COSINE = 0.85
 INTENT_FLOOR = 0.38  # below this similarity to every intent example the question is "general"
 INTENT_MARGIN = 0.08
+NOT_ADVICE = 0.15  # a sentence that describes rather than advises ("bosses are often busy") ranks lower
 FLOOR_GAP = 0.3  # sentences scoring this far below the best one are left out
 INTENT_WEIGHT = 0.6  # how much a sentence's similarity to the intent's own query counts
 CARD_WEIGHT = 0.6  # how much a card's own relevance counts in each of its sentences' score
@@ -298,7 +299,7 @@ def rank(question: str, cards: list[Hit], intent: str | None, intent_query: str,
     for p, v in zip(candidates, mat, strict=True):
         p.vector = v
         p.score += float(v @ qvec) + (INTENT_WEIGHT * float(v @ ivec) if ivec is not None else 0.0)
-        p.score += 0.08 if advice_like(p.text) or p.section == "say" else -0.08
+        p.score += 0.08 if advice_like(p.text) or p.section == "say" else -NOT_ADVICE
         if contextual(p.text):
             p.score -= 0.15
         if ANAPHORA.search(p.text):
