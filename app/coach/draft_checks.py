@@ -167,8 +167,8 @@ def _structure(spec: KindSpec, draft: Draft, values: dict[str, str]) -> list[str
         in_opener("scope")
         problems += _order(spec, ["scope", "track_record", "checkins"], values, body)
     elif kind == "workload":
-        in_opener("load")
-        for name in ("signals", "proposal"):
+        in_opener("signals")
+        for name in ("load", "proposal"):
             if not kept(value(name), body):
                 problems.append(f"structure: a workload conversation needs its '{name}'")
     elif kind == "resource-request":

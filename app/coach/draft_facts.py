@@ -171,11 +171,21 @@ def rule_values(spec: KindSpec, situation: str, have: dict[str, str]) -> dict[st
         ((_cue_score(f, c), -i, f, c) for i, f in enumerate(text_fields) for c in parts if c.index not in used),
         key=lambda t: (-t[0], -t[1], t[3].index),
     )
+    chosen: dict[str, tx.Clause] = {}
     for score, _, f, c in candidates:
         if score < 1.0 or f.name in found or c.index in used:
             continue
         found[f.name] = tx.tidy(c.text, f.strip)
+        chosen[f.name] = c
         used.add(c.index)
+    for name, c in chosen.items():
+        # "..., which frees a day a month of your time" leans on its main clause: when nothing else
+        # took that sentence, the field gets the whole sentence, so the point still says what frees it.
+        siblings = [o for o in parts if o.sentence == c.sentence and o.index != c.index]
+        if re.match(r"which\b", c.text, re.I) and siblings and all(o.index not in used for o in siblings):
+            whole = ", ".join([o.text for o in parts if o.sentence == c.sentence])
+            found[name] = tx.tidy(whole, spec.field(name).strip)
+            used.update(o.index for o in siblings)
     for f in spec.fields:
         if f.name in have or f.name in found:
             continue

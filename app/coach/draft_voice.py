@@ -149,6 +149,10 @@ def _convert(text: str, mention: re.Pattern[str], names: list[str]) -> str:
     return _pronouns(joined, names) if mentions else joined
 
 
+PERSON_NOUN = re.compile(r"\b(?:a|an|the|my|our|one|another|each|this|that|new)\s+(?:\w+\s)?(?:colleague|co-?worker|"
+                         r"hire|nurse|engineer|analyst|customer|client|teammate|director|vp|ceo|cfo|rep|woman|man|"
+                         r"person|member|buyer|controller|inspector|vendor|doctor|patient|peer|report|lead|"
+                         r"manager|supervisor|foreman|contractor|candidate|intern|student|friend|partner)\b", re.I)
 PRONOUN = re.compile(r"\b(she|her|hers|herself|he|him|his|himself)\b", re.I)
 
 
@@ -165,8 +169,9 @@ def _pronouns(text: str, names: list[str]) -> str:
         if not prior or gender not in (None, g):
             continue
         near = prior[-1]
-        if any(near < p < m.start() for p, _ in _person_names(text, names)) or \
-                len(re.findall(r"[.!?]\s", text[near:m.start()])) > 1:
+        between = text[near:m.start()]
+        # another person named, or a singular person mentioned ("a new hire"), could be the one meant
+        if any(near < p < m.start() for p, _ in _person_names(text, names)) or PERSON_NOUN.search(between):
             continue
         gender = g
         after = re.match(r"\s*([A-Za-z']+|[.,;:!?]|$)", text[m.end():])
