@@ -83,13 +83,13 @@ def profile_label(*values: Any) -> str:
     try:
         profile = profile_from_form(list(values))
     except UpwardError:
-        return "🧑‍💼 The profile in **Prepare** has a problem: fix it there, or the generic manager is played."
+        return "The profile in **Prepare** has a problem: fix it there, or the generic manager is played."
     from app.coach.profiles import DEFAULT_PROFILE
 
     if profile.name == DEFAULT_PROFILE.name:
-        return ("🧑‍💼 Playing a **generic busy manager**: describe yours in **Prepare** "
+        return ("Playing a **generic busy manager**: describe yours in **Prepare** "
                 "(saved profiles come back when you reopen the page).")
-    return f"🧑‍💼 Playing **{profile.name}** ({profile.role}, {profile.temperament.value}) from **Prepare**."
+    return f"Playing **{profile.name}** ({profile.role}, {profile.temperament.value}) from **Prepare**."
 
 
 def view(rehearsal: Any, chat: ChatHistory, note: str = "") -> Updates:
