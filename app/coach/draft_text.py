@@ -45,7 +45,8 @@ NAME = re.compile(r"\b[A-Z][\w&'-]*[A-Za-z0-9]|\b[A-Z]\b")
 WORD = re.compile(r"[a-z0-9][a-z0-9'%$-]*")
 SENTENCE_END = re.compile(r"(?<=[.!?])\s+(?=[\"'“‘(\[A-Z0-9$€£])")
 CLAUSE_SPLIT = re.compile(
-    r";\s+|:\s+(?=(?:it|we|they|the|our|this|that)\s)|,\s+(?=(?:so|which|but|while|and (?:I|I'm|I've|we|our|the|my|it|they|he|she|each|that|this|her|"
+    r";\s+|:\s+(?=(?:it|we|they|the|our|this|that)\s)"
+    r"|,\s+(?=(?:so|which|but|while|and (?:I|I'm|I've|we|our|the|my|it|they|he|she|each|that|this|her|"
     r"his|nurses|every))\b)|\s+(?=because\b)")
 CONNECTORS = re.compile(r"^(?:so that|so|which|but|and|while)\s+", re.I)
 ALWAYS_OK = {"I", "I'm", "I'd", "I've", "I'll"}

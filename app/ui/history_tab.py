@@ -83,15 +83,16 @@ def on_select(key: str | None, owner: str, settings: Settings) -> list[Any]:
             gr.update(visible=kind == "session"), alert("")]
 
 
-RESTORED = 3 + 7  # Rehearse's scenario, difficulty and hints, then Prepare's seven profile fields
+RESTORED = 4 + 7  # Rehearse's scenario, difficulty, hints and situation, then Prepare's seven profile fields
 
 
 def restored_controls(rehearsal: Any) -> list[Any]:
-    """The controls as they were for this session: its scenario, difficulty and hints, and its manager
-    back in Prepare's form (so the next Start plays the same person)."""
+    """The controls as they were for this session: its scenario, difficulty, hints and situation, and its
+    manager back in Prepare's form (so the next Start plays the same person)."""
     from app.ui.prepare import form_values
 
-    return [rehearsal.scenario.id, rehearsal.difficulty.value, bool(rehearsal.hints), *form_values(rehearsal.profile)]
+    return [rehearsal.scenario.id, rehearsal.difficulty.value, bool(rehearsal.hints),
+            getattr(rehearsal, "situation", "") or "", *form_values(rehearsal.profile)]
 
 
 def on_reopen(key: str | None, owner: str, model: str, settings: Settings) -> list[Any]:
