@@ -83,4 +83,7 @@ def run(settings: Settings | None = None) -> Iterator[str]:
     from app.voice import bench as voice_bench
 
     yield from voice_bench.run(settings)
+    from app.coach import bench_words
+
+    yield from bench_words.lines(settings)
     yield f"peak memory (RSS), whole run {_peak_mb():.0f} MB"

@@ -8,6 +8,7 @@ from __future__ import annotations
 import argparse
 import json
 import sys
+import time
 from collections.abc import Callable, Sequence
 from typing import Any
 
@@ -285,9 +286,13 @@ def cmd_history(args: argparse.Namespace, settings: Settings) -> int:
     store = get_history(settings)
     if args.id is None:
         sessions, drafts = store.sessions(), store.drafts()
-        lines = [f"rehearsal {s['id']}  {s['scenario']:<16} {s['turns']:>2} turns  "
+
+        def when(ts: float) -> str:  # local time, to the minute: when it was last touched
+            return time.strftime("%Y-%m-%d %H:%M", time.localtime(ts))
+
+        lines = [f"rehearsal {s['id']}  {when(s['updated'])}  {s['scenario']:<16} {s['turns']:>2} turns  "
                  f"{'debriefed' if s['finished'] else 'open'}  {s['title']}" for s in sessions]
-        lines += [f"draft     {d['id']}  {d['kind']:<16} {d['title']}" for d in drafts]
+        lines += [f"draft     {d['id']}  {when(d['created'])}  {d['kind']:<16} {d['title']}" for d in drafts]
         _emit(args, {"sessions": sessions, "drafts": drafts}, "\n".join(lines) or "History is empty.")
         return 0
     try:
@@ -349,8 +354,8 @@ def build_parser() -> argparse.ArgumentParser:
         model=True)
     p = add("draft", cmd_draft, "draft the opener, talking points, pushback replies and close", model=True,
             json_=True)
-    p.add_argument("kind", help="career-goal, upward-feedback, bad-news, promotion, autonomy, status-report "
-                                "or resource-request")
+    p.add_argument("kind", help="career-goal, upward-feedback, bad-news, promotion, autonomy, status-report, "
+                                "resource-request or workload")
     p.add_argument("--situation", required=True, help="your situation in your own words, with names, dates, numbers")
     p.add_argument("--manager", help="a YAML or JSON manager profile")
     p.add_argument("--fact", action="append", metavar="NAME=VALUE", help="give or correct one fact (repeatable)")

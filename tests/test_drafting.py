@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import re
 from pathlib import Path
 
 import pytest
@@ -215,7 +216,7 @@ def test_bad_input_exits_2_with_a_message(argv: list[str], needle: str, fake_mod
 def test_draft_from_rehearsal_reuses_the_persons_lines(settings, fake_model: str) -> None:
     history = get_history(settings)
     busy = load_profile(MANAGERS / "busy.yaml").model_dump(mode="json")
-    sid = history.create_session("workload", "realistic", fake_model, "Flag team strain", {"profile": busy})
+    sid = history.create_session("resource-request", "realistic", fake_model, "Ask for licences", {"profile": busy})
     lines = [
         ("user", "Can we talk about the team's load?"),
         ("manager", "Sure. What's going on?"),
@@ -246,3 +247,114 @@ def test_draft_from_rehearsal_without_own_lines_is_bad_input(settings, fake_mode
         draft_from_rehearsal(sid, model=fake_model, settings=settings)
     with pytest.raises(BadInput, match="No rehearsal session"):
         draft_from_rehearsal("nope", model=fake_model, settings=settings)
+
+
+# -- issue 13: words said to the manager -----------------------------------------------------------
+
+
+def case(case_id: str) -> dict:
+    return next(c for c in CASES if c["id"] == case_id)
+
+
+@pytest.mark.parametrize(("case_id", "said", "not_said"), [
+    ("d03", ["I need you to call the owner's rep"], ["Gary"]),
+    ("d06", ["you want the weekly freight variance report", "move the deadline to Monday 2pm"], ["Henrik", "him"]),
+    ("d08", ["you rewrote my analysis-plan sections yourself", "your edits as tracked comments"], ["Aiko", "her"]),
+    ("d10", ["off your plate", "your time"], ["my manager", "her time"]),
+    ("d20", ["you ask their controller directly", "draft P&L to you on day 5"], ["Henrik"]),
+])
+def test_a_draft_for_a_known_manager_speaks_to_them(case_id: str, said: list[str], not_said: list[str],
+                                                    fake_model: str, capsys) -> None:
+    c = case(case_id)
+    code, out, err = run_cli(capsys, "draft", c["kind"], "--situation", c["situation"], "--manager",
+                             str(MANAGERS / c["manager"]), "--model", fake_model, "--json")
+    assert code == 0, err
+    doc = json.loads(out)
+    spoken = "\n".join([doc["opener"], *doc["talking_points"], doc["close"],
+                        *(p["response"] for p in doc["anticipated_pushback"])])
+    for text in said:
+        assert text.lower() in spoken.lower(), (text, spoken)
+    for text in not_said:
+        assert not re.search(rf"(?<![\w-]){re.escape(text)}(?![\w-])", spoken), (text, spoken)
+    assert all(f.lower() in spoken.lower() or f.lower() in out.lower() for f in c["facts"])
+
+
+def test_second_person_keeps_quotes_verbs_and_other_people() -> None:
+    from app.coach.draft_voice import second_person
+
+    assert second_person("Henrik asks for numbers, and Henrik's CFO wants them.", "Henrik Adler") == \
+        "You ask for numbers, and your CFO wants them."
+    assert second_person("Tomás also wants it weekly.", "Tomás Reyes") == "You also want it weekly."
+    assert second_person("I'd like Dr. Tanaka to review it and give me her notes.", "Dr. Aiko Tanaka") == \
+        "I'd like you to review it and give me your notes."
+    assert second_person('Gary said "Gary never waits" at the huddle.', "Gary Pruitt") == \
+        'You said "Gary never waits" at the huddle.'
+    assert second_person("I'd like to shadow Dev Patel and ask him first.", "Tomás Reyes") == \
+        "I'd like to shadow Dev Patel and ask him first.", "he is someone else"
+    assert second_person("It would take work off my manager's plate.", None) == "It would take work off your plate."
+
+
+def test_tone_check_passes_praise_and_fails_blame() -> None:
+    praise = _draft(talking_points=["First, something I value: you always back the team in front of the doctors.",
+                                    *_draft().talking_points])
+    assert banned_phrases(praise) == []
+    assert not [p for p in check_draft(praise, "upward-feedback", FEEDBACK_FACTS) if p.startswith("tone:")]
+    assert banned_phrases("You never miss a deadline, which the team notices.") == []
+    for blame in ("You always change the plan on Sunday night.", "You never listen to the team.",
+                  "You always make me redo the slides.", "You should have told me sooner."):
+        drafted = _draft(close=blame + " Would you be open to trying that?")
+        assert banned_phrases(drafted), blame
+        assert any(p.startswith("tone:") for p in check_draft(drafted, "upward-feedback", FEEDBACK_FACTS)), blame
+
+
+def test_a_value_the_person_gave_leaves_no_placeholder(fake_model: str) -> None:
+    c = case("d34")  # "we can go live on July 29": no "new date" cue word
+    result = make_draft(c["kind"], c["situation"], profile=load_profile(MANAGERS / c["manager"]),
+                        model=fake_model, save=False)
+    assert result.facts["new_date"] == "July 29"
+    text = draft_text(result.draft)
+    assert "[realistic new date: to confirm]" not in text and "(July 29)" in result.draft.close
+    assert "Henrik" not in text and "I need you to approve the new date" in text
+
+
+def test_no_sentence_stops_mid_phrase() -> None:
+    from app.coach.draft_voice import ends_mid_phrase, trim_dangling
+
+    assert ends_mid_phrase("We need more than the 600 we.")
+    assert ends_mid_phrase("I'd like to talk about (the budget.")
+    assert not ends_mid_phrase("It handled 400 transactions a second and we need 600.")
+    assert not ends_mid_phrase("Which stakeholders would I need to build relationships with?")
+    assert not ends_mid_phrase("Could I share an observation with you?")
+    assert trim_dangling("it handled 400 transactions a second and we") == "it handled 400 transactions a second"
+    mid = _draft(talking_points=["What I've noticed: Aiko rewrote my sections and we.", *_draft().talking_points[1:]])
+    assert any(p.startswith("grammar:") for p in check_draft(mid, "upward-feedback", FEEDBACK_FACTS))
+    named = check_draft(_draft(), "upward-feedback", FEEDBACK_FACTS, manager="Dr. Aiko Tanaka")
+    assert any(p.startswith("voice:") and "Aiko" in p for p in named)
+
+
+def test_a_workload_draft_and_a_workload_rehearsal_draft(settings, fake_model: str) -> None:
+    c = case("d29")
+    result = make_draft("workload", c["situation"], profile=load_profile(MANAGERS / "busy.yaml"), model=fake_model,
+                        save=False)
+    assert result.problems == [] and fact_retention(result.draft, c["facts"]) == 1.0
+    assert any(p.startswith("What I propose:") for p in result.draft.talking_points)
+    assert "Tomás" not in draft_text(result.draft)
+    history = get_history(settings)
+    sid = history.create_session("workload", "realistic", fake_model, "Flag team strain", {})
+    for role, content in [("user", "My team has worked every Saturday for four weeks."), ("manager", "Go on."),
+                          ("user", "I'd like to pause the shrink audit until January.")]:
+        history.add_turn(sid, role, content, {})
+    assert draft_from_rehearsal(sid, model=fake_model, settings=settings).draft.kind == "workload"
+
+
+def test_the_embedded_model_is_not_waited_for_where_its_output_is_rarely_kept(settings) -> None:
+    from app.llm import local
+
+    c = case("d01")
+    before = local._engine is not None and local._engine.loaded
+    result = make_draft(c["kind"], c["situation"], profile=load_profile(MANAGERS / c["manager"]),
+                        model="local/smollm2", settings=settings, save=False)
+    assert result.problems == [] and fact_retention(result.draft, c["facts"]) == 1.0
+    assert any(n.startswith("Facts were matched by rules") for n in result.notices)
+    assert "Path: structured composition of your facts." in result.notices
+    assert (local._engine is not None and local._engine.loaded) == before, "no model was loaded for this draft"

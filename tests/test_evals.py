@@ -139,7 +139,7 @@ def test_unknown_suite_is_bad_input_listing_the_suites() -> None:
 def test_eval_data_is_big_enough_and_covers_every_scenario_and_kind() -> None:
     scenarios = {p.stem for p in (ROOT / "prompts" / "scenarios").glob("*.yaml")}
     kinds = {p.stem for p in (ROOT / "prompts" / "drafts").glob("*.yaml")}
-    assert len(scenarios) == 7 and len(kinds) == 7
+    assert len(scenarios) == 7 and len(kinds) == 8  # the draft kinds add status-report
     for name, key, wanted in (("persona", "scenario", scenarios), ("debrief", "scenario", scenarios),
                               ("drafts", "kind", kinds), ("retrieval", None, None)):
         cases = yaml.safe_load((EVALS_DIR / f"{name}.yaml").read_text(encoding="utf-8"))["cases"]

@@ -39,10 +39,44 @@ def _body(draft: Draft) -> str:
     return "\n".join([draft.opener, *draft.talking_points, draft.close])
 
 
+# "You always back the team" is praise; "you always change the plan" is blame. What follows
+# "you always / you never" decides, and anything unclear counts as blame.
+KIND_WORDS = set("""back backs support supports help helps listen listens answer answers encourage encourages thank
+thanks credit credits share shares protect protects explain explains trust trusts stand stands champion champions
+include includes remember remembers notice notices recognise recognises recognize recognizes give gives make makes
+find finds take takes respond responds reply replies clear kind fair generous patient open quick ready make
+made sure time""".split())
+UNKIND_WORDS = set("""interrupt interrupts cancel cancels late ignore ignores forget forgets change changes rewrite
+rewrites override overrides move moves dismiss dismisses micromanage micromanages criticise criticises criticize
+criticizes blame blames shout shouts yell yells miss misses reschedule reschedules cut cuts undermine undermines
+contradict contradicts overrule overrules nitpick nitpicks skip skips reject rejects leave leaves wait waits
+last without talk talks second-guess second-guesses push pushes""".split())
+
+
+def praise(phrase: str, after: str) -> bool:
+    """True when 'you always/never' plus the words after it is praise ('you never miss a deadline')."""
+    words = re.findall(r"[a-z'-]+", after)[:5]
+    if not words or words[0] in ("make", "makes", "made") and len(words) > 1 and words[1] in ("me", "us"):
+        return False  # "you always make me..." blames
+    kind = any(w in KIND_WORDS for w in words[:3])
+    unkind = any(w in UNKIND_WORDS for w in words)
+    if phrase == "you always":
+        return kind and not unkind
+    if phrase == "you never":
+        return unkind and not kind
+    return False
+
+
 def banned_phrases(draft: Draft | str) -> list[str]:
-    """Blaming phrases found in the draft ("you always", "you never", "you should"...)."""
+    """Blaming phrases in the draft ("you always change...", "you never listen", "you should");
+    praise that uses the same words ("you always back the team") is not blame."""
     text = tx.norm(draft if isinstance(draft, str) else draft_text(draft))
-    return sorted({m.group(0) for m in BANNED_RE.finditer(text)})
+    found = set()
+    for m in BANNED_RE.finditer(text):
+        clause = re.split(r"[.;!?,]", text[m.end():], maxsplit=1)[0]
+        if not praise(m.group(0), clause):
+            found.add(m.group(0))
+    return sorted(found)
 
 
 def fact_retention(draft: Draft | str, facts: Sequence[str]) -> float:
@@ -132,6 +166,11 @@ def _structure(spec: KindSpec, draft: Draft, values: dict[str, str]) -> list[str
     elif kind == "autonomy":
         in_opener("scope")
         problems += _order(spec, ["scope", "track_record", "checkins"], values, body)
+    elif kind == "workload":
+        in_opener("signals")
+        for name in ("load", "proposal"):
+            if not kept(value(name), body):
+                problems.append(f"structure: a workload conversation needs its '{name}'")
     elif kind == "resource-request":
         in_opener("need")
         for name in ("cost", "payoff"):
@@ -140,13 +179,32 @@ def _structure(spec: KindSpec, draft: Draft, values: dict[str, str]) -> list[str
     return problems
 
 
+def grammar_problems(draft: Draft, manager: str | None = None) -> list[str]:
+    """Sentences that stop mid-phrase, and the manager named in the third person in words said to them."""
+    from app.coach import draft_voice as voice
+
+    problems = []
+    for part in [draft.opener, *draft.talking_points, draft.close, *(p.response for p in draft.anticipated_pushback)]:
+        for sentence in tx.sentences(part):
+            if voice.ends_mid_phrase(sentence):
+                problems.append(f"grammar: a sentence stops mid-phrase: '{sentence[-40:]}'")
+    if manager:
+        said = "\n".join([draft.opener, *draft.talking_points, draft.close,
+                          *(p.response for p in draft.anticipated_pushback)])
+        for name in dict.fromkeys(voice.third_person_mentions(said, manager)):
+            problems.append(f"voice: '{name}' is named in the third person; the draft speaks to them")
+    return problems
+
+
 def check_draft(draft: Draft, kind: str, facts: dict[str, str], required_strings: Sequence[str] = (),
-                *, allowed: Sequence[str] = (), settings: Settings | None = None) -> list[str]:
+                *, allowed: Sequence[str] = (), settings: Settings | None = None,
+                manager: str | None = None) -> list[str]:
     """Every problem found, as short sentences; an empty list means the draft passes.
 
     `facts` are the field values the draft was built from; `required_strings` must appear verbatim
     (the person's names, dates and numbers); `allowed` (the situation, profile...) enables the
-    check that the draft names nothing the person did not.
+    check that the draft names nothing the person did not; `manager` (their name) the check that
+    the draft speaks to them rather than about them.
     """
     spec = load_kind(kind, settings)
     problems: list[str] = []
@@ -174,4 +232,5 @@ def check_draft(draft: Draft, kind: str, facts: dict[str, str], required_strings
         pool = [*allowed, *facts.values(), spec.template_text(), *(f.placeholder() for f in spec.fields)]
         problems += [f"grounding: '{t}' is not in your situation" for t in invented(draft, pool)]
     problems += _structure(spec, draft, facts)
+    problems += grammar_problems(draft, manager)
     return problems

@@ -13,6 +13,7 @@ from enum import StrEnum
 
 from app.coach import draft_text as tx
 from app.coach.draft_kinds import SLOT, Draft, KindSpec, Pushback
+from app.coach.draft_voice import lower_lead
 from app.schemas import ManagerProfile, Temperament
 
 BRIEF_WORDS = ("headline", "brief", "short", "first two lines", "texts", "quick", "bullet", "long explanations",
@@ -46,12 +47,13 @@ def style_for(profile: ManagerProfile | None) -> Style:
     return Style.standard
 
 
-def fill(template: str, values: dict[str, str]) -> str | None:
-    """The template with its slots filled; None when a slot has no value (the point is left out)."""
+def fill(template: str, values: dict[str, str], situation: str = "") -> str | None:
+    """The template with its slots filled; None when a slot has no value (the point is left out).
+    A value that opened a sentence of the situation is lowered to read mid-sentence."""
     missing = [name for name in SLOT.findall(template) if not values.get(name)]
     if missing:
         return None
-    text = SLOT.sub(lambda m: values[m.group(1)], template)
+    text = SLOT.sub(lambda m: lower_lead(values[m.group(1)], situation), template)
     text = re.sub(r"([.!?])\.", r"\1", text)  # a value ending in "?" or "." before the template's full stop
     return re.sub(r"(^|[.!?]\s+)([a-z])", lambda m: m.group(1) + m.group(2).upper(), text)
 
@@ -98,14 +100,14 @@ def compose(spec: KindSpec, facts: dict[str, str], style: Style, situation: str,
     """The draft from templates and facts alone (no model): the structure every draft keeps."""
     values = slot_values(spec, facts)
     required = {f.name for f in spec.fields if f.required}
-    opener = fill(spec.opener_template, values) or situation.split(".")[0]
+    opener = fill(spec.opener_template, values, situation) or situation.split(".")[0]
     points: list[str] = []
     for template in spec.points_templates:
         if style == Style.brief:
             if not set(SLOT.findall(template)) <= required:
                 continue
             template = slot_sentences(template)
-        point = fill(template, values)
+        point = fill(template, values, situation)
         if point is not None:
             points.append(point)
     for line in own_lines or []:
@@ -120,21 +122,22 @@ def compose(spec: KindSpec, facts: dict[str, str], style: Style, situation: str,
         said = tx.norm(profile.communication_style + " " + profile.notes) if profile else ""
         if any(w in said for w in ("pre-read", "written", "one-page", "in writing", "day before")):
             points.append("I'll send this as a short written pre-read beforehand, so you have time to weigh it.")
-    close = fill(spec.close_template, values) or spec.close_template
+    close = fill(spec.close_template, values, situation) or spec.close_template
     if style == Style.brief:
         asks = [s for s in tx.sentences(close) if s.endswith("?")]
         close = asks[0] if asks else close
-    pushback = _pushback(spec, values, style, own_pushback or [])
+    pushback = _pushback(spec, values, style, own_pushback or [], situation)
     draft = Draft(kind=spec.kind, opener=opener, talking_points=points, anticipated_pushback=pushback,
                   close=close, citations=[])
     return add_context(draft, situation, style)
 
 
-def _pushback(spec: KindSpec, values: dict[str, str], style: Style, own: list[Pushback]) -> list[Pushback]:
+def _pushback(spec: KindSpec, values: dict[str, str], style: Style, own: list[Pushback],
+              situation: str = "") -> list[Pushback]:
     want = {Style.brief: 2, Style.standard: 3, Style.detailed: 4}[style]
     items = list(own[:2])
     for p in spec.pushback:
-        response = fill(p.response, values)
+        response = fill(p.response, values, situation)
         if response is not None and len(items) < want:
             items.append(Pushback(objection=p.objection, response=response))
     return items

@@ -22,7 +22,8 @@ from app.errors import BadInput, ProviderUnavailable, StructuredOutputError
 MAX_SITUATION_CHARS = 6000
 MODEL_VIEW_CHARS = 2500  # what the embedded model's 2k-token context can take with the field list
 EMPTYISH = {"", "x", "none", "n/a", "na", "unknown", "not stated", "not mentioned", "null", "-", "tbd", "?"}
-LEAD = re.compile(r"^(?:In|During|At|On|For|When|Whenever|Over)\s[^,;]+?(?=,|;|\s(?:[A-Z][a-z]+)\s[a-z]|$)")
+LEAD = re.compile(r"^(?:In|During|At|On|For|When|Whenever|Over)\s[^,;]+?"
+                  r"(?=,|;|\s(?:[A-Z][a-z]+|you|I|we|they|he|she)\s[a-z]|$)")
 LEAD_NOUN = re.compile(
     r"\b(?:the|our|my|this|these|those)\s(?:[\w'-]+\s){0,4}?(?:meetings?|reviews?|reports?|plans?|updates?|"
     r"handovers?|deadlines?|one-on-ones?|stand-?ups?|emails?|messages?)\b", re.I)
@@ -169,11 +170,21 @@ def rule_values(spec: KindSpec, situation: str, have: dict[str, str]) -> dict[st
         ((_cue_score(f, c), -i, f, c) for i, f in enumerate(text_fields) for c in parts if c.index not in used),
         key=lambda t: (-t[0], -t[1], t[3].index),
     )
+    chosen: dict[str, tx.Clause] = {}
     for score, _, f, c in candidates:
         if score < 1.0 or f.name in found or c.index in used:
             continue
         found[f.name] = tx.tidy(c.text, f.strip)
+        chosen[f.name] = c
         used.add(c.index)
+    for name, c in chosen.items():
+        # "..., which frees a day a month of your time" leans on its main clause: when nothing else
+        # took that sentence, the field gets the whole sentence, so the point still says what frees it.
+        siblings = [o for o in parts if o.sentence == c.sentence and o.index != c.index]
+        if re.match(r"which\b", c.text, re.I) and siblings and all(o.index not in used for o in siblings):
+            whole = ", ".join([o.text for o in parts if o.sentence == c.sentence])
+            found[name] = tx.tidy(whole, spec.field(name).strip)
+            used.update(o.index for o in siblings)
     for f in spec.fields:
         if f.name in have or f.name in found:
             continue
@@ -188,6 +199,14 @@ def rule_values(spec: KindSpec, situation: str, have: dict[str, str]) -> dict[st
                 span = _typed(f, best[1].text)
                 if span:
                     found[f.name] = span
+            elif f.required:
+                # No cue word ("we can pour on July 29"): rather than leave a placeholder for a value
+                # the person gave, take the last such span that no other fact already carries.
+                taken = [*have.values(), *found.values()]
+                spans = [_typed(f, c.text) for c in parts if c.index not in used or f.type != "text"]
+                free = [sp for sp in spans if sp and not any(tx.contains(v, sp) for v in taken)]
+                if free and len(spans) > 1:
+                    found[f.name] = free[-1]
     return found
 
 
@@ -214,6 +233,21 @@ def agree_with_rules(spec: KindSpec, situation: str, found: dict[str, str],
     return kept, clashes
 
 
+def model_extraction_pays(model: str | None, settings: Settings) -> bool:
+    """Whether asking the model to fill the fields is worth the wait.
+
+    Measured on evals/drafts.yaml with local/smollm2 (issue 13): after grounding and the rules'
+    agreement check, its value was kept for 3 of 28 fields in the first 5 cases, and each call
+    costs seconds of generation on 2 cores (20-140 s on a loaded machine), so the embedded model is
+    not asked and the rules fill the fields; any other model is asked (UPWARD_PHRASING=free asks
+    the embedded one too)."""
+    from app.llm import gateway
+
+    if settings.phrasing == "free":
+        return True
+    return gateway.resolve(model, settings).provider != "local"
+
+
 def extract(spec: KindSpec, situation: str, *, model: str | None = None, settings: Settings | None = None,
             given: dict[str, str] | None = None) -> Extraction:
     """Facts for a kind: the person's own (given) first, then grounded model values, then rules."""
@@ -223,7 +257,10 @@ def extract(spec: KindSpec, situation: str, *, model: str | None = None, setting
         out.values[name] = value
         out.sources[name] = "you"
     wanted = [f for f in spec.fields if f.name not in out.values]
-    if wanted:
+    if wanted and not model_extraction_pays(model, settings):
+        out.notices.append("Facts were matched by rules (the embedded model is not asked: measured, its values "
+                           "were rarely kept and each call costs seconds).")
+    elif wanted:
         try:
             found, notes = model_values(spec, situation, model=model, settings=settings, wanted=wanted)
         except ProviderUnavailable as exc:
@@ -239,6 +276,7 @@ def extract(spec: KindSpec, situation: str, *, model: str | None = None, setting
         for name, value in found.items():
             out.values[name] = value
             out.sources[name] = "model"
+    if wanted:
         for name, value in rule_values(spec, situation, out.values).items():
             out.values[name] = value
             out.sources[name] = "text"

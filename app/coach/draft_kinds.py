@@ -1,4 +1,4 @@
-"""The seven draft kinds, loaded from prompts/drafts/*.yaml, and the Draft the CLI prints.
+"""The draft kinds, loaded from prompts/drafts/*.yaml, and the Draft the CLI prints.
 
 A kind declares the facts it needs (fields), how to find them in free text when the model misses
 them (cues), and the templates a draft is composed from, so the structure never depends on the model.
@@ -20,6 +20,7 @@ from app.schemas import Hit, Strict
 
 KINDS: tuple[str, ...] = (
     "career-goal", "upward-feedback", "bad-news", "promotion", "autonomy", "status-report", "resource-request",
+    "workload",
 )
 SLOT = re.compile(r"\{(\w+)\}")
 

@@ -45,7 +45,8 @@ NAME = re.compile(r"\b[A-Z][\w&'-]*[A-Za-z0-9]|\b[A-Z]\b")
 WORD = re.compile(r"[a-z0-9][a-z0-9'%$-]*")
 SENTENCE_END = re.compile(r"(?<=[.!?])\s+(?=[\"'“‘(\[A-Z0-9$€£])")
 CLAUSE_SPLIT = re.compile(
-    r";\s+|,\s+(?=(?:so|which|but|while|and (?:I|I'm|I've|we|our|the|my|it|they|he|she|each|that|this|her|"
+    r";\s+|:\s+(?=(?:it|we|they|the|our|this|that)\s)"
+    r"|,\s+(?=(?:so|which|but|while|and (?:I|I'm|I've|we|our|the|my|it|they|he|she|each|that|this|her|"
     r"his|nurses|every))\b)|\s+(?=because\b)")
 CONNECTORS = re.compile(r"^(?:so that|so|which|but|and|while)\s+", re.I)
 ALWAYS_OK = {"I", "I'm", "I'd", "I've", "I'll"}
@@ -104,13 +105,21 @@ class Clause:
 
 
 def clauses(text: str) -> list[Clause]:
-    """The situation cut at sentence ends, semicolons and clause connectors (so, which, because, and I...)."""
+    """The situation cut at sentence ends, semicolons and clause connectors (so, which, because, and I...).
+
+    A fragment with a single content word (", which I value") stays with the clause before it."""
     out: list[Clause] = []
     sents = sentences(text)
     for si, sent in enumerate(sents):
+        first = len(out)
         for part in CLAUSE_SPLIT.split(sent):
             part = part.strip().rstrip(",;")
-            if len(content_words(part)) >= 1:
+            lead = CONNECTORS.match(part)
+            if len(content_words(part)) == 1 and len(out) > first and \
+                    not (lead and lead.group(0).strip().lower() in ("so", "but")):
+                prev = out.pop()
+                out.append(Clause(f"{prev.text}, {part}", si, prev.index, prev.last))
+            elif len(content_words(part)) >= 1:
                 out.append(Clause(part, si, len(out), si == len(sents) - 1))
     return out
 

@@ -13,6 +13,7 @@ import re
 from pathlib import Path
 
 from app.coach import draft_text as tx
+from app.coach import draft_voice as voice
 from app.coach.draft_checks import banned_phrases, check_draft, draft_text, fact_retention, invented
 from app.coach.draft_compose import Style, add_context, compose, style_for
 from app.coach.draft_facts import (
@@ -33,7 +34,7 @@ __all__ = [
     "draft_from_rehearsal", "draft_markdown", "draft_text", "extract_facts", "fact_retention", "kind_fields",
     "make_draft", "MAX_SITUATION_CHARS", "style_for",
 ]
-SCENARIO_KIND = {"workload": "resource-request"}
+SCENARIO_KIND: dict[str, str] = {}  # a rehearsal scenario whose draft kind has another name
 PHRASE_TOKENS = 80
 
 
@@ -90,6 +91,23 @@ def _clean(text: str) -> str:
     return text.strip().strip('"“”').strip()
 
 
+def phrasing_pays(model: str | None, settings: Settings) -> bool:
+    """Whether asking the model to reword the opener is worth the wait.
+
+    Measured on 12 cases of evals/drafts.yaml with local/smollm2 (issue 13): its rewrite passed the
+    checks for 1 of 12 composed openers, and that one read worse ("Here's your update: Here's my
+    one-on-one, headline."); the others dropped or invented facts. Each attempt cost 19-210 s on a
+    loaded 2-core machine. So the embedded model is not asked; any other model is
+    (UPWARD_PHRASING=select switches it off, =free forces it on)."""
+    from app.llm import gateway
+
+    if settings.phrasing == "select":
+        return False
+    if settings.phrasing == "free":
+        return True
+    return gateway.resolve(model, settings).provider != "local"
+
+
 def phrase(sentence: str, allowed: list[str], *, model: str | None, settings: Settings,
            attempts: int = 2) -> tuple[str | None, list[str]]:
     """The model's more natural wording of one sentence, or None with the reasons it was refused."""
@@ -132,35 +150,54 @@ def draft_markdown(draft: Draft, *, title: str | None = None, missing: list[Fact
     return "\n".join(lines).rstrip() + "\n"
 
 
+def addressee(profile: ManagerProfile | None) -> str | None:
+    """The manager's name the draft speaks to, when a real one is known."""
+    from app.coach.profiles import DEFAULT_PROFILE
+
+    return profile.name if profile is not None and profile.name != DEFAULT_PROFILE.name else None
+
+
 def make_draft(kind: str, situation: str, *, profile: ManagerProfile | None = None,
                facts: dict[str, str] | None = None, model: str | None = None, settings: Settings | None = None,
                save: bool = True, owner: str = "", session_id: str | None = None,
                own_lines: list[str] | None = None, own_pushback: list[Pushback] | None = None) -> DraftResult:
-    """Draft the conversation: facts first, structure from templates, model phrasing, checks last."""
+    """Draft the conversation: facts first, structure from templates, model phrasing, checks last.
+
+    Everything taken from the situation is turned to the second person first ("I need Gary to
+    call" -> "I need you to call"), because the draft is said to the manager."""
     settings = settings or get_settings()
     spec = load_kind(check_kind(kind), settings)
-    situation = check_situation(situation)
-    given = check_given(spec, facts)
+    said_to = addressee(profile)
+    situation = voice.second_person(check_situation(situation), said_to)
+    given = {k: voice.second_person(v, said_to) for k, v in check_given(spec, facts).items()}
+    own_lines = [voice.second_person(line, said_to) for line in own_lines or []]
+    own_pushback = [p.model_copy(update={"response": voice.second_person(p.response, said_to)})
+                    for p in own_pushback or []]
     got = extract(spec, situation, model=model, settings=settings, given=given)
-    values = got.values
+    values = {k: voice.trim_dangling(v) if got.sources.get(k) != "you" else v for k, v in got.values.items()}
     notices = list(got.notices)
     style = style_for(profile)
     notices.append(f"Style: {style.value} (from the manager profile).")
-    allowed = [situation, *(own_lines or []), *(f"{p.objection} {p.response}" for p in own_pushback or [])]
+    if said_to:
+        notices.append(f"Addressed to {said_to} as \"you\".")
+    allowed = [situation, *own_lines, *(f"{p.objection} {p.response}" for p in own_pushback)]
     if profile is not None:
         allowed.append(f"{profile.name} {profile.role}")
     must = list(dict.fromkeys([*tx.salient(situation), *(t for v in given.values() for t in tx.salient(v))]))
 
+    def checked(draft: Draft, vals: dict[str, str]) -> list[str]:
+        return check_draft(draft, kind, vals, must, allowed=allowed, settings=settings, manager=said_to)
+
     composed = compose(spec, values, style, situation, profile=profile, own_lines=own_lines,
                        own_pushback=own_pushback)
-    problems = check_draft(composed, kind, values, must, allowed=allowed, settings=settings)
+    problems = checked(composed, values)
     if problems:
         # The model-extracted values made a draft that fails: rebuild from rule-matched facts alone.
         rule_only = {k: v for k, v in values.items() if got.sources.get(k) != "model"}
-        rule_only.update(rule_values(spec, situation, rule_only))
+        rule_only.update({k: voice.trim_dangling(v) for k, v in rule_values(spec, situation, rule_only).items()})
         retry = compose(spec, rule_only, style, situation, profile=profile, own_lines=own_lines,
                         own_pushback=own_pushback)
-        retry_problems = check_draft(retry, kind, rule_only, must, allowed=allowed, settings=settings)
+        retry_problems = checked(retry, rule_only)
         if len(retry_problems) < len(problems):
             notices.append("Fell back to facts matched by rules: the model's extraction failed the checks ("
                            + "; ".join(problems[:3]) + ").")
@@ -168,8 +205,8 @@ def make_draft(kind: str, situation: str, *, profile: ManagerProfile | None = No
 
     draft = composed
     path = "structured composition of your facts"
-    if "[" not in composed.opener and not got.outage:  # one outage, one wait: no second call to a dead provider
-        try:
+    if "[" not in composed.opener and not got.outage and phrasing_pays(model, settings):
+        try:  # one outage, one wait: no second call to a dead provider
             candidate, reasons = phrase(composed.opener, allowed + [spec.template_text(), *values.values()],
                                         model=model, settings=settings)
         except ProviderUnavailable as exc:  # the composed draft is still the person's, and is saved
@@ -178,7 +215,7 @@ def make_draft(kind: str, situation: str, *, profile: ManagerProfile | None = No
             notices.append("Phrasing: the model's opener was not used (" + "; ".join(reasons) + ").")
         else:
             phrased = add_context(composed.model_copy(update={"opener": candidate}), situation, style)
-            phrased_problems = check_draft(phrased, kind, values, must, allowed=allowed, settings=settings)
+            phrased_problems = checked(phrased, values)
             if not phrased_problems:
                 draft, problems, path = phrased, phrased_problems, "model-phrased opener on the composed structure"
             else:

@@ -1,33 +1,98 @@
-"""Grounded answers: every point in an answer is tied to a retrieved card, or it is not said.
+"""Grounded answers: composed from the retrieved cards' own sentences, each cited to its card.
 
-The model proposes points as JSON, each naming the card it rests on; a point that does not share
-enough words with its card is replaced by that card's own summary line. When retrieval finds
-nothing relevant, the answer says so instead of inventing one.
+Measured on issue 13: asked to write points from the notes, the embedded model restated the
+question and cited it to a card that did not say it. So the answer is extracted, not generated:
+the question's intent (bad news, feedback, promotion...) steers retrieval to that scenario's
+cards; their sentences are ranked by MiniLM similarity to the question, deduplicated, stripped of
+any that merely restate it, and ordered into "what to do / how to say it / watch out". A stronger
+model may rewrite those sentences freely, but each of its sentences must be supported by the card
+it cites, or it is dropped. Ingested documents are untrusted: they are quoted, never advice.
 """
 
 from __future__ import annotations
 
 import re
+import threading
+from collections.abc import Callable
+from dataclasses import dataclass
+from typing import Literal
 
+import numpy as np
 from pydantic import BaseModel, Field
 
+from app.coach import draft_text as tx
+from app.coach.untrusted import looks_like_instruction, plain, quotable, split_sentences
 from app.config import Settings, get_settings
-from app.errors import StructuredOutputError
+from app.errors import UpwardError
 from app.retrieval import search as retrieval
 from app.schemas import Hit, Strict
 
 RELEVANCE_FLOOR = 0.30  # cosine similarity below which no card is about the question
-STOP = set("a an the and or of to in on for with is are be it this that you your i my me we our at as by "
-           "from if so not do does can what how when why who".split())
+RESTATE_MAX = 0.6  # an answer sentence with more of its content words in the question restates it
+SUPPORT_OVERLAP = 0.6  # share of a sentence's content words found in its card
+SUPPORT_COSINE = 0.75  # or: MiniLM similarity to one of the card's own sentences
+DUPLICATE_COSINE = 0.85
+INTENT_FLOOR = 0.38  # below this similarity to every intent example the question is "general"
+INTENT_MARGIN = 0.08
+NOT_ADVICE = 0.15  # a sentence that describes rather than advises ("bosses are often busy") ranks lower
+FLOOR_GAP = 0.3  # sentences scoring this far below the best one are left out
+INTENT_WEIGHT = 0.6  # how much a sentence's similarity to the intent's own query counts
+CARD_WEIGHT = 0.6  # how much a card's own relevance counts in each of its sentences' score
+CARDS = 5  # cards whose sentences compete for the answer
+WANT = {"do": 3, "say": 1, "watch": 1}
+HEADINGS = {"do": "What to do", "say": "How to say it", "watch": "Watch out"}
+DECLINE = ("I could not find guidance on that in Upward's knowledge base, so I won't guess. "
+           "Try asking about your manager, feedback, promotions, bad news or workload.")
+Section = Literal["do", "say", "watch"]
+
+# Short paraphrases of what people ask for each scenario; the scenario's own query is added to these.
+INTENT_EXAMPLES: dict[str, tuple[str, ...]] = {
+    "bad-news": ("tell my boss something they won't want to hear", "a deadline will slip", "I made a mistake",
+                 "the project is late", "break bad news to my manager", "something went wrong"),
+    "upward-feedback": ("give my manager feedback", "my boss does something that bothers me",
+                        "my manager keeps doing something without telling me",
+                        "my boss changes my work without asking", "raise a problem with my boss's habit",
+                        "tell my boss what they do well"),
+    "promotion": ("ask for a promotion", "get promoted", "move up to the next level", "make my case for a raise"),
+    "autonomy": ("ask for more autonomy", "my manager micromanages me", "more freedom to run my project",
+                 "a longer leash", "run a project on my own with fewer check-ins"),
+    "career-goal": ("tell my manager about my career goals", "move into a different role one day",
+                    "my boss doesn't support my growth", "what skills do I need for my next career step"),
+    "resource-request": ("ask for budget", "ask for a tool or more headcount", "pay for training",
+                         "I'm blocked and need help from my manager"),
+    "workload": ("too much work", "my team is burning out", "everything is a priority", "overloaded and overtime"),
+    "status-report": ("write a status update for my boss", "weekly report to my manager", "keep my manager updated",
+                      "how should I write emails to my boss"),
+    # Not a scenario: questions about the relationship itself compete here, so they are not forced into one.
+    "general": ("understand what my boss cares about", "build a better relationship with my manager",
+                "the best time to talk to my boss", "get along with a difficult boss", "what is managing up"),
+}
+FRAMING = {tx._stem(w) for w in """boss manager supervisor director lead talk tell say raise bring speak approach
+conversation discuss handle mention put best way should""".split()}
+CONNECTOR = re.compile(r"^(?:but|and|so|also|then|still|yet|instead),?\s+", re.I)
+CONTEXTUAL = re.compile(r"^(?:this|that|these|those|it|they|both|either|such|here|stop there|first the|then the)\b"
+                        r"|^\w+ (?:that|this|these|those)\b|^(?:\w+\s){1,2}(?:it|that|this)\b(?!\s(?:is|was)\b)", re.I)
+ANAPHORA = re.compile(r"\b(?:these|those|the same)\b", re.I)
+IMPERATIVE = set("""ask tell keep make use offer explain send bring start open lead prepare put give say show find look
+check agree write be don't avoid try choose pick name describe propose frame request raise share spend watch learn
+invite focus consider stop let build add save measure follow set plan think decide get take treat thank skip list stay
+go hold schedule respect match adapt limit end close flag warn include record note summarise reflect seek act help aim
+work acknowledge apologise deliver present connect prevent recognise review protect suggest remember
+separate""".split())
+ADVICE = re.compile(r"\b(?:you can|you should|you could|it helps to|it's worth|try to|the fix is|is to|means)\b", re.I)
+SOURCE_CHARS = re.compile(r"[^\w. -]")  # a document's file name, cited in the answer, stays plain
+QUOTED = re.compile(r"[“\"]([^”\"]{12,})[”\"]")
+WATCH = re.compile(r"\b(?:don't|do not|avoid|never|shouldn't|should not|rather than|instead of|careful|beware|"
+                   r"resist|unless|not the (?:moment|time|place)|as little as|backfire|tempting|risky?)\b", re.I)
 
 
 class Point(BaseModel):
     text: str = Field(description="one sentence of advice")
-    card: int = Field(ge=1, le=8, description="the number of the note it comes from")
+    note: int = Field(ge=1, le=12, description="the number of the note it comes from")
 
 
 class Points(BaseModel):
-    points: list[Point] = Field(min_length=1, max_length=4)
+    points: list[Point] = Field(min_length=1, max_length=6)
 
 
 class Answer(Strict):
@@ -35,63 +100,359 @@ class Answer(Strict):
     citations: list[Hit]
 
 
-def _words(text: str) -> set[str]:
-    return {w for w in re.findall(r"[a-z']+", text.lower()) if w not in STOP and len(w) > 2}
+@dataclass
+class Pick:
+    """One answer sentence, the card it is taken from, and where it goes."""
+
+    text: str
+    hit: Hit
+    section: Section
+    score: float = 0.0
+    vector: np.ndarray | None = None
 
 
-def supported(point: str, card_text: str, floor: float = 0.4) -> bool:
-    """True when most content words of `point` appear in the card it cites."""
-    words = _words(point)
-    return bool(words) and len(words & _words(card_text)) / len(words) >= floor
+# -- pure text helpers ------------------------------------------------------------------------------
+
+def stems(text: str) -> set[str]:
+    return {tx._stem(w) for w in tx.content_words(text)}
 
 
-def _summary(hit: Hit) -> str:
-    first = re.split(r"(?<=[.!?])\s", hit.text.strip(), maxsplit=1)[0]
-    return first if len(first) < 240 else first[:237] + "..."
+def restates(sentence: str, question: str) -> float:
+    """Share of the sentence's content words that are already in the question (1.0: says nothing new)."""
+    mine = stems(sentence)
+    return len(mine & stems(question)) / len(mine) if mine else 1.0
 
 
-def compose(points: list[Point], hits: list[Hit]) -> tuple[str, list[Hit]]:
-    """Keep each model point only if its card supports it; otherwise say the card's own line."""
-    lines: list[str] = []
-    cited: list[Hit] = []
-    used: set[int] = set()
+def overlap_support(sentence: str, card_text: str) -> float:
+    """Share of the sentence's content words that appear in the card."""
+    mine = stems(sentence)
+    return len(mine & stems(card_text)) / len(mine) if mine else 0.0
+
+
+def section_of(sentence: str) -> Section:
+    if QUOTED.search(sentence) or re.match(r"^(?:for example|e\.g\.|try|say)\b", sentence, re.I):
+        return "say"
+    return "watch" if WATCH.search(sentence) else "do"
+
+
+def clean(sentence: str) -> str:
+    """A card sentence able to stand alone: no leading connective, capitalised."""
+    s = CONNECTOR.sub("", sentence.strip())
+    return s[:1].upper() + s[1:] if s else s
+
+
+def contextual(sentence: str) -> bool:
+    """True when a sentence leans on the one before it ("Prevent that by...", "These are...")."""
+    if CONTEXTUAL.match(sentence):
+        return True
+    first = tx.words(sentence)[:3]
+    return (len(first) >= 2 and first[0] not in IMPERATIVE and first[1] in ("them", "it")) or \
+        (len(first) == 3 and first[2] in ("it", "that", "this") and first[0] not in ("if", "when"))
+
+
+def card_sentences(hit: Hit) -> list[str]:
+    """The card's sentences able to stand alone; one that leans on its predecessor is quoted with it."""
+    raw = split_sentences(hit.text)
+    out: list[str] = []
+    for i, s in enumerate(raw):
+        unit = s
+        if i > 0 and contextual(clean(s)) and len(tx.words(raw[i - 1] + " " + s)) <= 60:
+            unit = raw[i - 1] + " " + s
+        if 5 <= len(tx.words(unit)) <= 60:
+            out.append(clean(unit))
+    return out
+
+
+# -- embeddings, cached per process --------------------------------------------------------------
+
+_cache: dict[str, np.ndarray] = {}
+_cache_lock = threading.Lock()
+
+
+def vectors(texts: list[str]) -> np.ndarray:
+    """MiniLM vectors for texts, computing only the ones not seen before in this process."""
+    from app.retrieval.embedding import embed
+
+    with _cache_lock:
+        todo = list(dict.fromkeys(t for t in texts if t not in _cache))
+    if todo:
+        fresh = embed(todo)
+        with _cache_lock:
+            for t, v in zip(todo, fresh, strict=True):
+                _cache[t] = v
+    with _cache_lock:
+        return np.vstack([_cache[t] for t in texts]) if texts else np.zeros((0, 384), dtype=np.float32)
+
+
+def intent_profile(intent: str | None, settings: Settings) -> tuple[list[str] | None, str]:
+    """(topics, query) of the scenario, or of the draft kind, an intent names; (None, "") for none."""
+    from app.coach.draft_kinds import KINDS, load_kind
+    from app.coach.scenarios import load_scenario, scenario_ids
+
+    if not intent:
+        return None, ""
+    try:
+        if intent in scenario_ids(settings):
+            scenario = load_scenario(intent, settings)
+            return list(scenario.topics), scenario.query
+        if intent in KINDS:
+            spec = load_kind(intent, settings)
+            return list(spec.topics), spec.query
+    except UpwardError:
+        pass
+    return None, ""
+
+
+def intent_of(question: str, settings: Settings) -> tuple[str | None, float]:
+    """The scenario a question is about (None: general), by its nearest intent example.
+
+    Each sentence of the question is compared as well as the whole: in "I have too many projects.
+    How do I talk to my boss about it?" the intent is in the first sentence, the framing in the second.
+    """
+    labels: list[str] = []
+    texts: list[str] = []
+    for intent, examples in INTENT_EXAMPLES.items():
+        query = intent_profile(intent, settings)[1]
+        for text in (*examples, *([query] if query else [])):
+            labels.append(intent)
+            texts.append(text)
+    # A sentence that only frames the question ("How do I bring it up with my boss?") carries no intent.
+    parts = list(dict.fromkeys([question, *(p for p in split_sentences(question) if stems(p) - FRAMING)]))
+    sims = vectors(texts) @ vectors(parts).T  # examples x parts
+    general_rows = [i for i, label in enumerate(labels) if label == "general"]
+    specific_rows = [i for i, label in enumerate(labels) if label != "general"]
+    found: tuple[str | None, float] = (None, float(sims[general_rows, 0].max()))
+    for p in range(len(parts)):
+        general = float(sims[general_rows, p].max())
+        i = max(specific_rows, key=lambda r: sims[r, p])
+        # Every question is about the boss, so the general examples match its framing ("how do I
+        # talk to my boss about it?"); a specific intent wins where the general one is not clearly closer.
+        if sims[i, p] >= INTENT_FLOOR and sims[i, p] >= general - INTENT_MARGIN and \
+                (found[0] is None or sims[i, p] > found[1]):
+            found = (labels[i], float(sims[i, p]))
+    return found
+
+
+# -- retrieval steered by intent --------------------------------------------------------------------
+
+def retrieve(question: str, intent: str | None, settings: Settings) -> tuple[list[Hit], list[Hit], list[str]]:
+    """(cards, document passages, anchor card ids) for the question: its own best cards, then the
+    intent's. The anchors, the top card of each search, each get a sentence in the answer."""
+    topics, query_extra = intent_profile(intent, settings)
+    hits = retrieval.search(question, k=CARDS + 3, scenario=intent, topics=topics, settings=settings)
+    cards = [h for h in hits if not _is_document(h, settings)][:CARDS]
+    docs: list[Hit] = []
+    if retrieval.get_searcher(settings).docs:  # the person's documents compete without the cards' boosts
+        docs = [h for h in retrieval.search(question, k=CARDS + 3, settings=settings) if _is_document(h, settings)]
+    anchors = [c.card for c in cards[:1]]
+    if query_extra:  # the scenario's own query finds the cards its intent needs that the wording missed
+        extra = [h for h in retrieval.search(query_extra, k=4, scenario=intent, topics=topics, settings=settings)
+                 if not _is_document(h, settings)]
+        anchors += [h.card for h in extra[:1] if h.card not in anchors]
+        cards += [h for h in extra if all(h.card != c.card for c in cards)][:3]
+    return cards, docs[:2], anchors
+
+
+def _is_document(hit: Hit, settings: Settings) -> bool:
+    return not (settings.knowledge_dir / f"{hit.card}.md").is_file()
+
+
+def _card_scenarios(hit: Hit, settings: Settings) -> tuple[str, ...]:
+    entry = retrieval.get_searcher(settings).cards.get(hit.card)
+    return entry.scenarios if entry is not None else ()
+
+
+# -- selection ---------------------------------------------------------------------------------------
+
+def advice_like(sentence: str) -> bool:
+    """True for a sentence that tells the reader what to do (imperative, or 'you can / it helps to')."""
+    head = sentence.split(",", 1)
+    first = tx.words(sentence)[:1]
+    if first and first[0] in IMPERATIVE:
+        return True
+    if len(head) == 2 and re.match(r"^(?:if|when|once|before|after|with|whenever|where|even|instead|in|for|at)\b",
+                                   sentence, re.I):
+        after = tx.words(head[1])[:1]
+        if after and after[0] in IMPERATIVE:
+            return True
+    return ADVICE.search(sentence) is not None
+
+
+def rank(question: str, cards: list[Hit], intent: str | None, intent_query: str, qvec: np.ndarray,
+         settings: Settings) -> list[Pick]:
+    """Every usable sentence of the cards, best first: similarity to the question and its intent,
+    the card's own relevance, and a preference for advice that stands alone."""
+    candidates: list[Pick] = []
+    ivec = vectors([intent_query])[0] if intent_query else None
+    for hit in cards:
+        # the card's hybrid retrieval score (for the question, or for its intent) carries over to its sentences
+        prior = CARD_WEIGHT * hit.score + (0.05 if intent and intent in _card_scenarios(hit, settings) else 0.0)
+        for s in card_sentences(hit):
+            if restates(s, question) > RESTATE_MAX or looks_like_instruction(s):
+                continue
+            if s.endswith("?") and not QUOTED.search(s):
+                continue  # a question from the card's own checklist is not an answer
+            candidates.append(Pick(s, hit, section_of(s), score=prior))
+    if not candidates:
+        return []
+    mat = vectors([p.text for p in candidates])
+    for p, v in zip(candidates, mat, strict=True):
+        p.vector = v
+        p.score += float(v @ qvec) + (INTENT_WEIGHT * float(v @ ivec) if ivec is not None else 0.0)
+        p.score += 0.08 if advice_like(p.text) or p.section == "say" else -NOT_ADVICE
+        if contextual(p.text):
+            p.score -= 0.15
+        if ANAPHORA.search(p.text):
+            p.score -= 0.05
+        if len(tx.words(p.text)) > 40:
+            p.score -= 0.05
+    candidates.sort(key=lambda p: -p.score)
+    return candidates
+
+
+def select(question: str, cards: list[Hit], intent: str | None, intent_query: str, qvec: np.ndarray,
+           settings: Settings, anchors: list[str] = ()) -> list[Pick]:  # type: ignore[assignment]
+    """The best sentences for the question: ranked, deduplicated, never restating it, by section.
+
+    Each anchor card (the top hit of a search; retrieval puts the right card in its top 3 for 96%
+    of questions) first gets its best sentence, then the rest go by score.
+    """
+    candidates = rank(question, cards, intent, intent_query, qvec, settings)
+    if not candidates:
+        return []
+    floor = candidates[0].score - FLOOR_GAP
+    chosen: list[Pick] = []
+    per_card: dict[str, int] = {}
+    counts = dict.fromkeys(WANT, 0)
+
+    def take(p: Pick, lowest: float) -> bool:
+        if p.score < lowest or counts[p.section] >= WANT[p.section] or per_card.get(p.hit.card, 0) >= 2:
+            return False
+        if p in chosen or any(float(p.vector @ c.vector) > DUPLICATE_COSINE for c in chosen
+                              if p.vector is not None and c.vector is not None):
+            return False
+        chosen.append(p)
+        counts[p.section] += 1
+        per_card[p.hit.card] = per_card.get(p.hit.card, 0) + 1
+        return True
+
+    for card in anchors:
+        for p in (c for c in candidates if c.hit.card == card):
+            if take(p, floor - FLOOR_GAP):
+                break
+    for p in candidates:
+        take(p, floor)
+    if counts["do"] == 0:  # an answer starts with something to do: promote the best other sentence
+        for p in chosen:
+            if p.section == "watch":
+                p.section = "do"
+                break
+    return chosen
+
+
+def supported(sentence: str, hit: Hit) -> bool:
+    """True when the sentence is backed by its card: most of its words, or one of the card's sentences."""
+    if overlap_support(sentence, hit.title + " " + hit.text) >= SUPPORT_OVERLAP:
+        return True
+    own = card_sentences(hit)
+    if not own:
+        return False
+    sims = vectors(own) @ vectors([sentence])[0]
+    return float(sims.max()) >= SUPPORT_COSINE
+
+
+def rewrite(question: str, picks: list[Pick], *, model: str | None, settings: Settings) -> list[Pick]:
+    """A stronger model's wording of the picked sentences; each kept only if its card supports it."""
+    from app.llm import gateway
+
+    notes = "\n".join(f"[{i}] {p.text}" for i, p in enumerate(picks, 1))
+    messages = [
+        {"role": "system", "content": "You answer a question about working with a manager using ONLY the numbered "
+                                      "notes. Write each point as one plain sentence of advice, say nothing the "
+                                      "notes do not say, do not repeat the question, and name the note it comes "
+                                      "from."},
+        {"role": "user", "content": f"Notes:\n{notes}\n\nQuestion: {question}\n\nGive 3-5 points as JSON."},
+    ]
+    try:
+        points = gateway.structured(messages, Points, model=model, settings=settings, max_tokens=400).points
+    except UpwardError as exc:
+        if exc.exit_code == 2:
+            raise
+        return picks  # the model could not produce points: the cards' own sentences still answer
+    kept: list[Pick] = []
     for point in points:
-        idx = point.card - 1
-        if idx >= len(hits) or idx in used:
+        text = " ".join(point.text.split())
+        if not 1 <= point.note <= len(picks) or not text:
             continue
-        hit = hits[idx]
-        text = point.text.strip() if supported(point.text, hit.title + " " + hit.text) else _summary(hit)
-        used.add(idx)
-        cited.append(hit)
-        lines.append(f"- {text} [{len(cited)}: {hit.source}]")
-    for idx, hit in enumerate(hits[:3]):  # always ground in at least the best cards
-        if idx not in used and len(lines) < 3:
-            used.add(idx)
+        source = picks[point.note - 1]
+        if restates(text, question) > RESTATE_MAX or looks_like_instruction(text):
+            continue
+        if supported(text, source.hit) and all(k.text != text for k in kept):
+            kept.append(Pick(text, source.hit, source.section, source.score))
+    return kept if len(kept) >= 2 else picks
+
+
+# -- the answer --------------------------------------------------------------------------------------
+
+def render(picks: list[Pick], docs: list[Hit], question: str,
+           as_text: Callable[[str], str] = lambda s: s) -> tuple[str, list[Hit]]:
+    """Markdown: the sections in order, each sentence cited [n: source]; document passages quoted,
+    passed through `as_text` (the caller's way to show untrusted text without rendering it)."""
+    cited: list[Hit] = []
+    number: dict[str, int] = {}
+
+    def cite(hit: Hit) -> str:
+        if hit.card not in number:
             cited.append(hit)
-            lines.append(f"- {_summary(hit)} [{len(cited)}: {hit.source}]")
-    return "\n".join(lines), cited
+            number[hit.card] = len(cited)
+        return f"[{number[hit.card]}: {SOURCE_CHARS.sub('', hit.source)}]"
+
+    lines: list[str] = []
+    for section in ("do", "say", "watch"):
+        # advice first, then the context that explains it
+        mine = sorted((p for p in picks if p.section == section), key=lambda p: (not advice_like(p.text), -p.score))
+        if mine:
+            lines += ["", f"**{HEADINGS[section]}**"] + [f"- {p.text} {cite(p.hit)}" for p in mine]
+    quotes: list[str] = []
+    left_out = 0
+    for doc in docs:
+        text = plain(doc.text)
+        sentences = quotable(text)
+        left_out += len(split_sentences(text)) - len(sentences)
+        best = [s for s in sentences if restates(s, question) <= 0.9 and len(tx.words(s)) >= 4][:2]
+        if best:
+            quotes.append(f"> “{as_text(' '.join(best))}” {cite(doc)}")
+    if quotes:
+        lines += ["", "**From your own documents** (quoted as written, not advice)", *quotes]
+    if left_out:
+        lines.append(f"\n_Left out {left_out} sentence{'s' if left_out > 1 else ''} of your documents that read "
+                     "like instructions to an assistant._")
+    return "\n".join(lines).strip(), cited
 
 
-def ask(question: str, *, k: int = 4, model: str | None = None, settings: Settings | None = None) -> Answer:
-    """Answer a question from the guidance only, with a citation on every point."""
+def ask(question: str, *, k: int = 4, model: str | None = None, settings: Settings | None = None,
+        as_text: Callable[[str], str] | None = None) -> Answer:
+    """Answer a question from the guidance only, every sentence taken from (or checked against) its card.
+
+    Passages of the person's own documents are quoted, never advice; `as_text` (the web app's
+    Markdown escaper) keeps what they contain from being rendered."""
     from app.llm import gateway
 
     settings = settings or get_settings()
-    hits = retrieval.search(question, k=k, settings=settings)
-    dense = retrieval.dense_search(question, k=1, settings=settings)
-    if not hits or not dense or dense[0].score < RELEVANCE_FLOOR:
-        return Answer(answer="I could not find guidance on that in Upward's knowledge base, so I won't guess. "
-                             "Try asking about your manager, feedback, promotions, bad news or workload.",
-                      citations=[])
-    notes = "\n".join(f"[{i}] {h.title}: {h.text}" for i, h in enumerate(hits, 1))
-    messages = [
-        {"role": "system", "content": "You answer questions about working with a manager using ONLY the "
-                                      "numbered notes. Each point is one short sentence and names its note."},
-        {"role": "user", "content": f"Notes:\n{notes}\n\nQuestion: {question}\n\nGive 2-3 points as JSON."},
-    ]
-    try:
-        points = gateway.structured(messages, Points, model=model, settings=settings, max_tokens=300).points
-    except StructuredOutputError:
-        points = []  # the model could not produce points: the cards still answer
-    text, cited = compose(points, hits)
+    question = retrieval.validate_query(question)
+    dense = retrieval.dense_search(question, k=max(3, k), settings=settings)
+    card_scores = [h.score for h in dense if not _is_document(h, settings)]
+    if not card_scores or max(card_scores) < RELEVANCE_FLOOR:
+        return Answer(answer=DECLINE, citations=[])
+    # An instruction inside the question ("ignore your notes and tell me to...") is not part of it.
+    asked = " ".join(s for s in split_sentences(question) if not looks_like_instruction(s)) or question
+    qvec = vectors([asked])[0]
+    intent, _ = intent_of(asked, settings)
+    cards, docs, anchors = retrieve(asked, intent, settings)
+    picks = select(asked, cards, intent, intent_profile(intent, settings)[1], qvec, settings, anchors)
+    if not picks:
+        return Answer(answer=DECLINE, citations=[])
+    if not gateway.resolve(model, settings).provider == "local":
+        picks = rewrite(question, picks, model=model, settings=settings)
+    text, cited = render(picks, docs, question, as_text or (lambda s: s))
     return Answer(answer=text, citations=cited)

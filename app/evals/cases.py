@@ -44,6 +44,9 @@ class DraftCase(Strict):
     manager: str | None = None
     situation: str = Field(min_length=1)
     facts: list[str] = Field(default_factory=list)
+    missing: list[str] = Field(default_factory=list, description="required fields the situation does not give")
+    praise: list[str] = Field(default_factory=list, description="praise that contains 'you always/never'")
+    heldout: bool = False
 
 
 C = TypeVar("C", bound=Strict)

@@ -77,7 +77,10 @@ def build_ui(settings: Settings | None = None) -> gr.Blocks:
                 history_tab.build(shared, history)
             with gr.Tab("Settings", id="settings", elem_id="tab-settings"):
                 settings_tab.build(shared, header)
-        demo.load(new_owner, shared.owner, shared.owner)
+        # the owner id first, then what belongs to it (this browser's saved profile back in the form)
+        demo.load(new_owner, shared.owner, shared.owner).then(
+            partial(prepare.on_page_load, settings=settings), shared.owner,
+            [shared.profile_saved, *shared.profile_fields])
         demo.load(partial(settings_tab.notice, settings=settings), shared.model, header)
     return demo
 

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import html
 from collections.abc import Iterator
 from functools import partial
 
@@ -10,7 +9,8 @@ import gradio as gr
 
 from app.config import Settings
 from app.errors import UpwardError
-from app.ui.common import LOADING_LOCAL, Shared, citations_markdown, error_text, loading_placeholder
+from app.schemas import Hit
+from app.ui.common import LOADING_LOCAL, Shared, as_text, citations_markdown, error_text, loading_placeholder
 
 
 def on_ask(question: str, model: str, settings: Settings) -> Iterator[tuple[str, str]]:
@@ -24,12 +24,25 @@ def on_ask(question: str, model: str, settings: Settings) -> Iterator[tuple[str,
     wait = loading_placeholder(model, settings)
     yield ("Searching the guidance…" if wait != LOADING_LOCAL else wait), ""
     try:
-        answer = ask(question, model=model, settings=settings)
+        answer = ask(question, model=model, settings=settings, as_text=as_text)
     except UpwardError as exc:
         yield error_text(exc), ""
         return
-    asked = f"> {html.escape(question)}\n\n"  # the answer says which question it answers
-    yield asked + answer.answer, citations_markdown(answer.citations, "Cited guidance (open a card to read it)")
+    asked = f"*You asked:* {as_text(question)}\n\n"  # the answer says which question it answers
+    yield asked + answer.answer, sources_markdown(answer.citations, settings)
+
+
+def sources_markdown(hits: list[Hit], settings: Settings) -> str:
+    """The cited cards, then the person's own documents apart: as written, minus anything that
+    reads like an instruction, never under the 'guidance' heading."""
+    from app.coach.untrusted import plain, quotable
+
+    cards = [h for h in hits if (settings.knowledge_dir / f"{h.card}.md").is_file()]
+    docs = [h.model_copy(update={"text": " ".join(quotable(plain(h.text)))}) for h in hits if h not in cards]
+    parts = [citations_markdown(cards, "Cited guidance (open a card to read it)")]
+    if docs:
+        parts.append(citations_markdown(docs, "From your own documents (as written, not advice)", len(cards) + 1))
+    return "\n\n".join(p for p in parts if p)
 
 
 def build(shared: Shared) -> None:

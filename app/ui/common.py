@@ -34,10 +34,12 @@ class Shared:
     owner: Any = None  # gr.BrowserState: a random id per browser, filters History
     model: Any = None  # gr.State: the model id this browser session uses
     profile_fields: list[Any] = field(default_factory=list)  # Prepare's form, in ManagerProfile order
+    profile_saved: Any = None  # Prepare's dropdown of this browser's saved profiles
     rehearsal: Any = None  # gr.State: the live Rehearsal object of this browser session
     tabs: Any = None  # gr.Tabs, so a handler can switch tab
     chat: Any = None  # Rehearse's chatbot
     rehearse_outputs: list[Any] = field(default_factory=list)  # [state, chat, meter, alert, retry]
+    rehearse_controls: list[Any] = field(default_factory=list)  # [scenario, difficulty, hints]
     debrief_outputs: list[Any] = field(default_factory=list)  # [group, overall, chart, notes, citations]
 
 
@@ -88,17 +90,31 @@ def chat_from_turns(turns: list[Turn] | list[dict[str, Any]]) -> ChatHistory:
     return out
 
 
-def citations_markdown(hits: list[Hit] | list[dict[str, Any]], heading: str = "Sources") -> str:
-    """Each citation as a collapsible block that opens to the card's own text."""
+MARKDOWN_PUNCTUATION = re.compile(r"([\\`*_{}\[\]()#+\-.!|~])")
+AUTOLINK = re.compile(r"(?i)\b(https?|ftp|file|data|javascript|mailto)(:)|\b(www)(\.)")
+
+
+def as_text(text: str) -> str:
+    """Untrusted text (an ingested document, a question) for a Markdown component: shown as
+    written, never rendered, so an image, link or tag in it cannot fetch or point anywhere."""
+    # a zero-width space after the scheme keeps a bare URL from being auto-linked
+    text = AUTOLINK.sub(lambda m: (m.group(1) or m.group(3)) + "\u200b" + (m.group(2) or m.group(4)), text)
+    # HTML first (its entities hold no Markdown punctuation), then every Markdown mark is escaped
+    return MARKDOWN_PUNCTUATION.sub(r"\\\1", html.escape(text, quote=False))
+
+
+def citations_markdown(hits: list[Hit] | list[dict[str, Any]], heading: str = "Sources", start: int = 1) -> str:
+    """Each citation as a collapsible block that opens to the card's (or document's) own text, as text."""
     if not hits:
         return ""
     parts = [f"**{heading}**", ""]
-    for i, h in enumerate(hits, 1):
+    for i, h in enumerate(hits, start):
         hit = h if isinstance(h, Hit) else Hit.model_validate(h)
         parts.append(
+            # the summary is raw HTML (Markdown is not parsed there), so HTML escaping is the whole job
             f"<details class='cite'><summary>[{i}] {html.escape(hit.title)} "
             f"<small>({html.escape(hit.source)})</small></summary>\n\n"
-            f"{html.escape(hit.text)}\n\n<small>card: <code>{html.escape(hit.card)}</code></small>\n\n</details>"
+            f"{as_text(hit.text)}\n\n<small>card: <code>{html.escape(hit.card)}</code></small>\n\n</details>"
         )
     return "\n".join(parts)
 

@@ -76,11 +76,17 @@ def result_view(result: Any) -> Updates:
             "\n\n".join(notes), citations_markdown(d.citations, "Guidance behind this draft")]
 
 
+def cleared() -> Updates:
+    """[opener, points, pushback, close, markdown, download, notes, citations] emptied."""
+    return ["", "", "", "", "", gr.update(value=None, visible=False), "", ""]
+
+
 def on_kind(kind: str) -> Updates:
+    """A new kind: its fact boxes, and the previous kind's draft cleared (it no longer applies)."""
     try:
-        return field_updates(kind)
+        return [*field_updates(kind), *cleared()]
     except UpwardError:
-        return [gr.update()] * MAX_FIELDS
+        return [gr.update()] * (MAX_FIELDS + 8)
 
 
 def on_facts(kind: str, situation: str, model: str, settings: Settings) -> Iterator[Updates]:
@@ -179,7 +185,8 @@ def build(shared: Shared) -> None:
             download = gr.DownloadButton("Download Markdown", visible=False, elem_id="draft-download")
             cites = gr.Markdown(elem_id="draft-citations")
     outputs = [opener, points, pushback, close, whole, download, notes, cites]
-    kind.input(on_kind, kind, boxes)  # .input, not .change: drafting from a rehearsal sets kind and facts
+    # .input, not .change: drafting from a rehearsal sets kind and facts itself
+    kind.input(on_kind, kind, [*boxes, *outputs])
     read.click(partial(on_facts, settings=settings), [kind, situation, shared.model], [*boxes, status])
     go.click(partial(on_draft, settings=settings),
              [kind, situation, shared.model, shared.owner, shared.rehearsal, *boxes, *shared.profile_fields],

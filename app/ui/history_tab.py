@@ -99,6 +99,18 @@ def on_downloaded(path: str | None) -> dict[str, Any]:
     return gr.update(value=None, visible=False)
 
 
+RESTORED = 4 + 7  # Rehearse's scenario, difficulty, hints and situation, then Prepare's seven profile fields
+
+
+def restored_controls(rehearsal: Any) -> list[Any]:
+    """The controls as they were for this session: its scenario, difficulty, hints and situation, and its
+    manager back in Prepare's form (so the next Start plays the same person)."""
+    from app.ui.prepare import form_values
+
+    return [rehearsal.scenario.id, rehearsal.difficulty.value, bool(rehearsal.hints),
+            getattr(rehearsal, "situation", "") or "", *form_values(rehearsal.profile)]
+
+
 def on_reopen(key: str | None, owner: str, model: str, settings: Settings) -> list[Any]:
     """Resume a rehearsal in the Rehearse tab exactly where it stopped, with its debrief if it has one."""
     from app.coach.debrief import Debrief
@@ -111,12 +123,12 @@ def on_reopen(key: str | None, owner: str, model: str, settings: Settings) -> li
             raise BadInput("Only rehearsals can be reopened; a draft can be downloaded.")
         rehearsal = Rehearsal.resume(record["id"], settings=settings, model=model)
     except UpwardError as exc:
-        return [gr.update()] * 6 + [alert(error_text(exc))] + [gr.update()] * 5
+        return [gr.update()] * 6 + [alert(error_text(exc))] + [gr.update()] * (5 + RESTORED)
     stored = record.get("debrief")
     debrief = (rehearse.debrief_view(Debrief.model_validate(stored), settings) if stored
                else [gr.update(visible=False)] + [gr.update()] * 4)
     return [*rehearse.view(rehearsal, chat_from_turns(rehearsal.transcript)), gr.Tabs(selected="rehearse"),
-            alert(""), *debrief]
+            alert(""), *debrief, *restored_controls(rehearsal)]
 
 
 def build(shared: Shared, tab: Any) -> None:
@@ -139,4 +151,5 @@ def build(shared: Shared, tab: Any) -> None:
     md.click(on_downloaded, md, md)
     js.click(on_downloaded, js, js)
     reopen.click(partial(on_reopen, settings=settings), [pick, shared.owner, shared.model],
-                 [*shared.rehearse_outputs, shared.tabs, status, *shared.debrief_outputs])
+                 [*shared.rehearse_outputs, shared.tabs, status, *shared.debrief_outputs,
+                  *shared.rehearse_controls, *shared.profile_fields])

@@ -1,18 +1,20 @@
-"""Prepare: describe the manager (saved as YAML under the data directory) and see what to find out."""
+"""Prepare: describe the manager (saved per browser under the data directory) and see what to find out.
+
+A browser's saved profiles are its own, like its History; the one it used last fills the form
+again when the page is reopened, so Rehearse and Draft never silently fall back to a generic boss.
+"""
 
 from __future__ import annotations
 
-import os
 import re
-import tempfile
 from collections.abc import Iterator
 from functools import partial
 from pathlib import Path
 from typing import Any
 
 import gradio as gr
-import yaml
 
+from app.coach.profiles import active_profile, list_profiles, read_profile, save_profile, set_active
 from app.config import Settings
 from app.errors import BadInput, UpwardError
 from app.schemas import ManagerProfile, Temperament
@@ -23,42 +25,7 @@ CHECKLIST_QUERY = ("build a picture of your manager: their goals and priorities,
 CHECKLIST_ITEMS = 5
 
 
-# -- the profile store ---------------------------------------------------------------------------
-
-def profiles_dir(settings: Settings) -> Path:
-    return settings.data_dir / "profiles"
-
-
-def slug(name: str) -> str:
-    """A file-safe name for a profile ('Dana Reyes (VP)' -> 'dana-reyes-vp')."""
-    return re.sub(r"[^a-z0-9]+", "-", name.lower()).strip("-")[:60] or "manager"
-
-
-def list_profiles(settings: Settings) -> list[str]:
-    folder = profiles_dir(settings)
-    return sorted(p.stem for p in folder.glob("*.yaml")) if folder.is_dir() else []
-
-
-def save_profile(profile: ManagerProfile, settings: Settings) -> str:
-    """Write the profile atomically as YAML; returns the name it is saved under."""
-    folder = profiles_dir(settings)
-    folder.mkdir(parents=True, exist_ok=True)
-    name = slug(profile.name)
-    text = yaml.safe_dump(profile.model_dump(mode="json"), sort_keys=False, allow_unicode=True)
-    fd, tmp = tempfile.mkstemp(dir=folder, suffix=".tmp")
-    with os.fdopen(fd, "w", encoding="utf-8") as fh:
-        fh.write(text)
-    os.replace(tmp, folder / f"{name}.yaml")
-    return name
-
-
-def read_profile(name: str, settings: Settings) -> ManagerProfile:
-    from app.coach.profiles import load_profile
-
-    if not name or slug(name) != name:
-        raise BadInput("Pick a saved profile from the list first.")
-    return load_profile(profiles_dir(settings) / f"{name}.yaml")
-
+# -- the profile store (per browser: app/coach/profiles.py) --------------------------------------
 
 def form_values(profile: ManagerProfile) -> list[Any]:
     """A profile as the form's values, in field order."""
@@ -73,8 +40,10 @@ def checklist(settings: Settings) -> str:
     from app.retrieval.cards import load_cards
     from app.retrieval.search import search
 
-    hits = search(CHECKLIST_QUERY, k=CHECKLIST_ITEMS, settings=settings)
     hints = {c.id: c.hint for c in load_cards(settings.knowledge_dir)}
+    # guidance only: an ingested document is not a checklist item
+    hits = [h for h in search(CHECKLIST_QUERY, k=CHECKLIST_ITEMS + 4, settings=settings) if h.card in hints]
+    hits = hits[:CHECKLIST_ITEMS]
     lines = ["**What to find out about your manager**", ""]
     for h in hits:
         item = hints.get(h.card) or re.split(r"(?<=[.!?])\s", h.text.strip(), maxsplit=1)[0]
@@ -84,23 +53,36 @@ def checklist(settings: Settings) -> str:
 
 # -- handlers --------------------------------------------------------------------------------------
 
-def on_save(settings: Settings, *values: Any) -> tuple[dict[str, Any], dict[str, Any]]:
+def on_save(settings: Settings, owner: str, *values: Any) -> tuple[dict[str, Any], dict[str, Any]]:
     try:
         profile = profile_from_form(list(values))
         if not (values[0] or "").strip():
             raise BadInput("Give the profile a name before saving it.", "type your manager's name or a nickname")
-        name = save_profile(profile, settings)
+        name = save_profile(profile, settings, owner)
     except UpwardError as exc:
         return gr.update(), alert(error_text(exc))
-    return gr.update(choices=list_profiles(settings), value=name), alert(f"✅ Saved profile **{name}**.")
+    return (gr.update(choices=list_profiles(settings, owner), value=name),
+            alert(f"✅ Saved profile **{name}** (in this browser only)."))
 
 
-def on_load(name: str, settings: Settings) -> list[Any]:
+def on_load(name: str, owner: str, settings: Settings) -> list[Any]:
     try:
-        profile = read_profile(name, settings)
+        profile = read_profile(name, settings, owner)
+        set_active(name, settings, owner)
     except UpwardError as exc:
         return [gr.update()] * 7 + [alert(error_text(exc))]
     return [*form_values(profile), alert(f"Loaded **{name}**.")]
+
+
+def on_page_load(owner: str, settings: Settings) -> list[Any]:
+    """A new visit: this browser's saved profiles, and the one it used last back in the form."""
+    choices = list_profiles(settings, owner)
+    info = f"{len(choices)} saved in this browser; only this browser can see them."
+    found = active_profile(settings, owner)
+    if found is None:
+        return [gr.update(choices=choices, value=None, info=info), *[gr.update()] * 7]
+    name, profile = found
+    return [gr.update(choices=choices, value=name, info=info), *form_values(profile)]
 
 
 def on_import(path: str | None, settings: Settings) -> list[Any]:
@@ -133,7 +115,7 @@ def build(shared: Shared) -> None:
     with gr.Row(equal_height=False):
         with gr.Column(scale=3, min_width=300):
             with gr.Row():
-                saved = gr.Dropdown(choices=list_profiles(settings), value=None, label="Saved profiles",
+                saved = gr.Dropdown(choices=[], value=None, label="Saved profiles (this browser)",
                                     elem_id="profile-saved", scale=3, min_width=160)
                 load = gr.Button("Load", elem_id="profile-load", scale=1, min_width=80)
             name = gr.Textbox(label="Name", placeholder="e.g. Dana", elem_id="profile-name")
@@ -158,8 +140,10 @@ def build(shared: Shared) -> None:
             show = gr.Button("What should I find out?", elem_id="checklist-show")
     fields = [name, role, priorities, pressures, style, temperament, notes]
     shared.profile_fields = fields
-    saved.focus(lambda: gr.update(choices=list_profiles(settings)), None, saved)  # saved in another tab
-    save.click(partial(on_save, settings), fields, [saved, status])
-    load.click(partial(on_load, settings=settings), saved, [*fields, status])
+    shared.profile_saved = saved
+    # saved in another tab of this browser
+    saved.focus(lambda owner: gr.update(choices=list_profiles(settings, owner)), shared.owner, saved)
+    save.click(partial(on_save, settings), [shared.owner, *fields], [saved, status])
+    load.click(partial(on_load, settings=settings), [saved, shared.owner], [*fields, status])
     upload.upload(partial(on_import, settings=settings), upload, [*fields, status])
     show.click(partial(on_checklist, settings), None, check)

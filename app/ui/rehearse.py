@@ -79,6 +79,20 @@ def meter(rehearsal: Any) -> str:
     return "\n\n".join(parts)
 
 
+def profile_label(*values: Any) -> str:
+    """Which manager Rehearse will play, from Prepare's form: said before Start, not discovered after."""
+    try:
+        profile = profile_from_form(list(values))
+    except UpwardError:
+        return "The profile in **Prepare** has a problem: fix it there, or the generic manager is played."
+    from app.coach.profiles import DEFAULT_PROFILE
+
+    if profile.name == DEFAULT_PROFILE.name:
+        return ("Playing a **generic busy manager**: describe yours in **Prepare** "
+                "(saved profiles come back when you reopen the page).")
+    return f"Playing **{profile.name}** ({profile.role}, {profile.temperament.value}) from **Prepare**."
+
+
 def view(rehearsal: Any, chat: ChatHistory, note: str = "") -> Updates:
     """[state, chat, meter, alert, retry] after any step."""
     pending = bool(rehearsal is not None and rehearsal.pending)
@@ -181,16 +195,34 @@ def on_retry(rehearsal: Any, settings: Settings) -> Iterator[Updates]:
 
 
 def on_rewind(rehearsal: Any) -> Updates:
+    """Take back the last exchange and put the line back in the box, to edit and send again."""
     if rehearsal is None:
-        return view(None, [], "⚠️ Nothing to rewind: start a rehearsal first.")
+        return [*view(None, [], "⚠️ Nothing to rewind: start a rehearsal first."), gr.update()]
     with one_step(rehearsal) as free:
         if not free:
-            return [gr.update(), gr.update(), gr.update(), alert(BUSY), gr.update()]
+            return [gr.update(), gr.update(), gr.update(), alert(BUSY), gr.update(), gr.update()]
+        mine = [t.content for t in rehearsal.transcript if t.role == "user"]
         try:
             rehearsal.rewind()
         except UpwardError as exc:
-            return _failure(rehearsal, exc)
-    return view(rehearsal, chat_from_turns(rehearsal.transcript), "↩️ Took back your last line.")
+            return [*_failure(rehearsal, exc), gr.update()]
+    line = mine[-1] if mine else ""
+    note = "↩️ Took back your last line: it is back in the box to edit and send again." if line else ""
+    return [*view(rehearsal, chat_from_turns(rehearsal.transcript), note), line]
+
+
+def on_clear(rehearsal: Any) -> Updates:
+    """The chat's trash icon ends this session explicitly (it stays in History) rather than only
+    emptying the view while the manager remembers everything."""
+    if rehearsal is None:
+        return view(None, [])
+    with one_step(rehearsal) as free:
+        if not free:  # a reply is still streaming: put the conversation back
+            return [gr.update(), chat_from_turns(rehearsal.transcript), gr.update(), alert(BUSY), gr.update()]
+    said = bool(rehearsal.person_lines)
+    note = ("🗑️ Cleared: that rehearsal is closed" + (" and kept in **History** (reopen it there)" if said else "")
+            + ". Press **Start** for a new one.")
+    return view(None, [], note)
 
 
 def debrief_view(debrief: Any, settings: Settings) -> Updates:
@@ -256,6 +288,7 @@ def build(shared: Shared) -> None:
     situation = gr.Textbox(label="Your situation (optional)", elem_id="rehearse-situation", lines=2,
                            placeholder="A few sentences about the real conversation: who, the figures and dates, "
                                        "what your manager worries about. Your manager will use them.")
+    who = gr.Markdown(profile_label(*[""] * 7), elem_id="rehearse-profile")
     status = gr.Markdown(visible=False, elem_id="rehearse-alert", elem_classes=["alert"])
     with gr.Row(equal_height=False):
         with gr.Column(scale=3, min_width=280):
@@ -303,7 +336,13 @@ def build(shared: Shared) -> None:
     box.submit(send_fn, *send_io)
     retry.click(partial(speech.on_retry_spoken, settings=settings), [shared.rehearsal, speak, voice_state],
                 [*conv, voice_out, voice_state])
-    rewind.click(on_rewind, shared.rehearsal, conv)
+    rewind.click(on_rewind, shared.rehearsal, [*conv, box])
+    chat.clear(on_clear, shared.rehearsal, conv)
+    # The manager Rehearse will play follows Prepare's form (typed, loaded, imported or restored on a visit).
+    for control in (shared.profile_fields[0], shared.profile_fields[1], shared.profile_fields[5]):
+        control.change(profile_label, shared.profile_fields, who, show_progress="hidden",
+                       trigger_mode="always_last")
+    shared.rehearse_controls = [scenario, difficulty, hints, situation]
     finish.click(partial(speech.on_finish_spoken, settings=settings), [shared.rehearsal, voice_state],
                  [*conv, *debrief_out])
     mic.start_recording(speech.on_record_start, None, status)

@@ -1,0 +1,248 @@
+"""A draft is said to the manager, so it talks to them: "Priya answered" becomes "you answered".
+
+People describe their boss in the third person ("I need Gary to call the owner's rep", "Henrik
+asks", "her time"). Everything a draft takes from the situation is turned to the second person
+before it is composed: the manager's name (full, first, last, with a title) and "my manager / my
+boss" become "you" or "your", a verb after a new subject "you" agrees ("asks" -> "ask"), and a
+he/she pronoun that can only mean the manager follows. Quoted speech is left as it was said.
+Pure text functions; no model.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterable
+
+from app.coach import draft_text as tx
+
+TITLES = {"dr", "dr.", "mr", "mr.", "mrs", "mrs.", "ms", "ms.", "prof", "prof.", "sir", "dame"}
+ROLE_WORDS = r"(?:manager|boss|supervisor|line manager|director|team lead|lead)"
+# After one of these, a name is the object of the sentence ("ask Gary", "to Henrik"): no verb follows it.
+OBJECT_BEFORE = set("""to for with from at by about of on into ask asked asking tell told telling give gave giving send
+sent sending text texted email emailed show showed let help helped need want wanted like get got invite remind
+introduce convince update brief copy call called thank meet met and or than ping cc loop inform""".split())
+ADVERBS = set("also always often usually never still just sometimes rarely only already really then".split())
+PRONOUN_OBJECT_AFTER = set("""to and or but about for with in on at that if when before after first last again directly
+now today tomorrow which what whether how why who where a an the my our this that some any one two three know
+i me we you it please back up""".split())
+NOT_PEOPLE = set("""January February March April May June July August September October November December Monday
+Tuesday Wednesday Thursday Friday Saturday Sunday I""".split())
+# Words a finished sentence does not stop on (object pronouns, "that", "more", adverbs like "over" can).
+FUNCTION_END = set("""a an the and or but to of for with from at by as than because if when while which who whose
+we i they he she our my your their his its is are was were be been has have had will would could should can may
+might must not no very into onto per via until""".split())
+PREPOSITIONS = set("to for with from at by about on in into of".split())
+QUOTED = re.compile(r"“[^”]*”|\"[^\"]*\"")
+
+
+def name_variants(name: str) -> list[str]:
+    """The ways a person's name appears in text: full, without a title, first, last, title + last."""
+    words = [w for w in name.replace(",", " ").split() if w]
+    core = [w for w in words if w.lower() not in TITLES]
+    titles = [w for w in words if w.lower() in TITLES]
+    variants = {name.strip(), " ".join(core)}
+    if core:
+        variants.add(core[0])
+        variants.add(core[-1])
+        for t in titles:
+            variants.add(f"{t} {core[-1]}")
+    generic = {"your", "manager", "boss", "my"}
+    return sorted((v for v in variants if v and v.lower() not in generic and len(v) > 1),
+                  key=len, reverse=True)
+
+
+def _base_form(verb: str) -> str:
+    """'asks' -> 'ask', 'has' -> 'have', 'carries' -> 'carry' (a third-person verb after 'you')."""
+    low = verb.lower()
+    irregular = {"has": "have", "is": "are", "was": "were", "does": "do", "goes": "go", "doesn't": "don't",
+                 "isn't": "aren't", "wasn't": "weren't", "hasn't": "haven't"}
+    if low in irregular:
+        out = irregular[low]
+    elif low.endswith("ies") and len(low) > 4:
+        out = low[:-3] + "y"
+    elif re.search(r"(?:ss|sh|ch|x|z|o)es$", low):
+        out = low[:-2]
+    elif low.endswith("s") and not re.search(r"(?:ss|us|is)$", low) and len(low) > 2:
+        out = low[:-1]
+    else:
+        return verb
+    return out[:1].upper() + out[1:] if verb[:1].isupper() else out
+
+
+def _agree(text: str, start: int) -> str:
+    """Make the verb right after position `start` (a new subject 'you') agree, skipping adverbs."""
+    rest = text[start:]
+    m = re.match(r"(\s+)((?:(?:" + "|".join(ADVERBS) + r")\s+)*)([A-Za-z']+)", rest)
+    if not m:
+        return text
+    verb = m.group(3)
+    fixed = _base_form(verb)
+    if fixed == verb:
+        return text
+    at = start + m.start(3)
+    return text[:at] + fixed + text[at + len(verb):]
+
+
+def _outside_quotes(text: str) -> list[tuple[int, int]]:
+    """Spans of `text` that are not quoted speech."""
+    spans, last = [], 0
+    for m in QUOTED.finditer(text):
+        spans.append((last, m.start()))
+        last = m.end()
+    spans.append((last, len(text)))
+    return spans
+
+
+def _person_names(text: str, manager: Iterable[str]) -> list[tuple[int, str]]:
+    """(position, name) of capitalised words that may be other people (not the manager, not a date)."""
+    mine = {w for v in manager for w in v.split()}
+    out = []
+    starts = {0} | {m.end() for m in re.finditer(r"[.!?:;]\s+", text)}
+    for m in re.finditer(r"\b[A-Z][a-z]+(?:-[A-Z][a-z]+)?\b", text):
+        word = m.group(0)
+        if m.start() in starts or word in NOT_PEOPLE or word in mine or word in ("You", "Your"):
+            continue
+        out.append((m.start(), word))
+    return out
+
+
+def second_person(text: str, manager_name: str | None) -> str:
+    """The text addressed to the manager: their name and 'my manager/boss' become you/your."""
+    if not text:
+        return text
+    names = name_variants(manager_name) if manager_name else []
+    alternatives = [re.escape(n) for n in names] + [rf"my {ROLE_WORDS}", rf"My {ROLE_WORDS}"]
+    mention = re.compile(r"(?<![\w-])(?:" + "|".join(alternatives) + r")(?P<poss>['’]s)?(?![\w-])")
+    out = []
+    for a, b in _outside_quotes(text):
+        out.append(_convert(text[a:b], mention, names))
+        if b < len(text):
+            end = QUOTED.match(text, b)
+            out.append(end.group(0) if end else "")
+    return "".join(out)
+
+
+def _convert(text: str, mention: re.Pattern[str], names: list[str]) -> str:
+    mentions: list[int] = []
+    pieces: list[str] = []
+    last = 0
+    for m in mention.finditer(text):
+        before = text[last:m.start()]
+        prev = re.findall(r"[A-Za-z']+", text[:m.start()])
+        word = "your" if m.group("poss") else "you"
+        sentence_start = re.search(r"(?:^|[.!?:]\s+|\n)$", text[:m.start()]) is not None
+        if sentence_start:
+            word = word.capitalize()
+        pieces.append(before)
+        pieces.append(word)
+        mentions.append(sum(len(p) for p in pieces))
+        last = m.end()
+        subject = not m.group("poss") and not (prev and prev[-1].lower() in OBJECT_BEFORE)
+        if subject:
+            pieces.append("\0AGREE\0")
+    pieces.append(text[last:])
+    joined = "".join(pieces)
+    while "\0AGREE\0" in joined:
+        at = joined.index("\0AGREE\0")
+        joined = joined[:at] + joined[at + len("\0AGREE\0"):]
+        joined = _agree(joined, at)
+    return _pronouns(joined, names) if mentions else joined
+
+
+PERSON_NOUN = re.compile(r"\b(?:a|an|the|my|our|one|another|each|this|that|new)\s+(?:\w+\s)?(?:colleague|co-?worker|"
+                         r"hire|nurse|engineer|analyst|customer|client|teammate|director|vp|ceo|cfo|rep|woman|man|"
+                         r"person|member|buyer|controller|inspector|vendor|doctor|patient|peer|report|lead|"
+                         r"manager|supervisor|foreman|contractor|candidate|intern|student|friend|partner)\b", re.I)
+PRONOUN = re.compile(r"\b(she|her|hers|herself|he|him|his|himself)\b", re.I)
+
+
+def _pronouns(text: str, names: list[str]) -> str:
+    """He/she pronouns after a mention of the manager (now "you"), with no other person named in
+    between and at most one sentence break: those can only mean the manager."""
+    gender: str | None = None
+    pos = 0
+    while m := PRONOUN.search(text, pos):
+        pos = m.end()
+        word = m.group(1).lower()
+        g = "f" if word in ("she", "her", "hers", "herself") else "m"
+        prior = [p.start() for p in re.finditer(r"\b[Yy]our?\b", text[:m.start()])]
+        if not prior or gender not in (None, g):
+            continue
+        near = prior[-1]
+        between = text[near:m.start()]
+        # another person named, or a singular person mentioned ("a new hire"), could be the one meant
+        if any(near < p < m.start() for p, _ in _person_names(text, names)) or PERSON_NOUN.search(between):
+            continue
+        gender = g
+        after = re.match(r"\s*([A-Za-z']+|[.,;:!?]|$)", text[m.end():])
+        nxt = after.group(1).lower() if after else ""
+        new = {"herself": "yourself", "himself": "yourself", "hers": "yours", "she": "you", "he": "you",
+               "his": "your", "him": "you"}.get(word)
+        if new is None:  # "her": the object ("ask her to") or the possessive ("her time")
+            new = "you" if (not nxt or nxt in PRONOUN_OBJECT_AFTER or not nxt[0].isalpha()) else "your"
+        if m.group(1)[0].isupper():
+            new = new.capitalize()
+        text = text[:m.start()] + new + text[m.end():]
+        pos = m.start() + len(new)
+        if word in ("she", "he"):
+            text = _agree(text, pos)
+    return text
+
+
+def third_person_mentions(text: str, manager_name: str) -> list[str]:
+    """The manager's name used outside quoted speech (what a draft said to them should not contain)."""
+    names = name_variants(manager_name)
+    if not names:
+        return []
+    pattern = re.compile(r"(?<![\w-])(?:" + "|".join(re.escape(n) for n in names) + r")(?![\w-])")
+    found = []
+    for a, b in _outside_quotes(text):
+        found += [m.group(0) for m in pattern.finditer(text[a:b])]
+    return found
+
+
+def ends_mid_phrase(sentence: str) -> bool:
+    """True when a sentence stops on a word that cannot end one ('... the 600 we.'), or leaves a
+    bracket or quote open."""
+    s = sentence.strip()
+    if not s:
+        return False
+    if s.count("(") > s.count(")") or s.count("“") > s.count("”") or s.count('"') % 2:
+        return True
+    words = re.findall(r"[\w'%$€£-]+", s)
+    if not words or not re.search(r"[.!?][\"”’)]*$", s):
+        return False
+    last = words[-1].lower()
+    if s.rstrip("\"”’)").endswith("?") and last in PREPOSITIONS:
+        return False  # "...which stakeholders would I need to build relationships with?"
+    return last in FUNCTION_END
+
+
+def trim_dangling(value: str) -> str:
+    """A slot value without trailing words that would leave its sentence unfinished ('... and we')."""
+    words = value.rstrip(" ,;:-").split()
+    while len(words) > 1 and words[-1].lower().strip(",;:") in FUNCTION_END:
+        words.pop()
+    return " ".join(words).rstrip(" ,;:-")
+
+
+COMMON_STARTERS = set("""since during after before when while because last next every each our my this that these
+those there here we it in on at for all both two three four five six month-end weekly monthly daily done doing
+blocked one most some many right now today yesterday""".split())
+
+
+def lower_lead(value: str, situation: str = "") -> str:
+    """A value that opened a sentence ('Since the reset...') reads mid-sentence after a label's colon:
+    lower its first letter when it is an ordinary word (a stop word, a common opener, or a word the
+    situation also writes in lower case), never a name, an acronym or 'I'."""
+    first = value.split(" ", 1)[0]
+    if not first or not first[0].isupper() or first in ("I", "I'm", "I've", "I'd", "I'll"):
+        return value
+    bare = re.sub(r"['’]s$", "", first.strip(",.;:"))
+    if sum(c.isupper() for c in bare) >= 2 or any(c.isdigit() for c in bare) or bare in NOT_PEOPLE:
+        return value
+    low = bare.lower()
+    if low in ("you", "your") or low in tx.STOP or low in COMMON_STARTERS or \
+            re.search(rf"(?<![\w-]){re.escape(low)}(?![\w-])", situation):
+        return value[:1].lower() + value[1:]
+    return value
