@@ -17,6 +17,7 @@ from app.config import Settings, get_settings
 from app.errors import ConfigError
 from app.ui import ask, draft, history_tab, prepare, rehearse, settings_tab
 from app.ui.common import Shared, new_owner
+from app.ui.warmup import WarmUp
 
 __all__ = ["CSS", "build_ui", "serve"]
 
@@ -92,18 +93,25 @@ def auth_for(settings: Settings) -> tuple[str, str] | None:
     return (settings.username, settings.password)
 
 
-def serve(settings: Settings | None = None, *, block: bool = True) -> gr.Blocks:
+def serve(settings: Settings | None = None, *, block: bool = True, warm: bool = True) -> gr.Blocks:
     """Start the app; a non-loopback host requires a username and password.
 
-    `block=False` returns the running Blocks at once (tests close it with `.close()`).
+    `block=False` returns the running Blocks at once (tests close it with `.close()`). `warm` loads
+    the services, the index and the model in the background while the server starts (app/ui/warmup.py).
     """
     settings = settings or get_settings()
     auth = auth_for(settings)
     print(f"Upward on http://{settings.host}:{settings.port}  ({settings.model})", flush=True)
     demo = build_ui(settings)
+    if warm:
+        warmup = WarmUp(settings)
+        warmup.gate(demo)
+        warmup.start()  # before launch: its imports overlap the server's start-up
     demo.queue(default_concurrency_limit=4).launch(
         server_name=settings.host, server_port=settings.port, share=False, auth=auth, show_error=True,
-        inbrowser=False, css=CSS, prevent_thread_lock=not block, quiet=not block, max_file_size="60mb",
+        inbrowser=False, css=CSS, prevent_thread_lock=True, quiet=not block, max_file_size="60mb",
         footer_links=["gradio", "settings"],
     )
+    if block:
+        demo.block_thread()
     return demo

@@ -1,0 +1,32 @@
+"""The benchmark's report: the table and bench.json (no timings are asserted anywhere)."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+from app.benchmarks.report import Report, Row, pct, table
+
+
+def test_rows_report_ratio_and_goal_and_the_table_lists_every_path(tmp_path: Path) -> None:
+    rows = [
+        Row("processes", "upward search", 1.2, floor=1.0, floor_label="import chromadb", goal=1.5, goal_on="ratio"),
+        Row("rehearsal", "first visible text p50", 0.7, floor=0.1, goal=0.5, note="3 turns without the model"),
+        Row("processes", "peak RSS", 640, unit="MB", goal=700),
+        Row("retrieval", "HNSW recall@4", 1.0, unit=""),
+    ]
+    assert rows[0].ratio == 1.2 and rows[0].meets is True
+    assert rows[1].meets is False and rows[2].meets is True and rows[3].meets is None
+    text = "\n".join(table(rows))
+    for row in rows:
+        assert row.path in text
+    assert "OVER" in text and "1.20x" in text and "640 MB" in text and "3 turns without the model" in text
+    report = Report(rows=rows)
+    doc = json.loads(report.write(tmp_path / "bench.json").read_text(encoding="utf-8"))
+    assert doc["machine"]["nproc"] and len(doc["rows"]) == 4
+    assert doc["rows"][0]["ratio"] == 1.2 and doc["rows"][1]["meets"] is False
+
+
+def test_percentiles_by_nearest_rank() -> None:
+    values = [float(v) for v in range(1, 21)]
+    assert pct(values, 0.5) == 11.0 and pct(values, 0.95) == 19.0 and pct([3.0], 0.95) == 3.0
