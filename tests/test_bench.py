@@ -1,11 +1,17 @@
-"""The benchmark's report: the table and bench.json (no timings are asserted anywhere)."""
+"""The benchmark's report (table and bench.json) and the serve warm-up's handler gate; no timings asserted."""
 
 from __future__ import annotations
 
+import inspect
 import json
+import threading
+import time
+from collections.abc import Iterator
 from pathlib import Path
 
 from app.benchmarks.report import Report, Row, pct, table
+from app.config import Settings
+from app.ui.warmup import WarmUp
 
 
 def test_rows_report_ratio_and_goal_and_the_table_lists_every_path(tmp_path: Path) -> None:
@@ -30,3 +36,26 @@ def test_rows_report_ratio_and_goal_and_the_table_lists_every_path(tmp_path: Pat
 def test_percentiles_by_nearest_rank() -> None:
     values = [float(v) for v in range(1, 21)]
     assert pct(values, 0.5) == 11.0 and pct(values, 0.95) == 19.0 and pct([3.0], 0.95) == 3.0
+
+
+def test_gated_handlers_wait_for_the_warm_up_imports_and_keep_their_shape(tmp_path: Path) -> None:
+    settings = Settings(model="fake/bench", data_dir=tmp_path)
+    warm = WarmUp(settings)
+
+    def handler(message: str, history: list[str], *, settings: Settings) -> Iterator[str]:
+        yield message
+
+    def plain(message: str) -> str:
+        return message.upper()
+
+    gated, gated_plain = warm.after_imports(handler), warm.after_imports(plain)
+    assert inspect.isgeneratorfunction(gated) and not inspect.isgeneratorfunction(gated_plain)
+    assert list(inspect.signature(gated).parameters) == ["message", "history", "settings"]
+    got: list[str] = []
+    worker = threading.Thread(target=lambda: got.extend([*gated("hi", [], settings=settings), gated_plain("hi")]))
+    worker.start()
+    time.sleep(0.2)
+    assert got == []  # still waiting for the imports
+    warm.imported.set()
+    worker.join(5)
+    assert got == ["hi", "HI"]
