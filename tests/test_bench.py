@@ -4,6 +4,9 @@ from __future__ import annotations
 
 import inspect
 import json
+import os
+import subprocess
+import sys
 import threading
 import time
 from collections.abc import Iterator
@@ -59,3 +62,15 @@ def test_gated_handlers_wait_for_the_warm_up_imports_and_keep_their_shape(tmp_pa
     warm.imported.set()
     worker.join(5)
     assert got == ["hi", "HI"]
+
+
+def test_upward_search_starts_without_the_model_or_web_stack() -> None:
+    """`upward search` is retrieval only: importing litellm, gradio or llama.cpp would triple its start-up."""
+    code = ("import sys; from app.cli import main; code = main(['search', 'my boss explodes at bad news', '--json']); "
+            "print(sorted(m for m in ('litellm', 'gradio', 'llama_cpp', 'pandas') if m in sys.modules)); "
+            "sys.exit(code)")
+    proc = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, timeout=300, env=os.environ,
+                          cwd=Path(__file__).resolve().parent.parent)
+    assert proc.returncode == 0, proc.stderr[-2000:]
+    assert json.loads(proc.stdout[: proc.stdout.rindex("}") + 1])["hits"]
+    assert proc.stdout.strip().splitlines()[-1] == "[]"
