@@ -138,7 +138,7 @@ def cmd_rehearse(args: argparse.Namespace, settings: Settings) -> int:
     profile = load_profile(args.manager)
     if args.script:
         doc = run_script(args.scenario, profile, _read_script(args.script), difficulty=args.difficulty,
-                         model=settings.model, settings=settings)
+                         model=settings.model, settings=settings, situation=args.situation)
         talk = "\n".join(f"{'You' if t['role'] == 'user' else profile.name}: {t['content']}" for t in doc["transcript"])
         _emit(args, doc, f"{talk}\n\n{_debrief_text(doc['debrief'])}")
         return 0
@@ -150,7 +150,8 @@ def _interactive(args: argparse.Namespace, settings: Settings, profile: Any) -> 
 
     session = (Rehearsal.resume(args.resume, settings=settings) if args.resume else
                Rehearsal.start(args.scenario, profile, difficulty=args.difficulty,
-                               hints=settings.hints and not args.no_hints, model=settings.model, settings=settings))
+                               hints=settings.hints and not args.no_hints, model=settings.model, settings=settings,
+                               situation=args.situation))
     name = session.profile.name
     print(f"Rehearsing '{session.scenario.title}' with {name} ({session.difficulty.value}). "
           "Type your lines; /rewind takes back the last exchange, /retry re-asks after an error, "
@@ -268,6 +269,8 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--script", help="a file of your lines, one turn per non-empty line ('-' reads stdin)")
     p.add_argument("--no-hints", action="store_true", help="no coaching hints (interactive only)")
     p.add_argument("--resume", help="continue a stored session by id (interactive)")
+    p.add_argument("--situation", help="a few sentences about your real situation: names, figures, dates, what "
+                                       "your manager worries about; the manager uses them")
     p = add("history", cmd_history, "list past rehearsals and drafts, or export one as Markdown/JSON", json_=True)
     p.add_argument("id", nargs="?", help="a session or draft id to export")
     p = add("eval", cmd_eval, "run the offline eval suites and gate them against evals/thresholds.yaml",

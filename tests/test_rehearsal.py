@@ -13,7 +13,7 @@ from pathlib import Path
 import pytest
 
 from app.cli import main
-from app.coach import moves
+from app.coach import moves, voicing
 from app.coach.debrief import score_transcript
 from app.coach.persona import CANARY, problems
 from app.coach.profiles import load_profile
@@ -336,8 +336,8 @@ def test_select_phrasing_streams_a_scenario_line_and_repairs_garbage(data_dir: P
     reset_settings()
     session = Rehearsal.start("promotion", skeptical(), model=fake_model, greet=False, hints=False)
     snapshots = list(session.reply("Hi, have you got a minute about my role?"))
-    scenario = load_scenario("promotion")
-    assert snapshots[-1] in scenario.lines[session.states[-1].move]
+    # the model chose one of the replies composed for the move (voicing.candidates), none of its own words
+    assert snapshots[-1] in voicing.candidates(session.frame, session.states[-1], session.person_lines, [])
     assert len(snapshots) > 2 and all(b.startswith(a) for a, b in zip(snapshots, snapshots[1:], strict=False))
     fake.engine(fake_model).enqueue('{"line": "As an AI I cannot')
     final = session.say("I'm asking to be put forward for senior analyst this cycle.")

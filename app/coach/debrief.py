@@ -13,7 +13,7 @@ import re
 
 from pydantic import Field, create_model
 
-from app.coach import moves
+from app.coach import moves, specifics
 from app.coach.moves import Difficulty, Reading
 from app.coach.rubric import Dimension, Rubric, load_rubric
 from app.coach.scenarios import load_scenario
@@ -22,7 +22,9 @@ from app.errors import BadInput, UpwardError
 from app.retrieval import search as retrieval
 from app.schemas import Hit, ManagerProfile, Strict, Temperament, Turn
 
-QUOTE_WORDS = 22
+QUOTE_WORDS = 30
+CONCRETE_FLOOR = 0.6
+HARM_PENALTY = 0.08  # of the overall score, per ultimatum, blaming or role-break line
 JUDGE_WEIGHT = 0.5
 
 
@@ -40,8 +42,14 @@ class Debrief(Strict):
 
 
 def quote(line: str) -> str:
-    words = line.split()
-    text = line if len(words) <= QUOTE_WORDS else " ".join(words[:QUOTE_WORDS]) + "…"
+    """The line in quotation marks, as whole sentences: the first ones that fit, never cut mid-sentence."""
+    parts = [p for p in re.split(r"(?<=[.!?])\s+", line.strip()) if p]
+    kept: list[str] = []
+    for part in parts:
+        if kept and len(" ".join([*kept, part]).split()) > QUOTE_WORDS:
+            break
+        kept.append(part)
+    text = " ".join(kept) if kept else line.strip()
     return f"“{text}”"
 
 
@@ -59,32 +67,46 @@ def _profile_words(profile: ManagerProfile) -> set[str]:
     return {w for w in re.findall(r"[a-z]{5,}", text.lower())}
 
 
+def harmful(r: Reading) -> bool:
+    """An ultimatum, blame or a role-break attempt: never a strength, always named."""
+    return r.does("ultimatum") or r.does("blame") or r.attack
+
+
 def dimension_hits(lines: list[str], readings: list[Reading], profile: ManagerProfile) -> dict[str, list[float]]:
-    """Per dimension, how much each of the person's lines shows it (negative cues for `concise`)."""
+    """Per dimension, how much each of the person's lines shows it, read from what the line does (its
+    acts and the concerns it answers), not from the words it contains (negative cues for `concise`)."""
     words = _profile_words(profile)
     out: dict[str, list[float]] = {d: [] for d in ("priorities", "evidence", "solution", "input", "ask",
                                                      "concise", "style")}
     for i, (line, r) in enumerate(zip(lines, readings, strict=True)):
         low = line.lower()
+        bad = harmful(r)
+        scale = 0.5 if bad else 1.0  # a good move wrapped in a threat or blame lands at half strength
         overlap = len({w for w in words if w in low})
-        out["priorities"].append(len(r.dims.get("priorities", [])) + min(2, overlap))
-        out["evidence"].append(len(r.dims.get("evidence", [])) + r.numbers)
-        out["solution"].append(float(len(r.dims.get("solution", []))))
-        out["input"].append(len(r.dims.get("input", [])) + (0.5 if r.questions else 0.0))
-        out["ask"].append(len(r.dims.get("ask", [])) + (0.5 if i < 2 and r.dims.get("ask") else 0.0))
-        out["concise"].append(float(len(r.dims.get("concise", [])) + len(r.blame)))
-        style = float(len(r.dims.get("style", [])))
+        out["priorities"].append(scale * ((1.0 if r.does("priorities") else 0.0) + (0.5 if overlap else 0.0)
+                                          + 0.5 * len(r.addressed)))
+        out["evidence"].append(scale * ((1.0 if r.does("evidence") else 0.0)
+                                        + (0.5 if r.does("evidence") and r.numbers >= 2 else 0.0)))
+        out["solution"].append(scale * (1.0 if r.does("solution") else 0.0))
+        out["input"].append(scale * (1.0 if r.does("input") else 0.0))
+        out["ask"].append(scale * ((1.0 if r.does("ask") else 0.0) + (0.5 if i < 2 and r.does("ask") else 0.0)))
+        out["concise"].append(float(min(2, len(r.dims.get("concise", []))) + 2 * int(r.does("blame"))
+                                    + 3 * int(r.does("ultimatum"))))
+        style = 0.0
+        substance = r.does("evidence") or r.does("solution") or r.does("ask")
         t = profile.temperament
-        if t == Temperament.busy and i == 0 and r.words <= 25 and (r.dims.get("ask") or r.numbers):
+        if r.dims.get("style") and (substance or r.numbers):
             style += 1
-        if t == Temperament.explosive and not r.blame and r.words <= 40 and (r.numbers or r.dims.get("solution")):
+        if t == Temperament.busy and i == 0 and r.words <= 25 and (r.does("ask") or r.does("evidence") or r.numbers):
+            style += 1
+        if t == Temperament.explosive and not bad and r.words <= 40 and (r.does("evidence") or r.does("solution")):
             style += 0.5
-        if t == Temperament.skeptical and r.numbers >= 2:
+        if t == Temperament.skeptical and r.does("evidence") and r.numbers >= 2:
             style += 0.5
-        if t == Temperament.supportive and r.questions and r.dims.get("input"):
+        if t in (Temperament.supportive, Temperament.reflective) and r.does("input"):
             style += 0.5
-        if r.blame:
-            style -= 1
+        if bad:
+            style -= 2
         out["style"].append(style)
     return out
 
@@ -96,7 +118,9 @@ def deterministic_scores(lines: list[str], readings: list[Reading], profile: Man
     avg_words = sum(r.words for r in readings) / max(1, len(readings))
     limit = 35 if profile.temperament in (Temperament.busy, Temperament.explosive) else 50
     verbose = 0 if avg_words <= limit else (1 if avg_words <= limit * 1.6 else 2)
-    scores["concise"] = max(0, 4 - int(sum(per_line["concise"])) - verbose)
+    substance = sum(per_line["evidence"]) + sum(per_line["solution"]) + sum(per_line["ask"])
+    empty = 1 if substance < 1 else 0  # short but saying nothing is not concise, it is empty
+    scores["concise"] = max(0, 4 - int(sum(per_line["concise"])) - verbose - 2 * empty)
     if profile.temperament in (Temperament.busy, Temperament.explosive) and verbose:
         scores["style"] = max(0, scores["style"] - verbose)
     return scores
@@ -128,25 +152,36 @@ def _use_judge(model: str, settings: Settings) -> bool:
     return gateway.resolve(model, settings).provider not in ("local", "fake")
 
 
-def _best_line(lines: list[str], values: list[float]) -> str | None:
-    if not values or max(values) <= 0:
+def _best_line(lines: list[str], values: list[float], skip: set[int] = frozenset()) -> str | None:  # type: ignore[assignment]
+    usable = [i for i in range(len(values)) if i not in skip]
+    if not usable or max(values[i] for i in usable) <= 0:
         return None
-    return lines[max(range(len(values)), key=lambda i: (values[i], -i))]
+    return lines[max(usable, key=lambda i: (values[i], -i))]
 
 
-def _feedback(dims: list[Dimension], scores: dict[str, int], lines: list[str],
-              per_line: dict[str, list[float]]) -> tuple[list[str], list[str]]:
+def _feedback(dims: list[Dimension], scores: dict[str, int], lines: list[str], readings: list[Reading],
+              per_line: dict[str, list[float]], unanswered: list[tuple[str, int]]) -> tuple[list[str], list[str]]:
+    """Strengths quote the person's best line per strong dimension (never a threat or blame); every
+    debrief names at least one concrete next step, starting with what hurt."""
+    bad = {i for i, r in enumerate(readings) if harmful(r)}
     strengths: list[str] = []
     improvements: list[str] = []
+    for i in sorted(bad):
+        r = readings[i]
+        what = "an ultimatum" if r.does("ultimatum") else ("blame" if r.does("blame") else "a role-break attempt")
+        improvements.append(f"Turn {i + 1} was {what}: {quote(lines[i])} It cost you goodwill whatever else the line "
+                            "said. State the stakes as facts and what you need, without a threat or a culprit.")
     ranked = sorted(dims, key=lambda d: (-scores[d.id], -d.weight))
     for d in ranked:
         if scores[d.id] < 3 or len(strengths) >= 3:
             continue
         if d.id == "concise":
-            line = min(lines, key=lambda s: len(s.split()))
+            clean = [line for i, line in enumerate(lines) if i not in bad]
+            line = min(clean, key=lambda s: len(s.split())) if clean else None
         else:
-            line = _best_line(lines, per_line[d.id]) or lines[0]
-        strengths.append(f"{d.name} ({scores[d.id]}/4): {quote(line)}")
+            line = _best_line(lines, per_line[d.id], bad)
+        if line is not None:
+            strengths.append(f"{d.name} ({scores[d.id]}/4): {quote(line)}")
     for d in sorted(dims, key=lambda d: (scores[d.id], -d.weight)):
         if scores[d.id] > 2 or len(improvements) >= 3:
             continue
@@ -154,12 +189,24 @@ def _feedback(dims: list[Dimension], scores: dict[str, int], lines: list[str],
         if d.id == "concise":
             worst = _best_line(lines, per_line["concise"]) or max(lines, key=lambda s: len(s.split()))
             improvements.append(f"{d.name} ({scores[d.id]}/4): {quote(worst)} costs you here. Aim for: {aim}.")
-        elif (closest := _best_line(lines, per_line[d.id])) is not None:
-            improvements.append(f"{d.name} ({scores[d.id]}/4): closest you came was {quote(closest)}. "
+        elif (closest := _best_line(lines, per_line[d.id], bad)) is not None:
+            improvements.append(f"{d.name} ({scores[d.id]}/4): closest you came was {quote(closest)} "
                                 f"Aim for: {aim}.")
         else:
             improvements.append(f"{d.name} (0/4): none of your lines did this; it would fit after "
-                                f"{quote(lines[0])}. Aim for: {aim}.")
+                                f"{quote(lines[0])} Aim for: {aim}.")
+    for asked, reply_index in unanswered[:2]:
+        if len(improvements) >= 4:
+            break
+        after = quote(lines[min(reply_index, len(lines) - 1)])
+        improvements.append(f"Your manager asked {asked} and your reply, {after}, left it open. Answer a worry "
+                            "when it is raised, with a fact or a plan.")
+    if not improvements:  # even a strong run has a next step: the weakest dimension, aimed higher
+        d = min(dims, key=lambda d: (scores[d.id], -d.weight))
+        aim = d.levels.get(4, d.definition).rstrip(".")
+        line = _best_line(lines, per_line[d.id], bad) or lines[-1]
+        improvements.append(f"Next time, push {d.name.lower()} further ({scores[d.id]}/4) than {quote(line)} "
+                            f"Aim for: {aim}.")
     return strengths, improvements
 
 
@@ -178,7 +225,7 @@ def _citations(dims: list[Dimension], scores: dict[str, int], scenario_id: str, 
 
 def score_transcript(transcript: list[Turn], scenario_id: str, profile: ManagerProfile, *,
                      difficulty: str | Difficulty = "realistic", model: str | None = None,
-                     settings: Settings | None = None) -> Debrief:
+                     settings: Settings | None = None, situation: str = "") -> Debrief:
     """Score the person's side of a rehearsal: 0-4 per dimension, overall 0-100, quotes and citations."""
     settings = settings or get_settings()
     lines = [t.content for t in transcript if t.role == "user" and t.content.strip()]
@@ -186,7 +233,9 @@ def score_transcript(transcript: list[Turn], scenario_id: str, profile: ManagerP
         raise BadInput("There is nothing to score: the transcript has none of your lines.")
     scenario = load_scenario(scenario_id, settings)
     rubric = load_rubric(settings)
-    readings = [moves.read_turn(line, scenario, rubric) for line in lines]
+    where = moves.frame(scenario, profile, Difficulty(difficulty), rubric, prompts_dir=settings.prompts_dir,
+                        situation=situation)
+    states, readings = moves.replay_with_readings(lines, where)  # what the manager reacted to, scored
     scores = deterministic_scores(lines, readings, profile)
     judged = False
     notes: list[str] = []
@@ -201,9 +250,19 @@ def score_transcript(transcript: list[Turn], scenario_id: str, profile: ManagerP
             notes.append(f"The model's judgement was left out: {exc.message}")
     dims = [d for d in rubric.dimensions if d.id in scores]
     total = sum(d.weight * scores[d.id] for d in dims) / sum(d.weight * 4 for d in dims)
+    total = max(0.0, total - HARM_PENALTY * sum(harmful(r) for r in readings))
+    # Cue words without a single name, figure, date or project behind them is how a scorer gets gamed;
+    # a conversation earns the top of the scale only when most lines carry something concrete.
+    concrete = sum(bool(r.numbers or specifics.from_text(line).tokens()) for line, r in zip(lines, readings,
+                                                                                           strict=True))
+    total *= CONCRETE_FLOOR + (1 - CONCRETE_FLOOR) * concrete / len(lines)
     per_line = dimension_hits(lines, readings, profile)
-    strengths, improvements = _feedback(dims, scores, lines, per_line)
-    states = moves.replay(lines, scenario, profile, Difficulty(difficulty), rubric)
+    unanswered: list[tuple[str, int]] = []  # (what the manager asked, the person's line that followed)
+    for i, state in enumerate(states):
+        concern = where.concern(state.concern) if state.move == "probe_concern" else None
+        if concern is not None and concern.id not in states[-1].addressed:
+            unanswered.append((f"“{concern.probe}”" if concern.probe else f"about {concern.concern}", i))
+    strengths, improvements = _feedback(dims, scores, lines, readings, per_line, unanswered)
     swings = sorted(range(1, len(states)), key=lambda i: (-abs(states[i].delta), i))[:3]
     moments = [f"Turn {i}: {quote(lines[i - 1])} moved receptiveness {states[i].delta:+d} "
                f"({states[i - 1].receptiveness}→{states[i].receptiveness})" for i in sorted(swings)

@@ -31,9 +31,17 @@ def _short(text: str) -> str:
 def focus(states: list[State], scenario: Scenario, rubric: Rubric, seen: dict[str, int]) -> tuple[str, list[str]]:
     """What to nudge next: (retrieval query, topics). `seen` counts signals per dimension so far."""
     state = states[-1]
+    acts = set(state.acts)
+    if acts & {"ultimatum", "blame"}:  # the moment, before any rubric gap: repair the relationship
+        return ("Stay calm and constructive with your boss: own your part, no blame, no threats; state the facts "
+                "and what you need.", ["trust", "difficult-boss", "empathy"])
     if state.current:
-        concern = next(c for c in scenario.hidden_concerns if c.id == state.current)
-        return f"{concern.concern} {scenario.query}", list(scenario.topics)
+        concern = next((c for c in scenario.hidden_concerns if c.id == state.current), None)
+        text = concern.concern if concern else ""
+        return f"{text} {scenario.query}".strip(), list(scenario.topics)
+    if state.move == "park":
+        return f"Prepare the follow-up: what evidence and next step would close this. {scenario.query}", \
+            list(scenario.topics)
     if not state.asked and state.turn >= 1:
         dim = rubric.dimension("ask")
     else:

@@ -15,7 +15,7 @@ from typing import Any, Literal
 
 from pydantic import create_model
 
-from app.coach import moves, persona
+from app.coach import moves, persona, voicing
 from app.coach.debrief import Debrief, score_transcript
 from app.coach.hints import Hint, hint_for
 from app.coach.moves import Difficulty, State
@@ -30,6 +30,8 @@ __all__ = ["CANARY", "Difficulty", "Hint", "Rehearsal", "run_script", "validate_
 
 CANARY = persona.CANARY
 MAX_TURN_CHARS = 2000
+MAX_SITUATION_CHARS = 2000
+SELECT_CANDIDATES = 3
 CONTEXT_TURNS = 8  # how many earlier turns a free-phrasing model sees
 
 
@@ -58,6 +60,15 @@ def validate_line(text: str) -> str:
     return text
 
 
+def validate_situation(text: str | None) -> str:
+    """The person's few sentences about their real situation ('' when none); BadInput when far too long."""
+    text = (text or "").strip()
+    if len(text) > MAX_SITUATION_CHARS:
+        raise BadInput(f"The situation is {len(text):,} characters; the limit is {MAX_SITUATION_CHARS:,}.",
+                       "keep it to a few sentences: who is involved, the figures and dates that matter")
+    return text
+
+
 def _difficulty(value: str | Difficulty) -> Difficulty:
     try:
         return Difficulty(value)
@@ -70,7 +81,7 @@ class Rehearsal:
 
     def __init__(self, session_id: str, scenario: Scenario, profile: ManagerProfile, difficulty: Difficulty,
                  *, hints: bool, model: str, settings: Settings, turns: list[dict[str, Any]],
-                 finished: bool = False, greet: bool = False) -> None:
+                 finished: bool = False, greet: bool = False, situation: str = "") -> None:
         self.session_id = session_id
         self.greet = greet
         self.scenario = scenario
@@ -80,10 +91,13 @@ class Rehearsal:
         self.model = model
         self.settings = settings
         self.rubric: Rubric = load_rubric(settings)
+        self.situation = situation
+        self.frame = moves.frame(scenario, profile, difficulty, self.rubric, prompts_dir=settings.prompts_dir,
+                                 situation=situation)
         self.finished = finished
         self._turns = [Turn(role=t["role"], content=t["content"]) for t in turns]
         self._meta = [dict(t.get("meta") or {}) for t in turns]
-        self.states: list[State] = moves.replay(self.person_lines, scenario, profile, difficulty, self.rubric)
+        self.states: list[State] = moves.replay_frame(self.person_lines, self.frame)
         self.last_hint: Hint | None = None
         self.last_notices: list[str] = []
 
@@ -91,18 +105,20 @@ class Rehearsal:
     @classmethod
     def start(cls, scenario: str, profile: ManagerProfile, *, difficulty: str | Difficulty = "realistic",
               hints: bool = True, model: str | None = None, settings: Settings | None = None, owner: str = "",
-              greet: bool = True) -> Rehearsal:
+              greet: bool = True, situation: str | None = None) -> Rehearsal:
         """A new session, stored before anything is said. `greet` lets the manager open the meeting."""
         from app.llm import gateway
 
         settings = settings or get_settings()
         found = load_scenario(scenario, settings)
         level = _difficulty(difficulty)
+        told = validate_situation(situation)
         spec = gateway.resolve(model or settings.model, settings)  # an unknown model fails before storing
         title = f"{found.title} with {profile.name}"
-        state = {"profile": profile.model_dump(mode="json"), "hints": hints, "greet": greet}
+        state = {"profile": profile.model_dump(mode="json"), "hints": hints, "greet": greet, "situation": told}
         sid = cls._history(settings).create_session(found.id, level.value, spec.id, title, state, owner)
-        return cls(sid, found, profile, level, hints=hints, model=spec.id, settings=settings, turns=[], greet=greet)
+        return cls(sid, found, profile, level, hints=hints, model=spec.id, settings=settings, turns=[], greet=greet,
+                   situation=told)
 
     @classmethod
     def resume(cls, session_id: str, settings: Settings | None = None, model: str | None = None) -> Rehearsal:
@@ -116,7 +132,8 @@ class Rehearsal:
             raise BadInput(f"Session {session_id} has no usable manager profile stored.") from exc
         session = cls(session_id, load_scenario(row["scenario"], settings), profile, _difficulty(row["difficulty"]),
                       hints=bool(stored.get("hints", True)), model=model or row["model"], settings=settings,
-                      turns=row["turns"], finished=row["debrief"] is not None, greet=bool(stored.get("greet", False)))
+                      turns=row["turns"], finished=row["debrief"] is not None, greet=bool(stored.get("greet", False)),
+                      situation=str(stored.get("situation") or ""))
         return session
 
     @staticmethod
@@ -143,7 +160,7 @@ class Rehearsal:
 
     def _stored_state(self) -> dict[str, Any]:
         return {"profile": self.profile.model_dump(mode="json"), "hints": self.hints, "greet": self.greet,
-                "manager": self.states[-1].model_dump(mode="json")}
+                "situation": self.situation, "manager": self.states[-1].model_dump(mode="json")}
 
     def _commit(self, role: Literal["user", "manager"], content: str, meta: dict[str, Any]) -> None:
         self._history(self.settings).add_turn(self.session_id, role, content, self._stored_state(), meta)
@@ -170,8 +187,8 @@ class Rehearsal:
         if self.pending:
             raise BadInput("Your manager has not answered your last line yet.",
                            "press Retry to get the answer, or Rewind to take your line back")
-        state = moves.advance(self.states[-1], moves.read_turn(text, self.scenario, self.rubric), self.scenario,
-                              self.profile, self.difficulty)
+        reading = moves.read_next(text, self.frame, self.states[-1])
+        state = moves.advance(self.states[-1], reading, self.frame)
         self.states.append(state)
         self._commit("user", text, {"receptiveness": state.receptiveness, "delta": state.delta})
         yield from self.retry()
@@ -181,8 +198,8 @@ class Rehearsal:
         if not self.pending:
             raise BadInput("There is no unanswered line to retry.", "type your next line instead")
         state = self.states[-1]
-        concern = next((c.concern for c in self.scenario.hidden_concerns if c.id == state.current), "")
-        yield from self._voice(state, self._turns[-1].content, concern)
+        found = self.frame.concern(state.concern)
+        yield from self._voice(state, self._turns[-1].content, found.concern if found else "")
 
     def say(self, text: str) -> str:
         """`reply`, drained: the manager's final reply."""
@@ -199,7 +216,13 @@ class Rehearsal:
         if mode == "auto":
             mode = "select" if spec.provider == "local" else "free"
         final, path = "", "model"
-        chosen = self._select(state, person_line) if mode == "select" else self._free(state, person_line, concern)
+        said = [t.content for t in self._turns if t.role == "manager"]
+        options = voicing.candidates(self.frame, state, self.person_lines if person_line else [], said,
+                                     limit=SELECT_CANDIDATES)
+        state = state.model_copy(update={"line": options[0]})
+        self.states[-1] = state  # the default reply for this turn: what a repair falls back to
+        chosen = self._select(state, person_line, options) if mode == "select" else \
+            self._free(state, person_line, concern)
         for snapshot, how in chosen:
             final, path = snapshot, how
             yield snapshot
@@ -211,7 +234,10 @@ class Rehearsal:
                 self._meta[-1]["hint"] = self.last_hint.model_dump(mode="json")
 
     def _messages(self, state: State, concern: str) -> list[dict[str, str]]:
-        system = persona.system_prompt(self.scenario, self.profile, state.move, state.line, concern)
+        slots = voicing.slots_for(self.frame, self.person_lines)
+        picked = [v for name in sorted(slots.line) for v in slots.values.get(name, [])][:6]
+        system = persona.system_prompt(self.scenario, self.profile, state.move, state.line, concern, self.situation,
+                                       picked)
         convo = [{"role": "assistant" if t.role == "manager" else "user", "content": t.content}
                  for t in self._turns[-CONTEXT_TURNS:]]
         if not convo or convo[-1]["role"] != "user":
@@ -249,15 +275,15 @@ class Rehearsal:
             return
         yield state.line, "repaired"
 
-    def _select(self, state: State, person_line: str) -> Iterator[tuple[str, str]]:
+    def _select(self, state: State, person_line: str, options: list[str]) -> Iterator[tuple[str, str]]:
         """For a small model: it chooses, token by token under a JSON-schema grammar, which of the
-        scenario's lines for this move answers the person best; the chosen line streams as it is written."""
+        composed replies for this move answers the person best; the chosen line streams as it is written."""
         from app.llm import gateway
 
-        if state.move in ("probe_concern", "press_concern", "open") or not person_line:
+        if len(options) < 2 or not person_line:
             yield state.line, "scenario"
             return
-        candidates = tuple(dict.fromkeys([state.line, *self.scenario.lines.get(state.move, [])]))
+        candidates = tuple(options)
         choice = create_model("Choice", line=(Literal[candidates], ...))  # type: ignore[valid-type,arg-type]
         voice = persona.TEMPERAMENT_VOICE[self.profile.temperament]
         messages = [
@@ -296,7 +322,7 @@ class Rehearsal:
         if not self.person_lines:
             raise BadInput("Nothing to score yet.", "say at least one line to your manager first")
         debrief = score_transcript(self.transcript, self.scenario.id, self.profile, difficulty=self.difficulty,
-                                   model=self.model, settings=self.settings)
+                                   model=self.model, settings=self.settings, situation=self.situation)
         self._history(self.settings).save_debrief(self.session_id, debrief.model_dump(mode="json"))
         self.finished = True
         return debrief
@@ -313,13 +339,13 @@ class Rehearsal:
 
 def run_script(scenario: str, profile: ManagerProfile, lines: list[str], *, difficulty: str = "realistic",
                model: str | None = None, settings: Settings | None = None, hints: bool = False,
-               owner: str = "") -> dict[str, Any]:
+               owner: str = "", situation: str | None = None) -> dict[str, Any]:
     """A whole scripted rehearsal (no terminal needed): one manager reply per line, then the debrief."""
     checked = [validate_line(line) for line in lines if line.strip()]
     if not checked:
         raise BadInput("The script has no lines.", "write what you would say, one turn per non-empty line")
     session = Rehearsal.start(scenario, profile, difficulty=difficulty, hints=hints, model=model,
-                              settings=settings, owner=owner, greet=False)
+                              settings=settings, owner=owner, greet=False, situation=situation)
     for line in checked:
         session.say(line)
     return session.as_contract(session.finish())

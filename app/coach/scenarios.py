@@ -19,7 +19,7 @@ from app.schemas import Strict
 
 MOVES = (
     "open", "ask_evidence", "raise_concern", "probe_team_impact", "clarify_ask", "acknowledge",
-    "concede_partly", "agree_with_condition", "close", "deflect_offtopic",
+    "concede_partly", "agree_with_condition", "close", "deflect_offtopic", "park",
 )
 
 
@@ -30,11 +30,14 @@ class Concern(Strict):
     concern: str
     probe: str
     addressed_by: list[str] = Field(min_length=1)
+    presses: list[str] = Field(default_factory=list)
+    reactions: list[str] = Field(default_factory=list)
 
 
 class Scenario(Strict):
     id: str
     title: str
+    subject: str = ""
     summary: str
     person_goal: str
     success: list[str] = Field(min_length=1)

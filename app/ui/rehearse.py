@@ -114,7 +114,7 @@ def _stream(rehearsal: Any, pieces: Iterator[str], settings: Settings, line: str
 
 
 def on_start(scenario: str, difficulty: str, hints: bool, model: str, owner: str, *profile_values: Any,
-             settings: Settings) -> Iterator[Updates]:
+             settings: Settings, situation: str = "") -> Iterator[Updates]:
     """A new session with the Prepare tab's manager; the manager's greeting streams in."""
     from app.coach.rehearsal import Rehearsal
 
@@ -123,7 +123,7 @@ def on_start(scenario: str, difficulty: str, hints: bool, model: str, owner: str
     try:
         profile = profile_from_form(list(profile_values))
         rehearsal = Rehearsal.start(scenario, profile, difficulty=difficulty, hints=bool(hints), model=model,
-                                    settings=settings, owner=owner or "", greet=True)
+                                    settings=settings, owner=owner or "", greet=True, situation=situation)
     except UpwardError as exc:  # keep whatever conversation is on screen
         yield [gr.update(), gr.update(), gr.update(), alert(error_text(exc)), gr.update(), gr.update()]
         return
@@ -232,6 +232,9 @@ def build(shared: Shared) -> None:
         hints = gr.Checkbox(value=settings.hints, label="Coaching hints", elem_id="rehearse-hints",
                             scale=1, min_width=120)
         start = gr.Button("Start", variant="primary", elem_id="rehearse-start", scale=1, min_width=100)
+    situation = gr.Textbox(label="Your situation (optional)", elem_id="rehearse-situation", lines=2,
+                           placeholder="A few sentences about the real conversation: who, the figures and dates, "
+                                       "what your manager worries about. Your manager will use them.")
     status = gr.Markdown(visible=False, elem_id="rehearse-alert", elem_classes=["alert"])
     with gr.Row(equal_height=False):
         with gr.Column(scale=3, min_width=280):
@@ -258,8 +261,12 @@ def build(shared: Shared) -> None:
     shared.chat = chat
     conv = [shared.rehearsal, chat, panel, status, retry]
     debrief_out = [group, overall, chart, notes, cites]
-    start.click(partial(on_start, settings=settings),
-                [scenario, difficulty, hints, shared.model, shared.owner, *shared.profile_fields], [*conv, group])
+    def start_with_situation(told: str, *values: Any) -> Iterator[Updates]:
+        yield from on_start(*values, settings=settings, situation=told)
+
+    start.click(start_with_situation,
+                [situation, scenario, difficulty, hints, shared.model, shared.owner, *shared.profile_fields],
+                [*conv, group])
     send_fn = partial(on_send, settings=settings)
     send.click(send_fn, [box, shared.rehearsal], [*conv, box])
     box.submit(send_fn, [box, shared.rehearsal], [*conv, box])

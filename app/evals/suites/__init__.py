@@ -8,7 +8,7 @@ import importlib
 from app.errors import BadInput
 from app.evals.suites.base import Suite
 
-NAMES = ("retrieval", "persona", "drafts", "debrief")
+NAMES = ("retrieval", "persona", "drafts", "debrief", "traps", "understanding", "responsiveness")
 
 
 def get_suite(name: str) -> Suite:

@@ -1,0 +1,393 @@
+"""Reading the person's line: which of the manager's concerns it answers and what it does.
+
+A 135M model cannot be trusted to understand a line, so code does, with what ships on board: the
+MiniLM sentence embeddings (similarity to exemplar answers of each concern and to exemplar lines of
+each act, in prompts/exemplars/) and Snowball-stemmed cue phrases (so "picks up" and "trained"
+match "pick up" and "train"). Everything here is deterministic: the same line always reads the
+same, which keeps rewind, resume and the debrief exact.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import re
+import threading
+from collections.abc import Sequence
+from dataclasses import dataclass
+from functools import lru_cache
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+import snowballstemmer  # type: ignore[import-untyped]
+import yaml
+
+from app.coach.draft_text import STOP as FUNCTION_WORDS
+from app.coach.scenarios import Concern, Scenario
+
+ACTS = ("evidence", "solution", "ask", "input", "priorities", "ultimatum", "blame", "offtopic", "closing")
+TOKEN = re.compile(r"[a-z0-9][a-z0-9'%$-]*")
+
+# Thresholds tuned on evals/understanding.yaml only (evals/understanding_heldout.yaml is not looked at).
+TOPIC_SIM = 0.30        # close enough to a concern's exemplars (answers or near misses) to be about it
+TOPIC_SIM_CUED = 0.25   # ... when one of the concern's cue phrases (stemmed) also occurs
+ANSWER_SIM = 0.50       # so close to an exemplar answer that it is about the concern whatever the words
+ANSWER_LEAD = 0.05      # closer to the answers than to the near misses by this much counts as substance
+NEAR_MARGIN = 0.15      # a line much closer to a near miss than to any answer does not answer
+FOCUS_MARGIN = 0.10     # ... nor one that is plainly about another of the manager's concerns
+UNPROMPTED_SIM = 0.45   # answering a concern not raised yet: its cue, or this close to an exemplar answer
+WEAK, LIKELY, STRONG, CERTAIN = 0.3, 0.5, 0.8, 0.92  # act classifier probabilities: with a cue, with support,
+# alone; threats and blame need near-certainty from the classifier (their own patterns catch most)
+
+_stem_lock = threading.Lock()
+_stemmer = snowballstemmer.stemmer("english")
+
+
+@lru_cache(maxsize=20000)
+def stem(word: str) -> str:
+    with _stem_lock:  # the Snowball stemmer object keeps state between calls
+        return str(_stemmer.stemWord(word))
+
+
+def stems(text: str) -> list[str]:
+    """The line's words, lower-cased and Snowball-stemmed, in order."""
+    low = text.lower().replace("’", "'")
+    return [stem(w.strip("'")) for w in TOKEN.findall(low) if w.strip("'")]
+
+
+def cue_hits(text_stems: Sequence[str], cues: Sequence[str]) -> list[str]:
+    """The cue phrases whose stemmed words occur in order, adjacent, in the line (symbols by containment)."""
+    joined = " " + " ".join(text_stems) + " "
+    found = []
+    for cue in cues:
+        cue_stems = stems(cue)
+        if not cue_stems:
+            continue
+        if " " + " ".join(cue_stems) + " " in joined:
+            found.append(cue)
+    return found
+
+
+# --- rules: high-precision patterns a keyword list cannot express ---------------------------------
+
+ULTIMATUM = re.compile(
+    r"\bor (else|i'?ll|i will|i'?m)\b.{0,40}\b(leav|quit|resign|go|look|walk|escalat|take|find|stop)"
+    r"|\b(start|begin|will be|i'?ll be|am) (looking|interviewing)\b"
+    r"|\blook(ing)? (elsewhere|for (another|a new|other) (job|role|position|team|company))"
+    r"|\b(i'?ll|i will|i'?m going to|i am going to|i'?d have to|i will have to|i'?ll have to) "
+    r"(quit|resign|leave|walk|hand in my notice|go over your head|go to (hr|your boss|the vp|the director|legal))"
+    r"|\bover your head\b|\bother offers?\b|\bcompeting offer\b|\btake it or leave it\b|\bnon-?negotiable\b"
+    r"|\bfinal offer\b|\bthis is my last\b|\bi'?m done\b|\bor i'?m out\b|\bi'?m out\b"
+    r"|\brecruiters?\b|\bsomewhere else\b|\bwrong (team|company|place)\b|\b(the|an) offer (i'?ve|i have)\b"
+    r"|\b(find|take|get) (one|another|something|a job|a role) (somewhere|elsewhere|else)\b"
+    r"|\bno (other )?choice but\b|\breconsider (my|whether i)\b|\b(consider|weigh|explore) my options\b"
+    r"|\b(can'?t|won'?t|not going to) stay\b|\bupdat(e|ing) my (cv|resume|linkedin)\b|\bheadhunter"
+    r"|\b(hand|put) in my (notice|resignation)\b|\bescalate (this|it) (to|above)\b|\bor else\b"
+    r"|\b(take|taking) (this|it) (to|up with) (hr|your boss|the vp|the director|legal|my lawyer)\b"
+    r"|\bif (not|you don'?t|you won'?t|this doesn'?t|it doesn'?t)\b.{0,60}\b(leave|quit|resign|elsewhere|walk|"
+    r"notice|another job|escalate|hr)\b", re.I)
+BLAME = re.compile(
+    r"\b(their|his|her|your|qa'?s|ops'?s|the \w+ team'?s) fault\b|\bnot my fault\b|\bblame\b|\bscrewed (it |this )?up\b"
+    r"|\bmessed (it |this )?up\b|\b(useless|incompetent|lazy|clueless|idiots?|hopeless|a joke|pathetic|ridiculous|"
+    r"absurd|unprofessional|pointless|a waste of (my )?time)\b"
+    r"|\byou (never|always|don'?t ever|can'?t even|keep)\b(?! (have|need) to)"
+    r"|\bdropped the ball\b|\b(their|his|her|your) problem\b|\bnot on me\b|\b(just )?an excuse\b|\bcoasting\b"
+    r"|\binsult(ing|ed)?\b|\bdid you even\b|\bsat on (my|our|it|them)\b"
+    r"|\b[a-z]+ never (read|checked|listened|bothered|told|replied|responded|reviewed|tested)\b"
+    r"|\b(his|her|their|your) (mistake|screw-?up|mess)\b|\bunder the bus\b|\byou don'?t (care|listen)\b"
+    r"|\b(he|she|they) should(n'?t)? have\b|\b(he|she|they) should'?ve\b|\bit'?s on (them|him|her)\b"
+    r"|\bbecause of (him|her|them)\b|\b(blame|fault) (lies|is) with\b|\b(sloppy|careless|lazy)\b"
+    r"|\bthrew (me|us) under\b|\bwasn'?t (my|our) (job|problem|call)\b|\bbecause (they|he|she) (didn'?t|never|failed)\b"
+    r"|\bit'?s (all )?(on|because of) (them|him|her|you)\b|\bthanks to (them|him|her|you)\b", re.I)
+CLOSING = re.compile(
+    r"^(ok(ay)?|great|perfect|brilliant|good|sounds good|deal|agreed)?[,.!]?\s*(thanks|thank you|that'?s all|"
+    r"that works|sounds good|perfect|deal|great|i'?ll (send|do|get)|see you|talk (soon|then|next week)|bye)\b"
+    r"[^?]{0,120}$", re.I)
+NEGATION = re.compile(
+    r"\b(haven'?t|have not|hasn'?t|didn'?t|did not|don'?t|do not|not) (really |yet |actually )?"
+    r"(thought|figured|worked out|decided|planned|looked|considered|got|have|know|sure|checked|measured|tracked)\b"
+    r"|\bno (idea|plan|clue|numbers|data)\b|\bnot sure\b|\bnot yet\b|\bsomeone will\b"
+    r"|\bwe'?ll (see|figure it out)\b|\b(figure|work) (it|that) out later\b|\bdoes (it|that) (really )?matter\b"
+    r"|\bnot (my|our) (problem|concern)\b|\bhard to say\b|\bcan'?t (really )?(say|give|tell|point)\b|\bwho knows\b"
+    r"|\bi guess\b|\bgeneral vibe\b|\bwork out somehow\b|\bsomehow\b", re.I)
+SPECIFIC = re.compile(r"\b(monday|tuesday|wednesday|thursday|friday|january|february|march|april|may|june|july|"
+                      r"august|september|october|november|december|q[1-4]|next (week|month|quarter|cycle|review)|"
+                      r"by (the )?end of|every (week|friday|monday|month)|weekly|monthly|one-page|one-pager|"
+                      r"documented|written|checklist|runbook)\b", re.I)
+CAPITALISED = re.compile(r"(?<![.!?]\s)\b[A-Z][a-z]{2,}\b")
+OUTCOME = ("fell", "spent", "cover", "went", "green", "rebuilt", "brought", "took", "broke", "saw", "got", "had",
+           "led", "lead", "ship", "deliver", "cut", "reduc", "increas", "grew", "grow", "save", "launch", "built",
+           "mentor", "close", "resolv", "migrat", "autom", "won", "drop", "rais", "improv", "halv", "doubl", "fix",
+           "hire", "train", "onboard", "finish", "complet", "own", "ran", "run", "land", "went", "down", "up")
+TIME_UNIT = r"(?:days?|weeks?|months?|years?|quarters?|hours?|minutes?|am|pm|st|nd|rd|th)\b"
+MEASURE = re.compile(  # a measured quantity (money, %, a change, a count of things), not a date or a duration
+    r"[$€£]\s?\d|\d\s?(%|percent|k\b|x\b)|\bfrom\s\S+\s(to|down to|up to)\s\d"
+    r"|\b\d[\d,.]*\s(?!" + TIME_UNIT + r")[a-z]+|\b(twice|doubled|halved|zero \w+|none of|all (four|three|two|five))\b"
+    r"|\b(two|three|four|five|six|seven|eight|nine|ten|eleven|twelve|fifteen|twenty|thirty|forty|fifty) (?!"
+    + TIME_UNIT + r")[a-z]+s\b", re.I)
+WISH = re.compile(r"^\W*(i'?d (like|love|rather|call|say)|i want|i'?m asking)\b(?!.*\b(i'?ll|i will|i can|let'?s)\b)",
+                  re.I)
+HYPOTHETICAL = re.compile(r"^\s*(if|when|once|assuming)\b|\b(would|will|could|might)\b", re.I)
+FIGURE = re.compile(r"[$€£]?\d[\d,.:]*\s?(%|k\b|m\b|x\b)?|\b(once|twice|half|double|doubled|halved|two|three|four|"
+                    r"five|six|seven|eight|nine|ten|eleven|twelve|fifteen|twenty|thirty|forty|fifty|hundred)\b", re.I)
+ASK_CUES = ("could we", "can we", "would you be willing", "i'd like", "i would like", "i'm asking", "i am asking",
+            "can you", "could you", "would you", "will you",
+            "i need you", "i need your", "i want to ask", "my ask", "the ask", "approve", "put me forward",
+            "put my name forward", "sign off", "sign-off", "i'm requesting", "i request", "i want you", "can we agree",
+            "could we agree", "are you open to", "would you be open", "would you back", "support me", "i need")
+SOLUTION_CUES = ("i'll", "i will", "i can", "i could", "we could", "we can", "propose", "proposal", "plan", "next step",
+                 "how about", "what if", "happy to", "i've drafted", "i have drafted", "i've already", "i've set up",
+                 "instead", "alternative", "pilot", "trial", "by friday", "by monday", "by end of", "offer to",
+                 "i'm going to", "we'll", "let me", "i've written", "fallback", "handover", "hand over", "let's",
+                 "we've already", "we're already", "already started", "is already", "are already", "i'd", "we'd",
+                 "she'd", "he'd", "they'd", "you'd get", "we've pulled", "we've moved", "make it", "if i",
+                 "every friday", "every week", "starts", "rerouted", "is patching", "is building", "would fix",
+                 "i've started",
+                 "take over", "takes over", "drafted", "sketched", "checkpoint", "frame it", "put it to", "buffer",
+                 "in place", "set up", "swap", "on ice", "pause", "defer", "trial", "weekly", "each friday")
+STRONG_SOLUTION = ("i'll", "i will", "let's", "i've already", "we've already", "we're already", "already started",
+                   "i can", "i propose", "my plan", "here's my plan", "is already", "i've started", "every friday",
+                   "every week", "takes over", "i've drafted", "i've sketched", "i've set up")
+INPUT_CUES = ("what do you think", "would that work", "does that work", "would this work", "how does that sound",
+              "your view", "your take", "how do you see", "your input", "your advice", "do you agree",
+              "what am i missing", "your perspective", "how would you", "what would you", "what would it take",
+              "any concerns", "what worries you", "what would you need", "would you prefer", "from your side",
+              "what do you need", "is there anything", "how should we", "does that make sense", "what's your",
+              "how do you feel", "what else would", "would you rather", "feel right", "or would you", "which would you",
+              "do you prefer", "does that feel", "enough for you", "would that be enough", "do you need")
+PRIORITY_CUES = ("team", "goal", "priority", "priorities", "quarter", "okr", "target", "roadmap", "objective",
+                 "customer", "launch", "strategy", "the business", "organisation", "organization", "company",
+                 "deadline", "revenue", "for you", "your goal", "helps you", "protects", "risk to")
+
+
+@dataclass(frozen=True)
+class Bank:
+    """Exemplars, embedded once: per concern (answers, near misses) and a one-vs-rest linear classifier
+    per act, fitted on prompts/exemplars/acts.yaml (deterministic: fixed steps from zeros)."""
+
+    concerns: dict[str, tuple[np.ndarray, np.ndarray]]
+    weights: np.ndarray  # (len(ACTS), 385): 384 embedding dims + bias
+
+
+def _embed(texts: Sequence[str]) -> np.ndarray:
+    from app.retrieval.embedding import embed
+
+    return embed(list(texts)) if texts else np.zeros((0, 384), dtype=np.float32)
+
+
+def _read_yaml(path: Path) -> dict[str, Any]:
+    if not path.is_file():
+        return {}
+    data = yaml.safe_load(path.read_text(encoding="utf-8")) or {}
+    return data if isinstance(data, dict) else {}
+
+
+def _fit(x: np.ndarray, y: np.ndarray, steps: int = 400, rate: float = 2.0, l2: float = 1e-3) -> np.ndarray:
+    """Logistic regression by plain gradient descent from zeros: the same weights every time."""
+    xb = np.hstack([x, np.ones((len(x), 1), dtype=np.float32)]).astype(np.float64)
+    w = np.zeros(xb.shape[1])
+    pos = max(1.0, float(y.sum()))
+    balance = np.where(y > 0, len(y) / (2 * pos), len(y) / (2 * max(1.0, len(y) - pos)))
+    for _ in range(steps):
+        p = 1 / (1 + np.exp(-(xb @ w)))
+        grad = xb.T @ ((p - y) * balance) / len(y) + l2 * np.r_[w[:-1], 0.0]
+        w -= rate * grad
+    return w
+
+
+@lru_cache(maxsize=16)
+def _acts_model(path: Path, mtime_ns: int) -> np.ndarray:
+    data = _read_yaml(path)
+    texts: list[str] = []
+    labels: list[str] = []
+    for key in (*ACTS, "none"):
+        for item in data.get(key) or []:
+            texts.append(str(item))
+            labels.append(key)
+    weights = np.zeros((len(ACTS), 385))
+    if not texts:
+        return weights
+    x = _embed(texts)
+    for i, act in enumerate(ACTS):
+        y = np.array([1.0 if label == act else 0.0 for label in labels])
+        if y.sum():
+            weights[i] = _fit(x, y)
+    return weights
+
+
+@lru_cache(maxsize=64)
+def _concern_bank(path: Path, mtime_ns: int, key: str) -> dict[str, tuple[np.ndarray, np.ndarray]]:
+    data = _read_yaml(path)
+    raw = data.get("concerns") or {}
+    out: dict[str, tuple[np.ndarray, np.ndarray]] = {}
+    if isinstance(raw, dict):
+        for cid, entry in raw.items():
+            entry = entry if isinstance(entry, dict) else {}
+            out[str(cid)] = (_embed([str(x) for x in entry.get("answers") or []]),
+                             _embed([str(x) for x in entry.get("near_misses") or []]))
+    return out
+
+
+def _mtime(path: Path) -> int:
+    return path.stat().st_mtime_ns if path.is_file() else 0
+
+
+def bank(prompts_dir: Path, scenario: Scenario, extra: Sequence[Concern] = ()) -> Bank:
+    """The exemplar bank for a scenario (cached by file and modification time), plus concerns made at
+    run time (from the manager's pressures), whose exemplars are their own words."""
+    acts_path = prompts_dir / "exemplars" / "acts.yaml"
+    weights = _acts_model(acts_path, _mtime(acts_path))
+    path = prompts_dir / "exemplars" / f"{scenario.id}.yaml"
+    concerns = dict(_concern_bank(path, _mtime(path), scenario.version))
+    for c in [*scenario.hidden_concerns, *extra]:
+        if c.id not in concerns or not len(concerns[c.id][0]):
+            concerns[c.id] = (_extra_answers(tuple(c.reactions) or (c.concern,)), np.zeros((0, 384), np.float32))
+    return Bank(concerns=concerns, weights=weights)
+
+
+@lru_cache(maxsize=256)
+def _extra_answers(texts: tuple[str, ...]) -> np.ndarray:
+    return _embed(list(texts))
+
+
+def _top(sims: np.ndarray, k: int = 1) -> float:
+    if sims.size == 0:
+        return 0.0
+    return float(np.sort(sims)[-k:].mean())
+
+
+def act_probabilities(vec: np.ndarray, exemplars: Bank) -> dict[str, float]:
+    z = exemplars.weights @ np.r_[vec.astype(np.float64), 1.0]
+    return {a: float(1 / (1 + np.exp(-v))) for a, v in zip(ACTS, z, strict=True)}
+
+
+class Reading:
+    """What one line does: the concerns it answers and its acts, plus the signals the debrief uses."""
+
+    __slots__ = ("text", "words", "questions", "figures", "acts", "answers", "negated", "attack", "cues",
+                 "answer_scores", "act_scores")
+
+    def __init__(self, text: str) -> None:
+        self.text = text
+        self.words = len(text.split())
+        self.questions = text.count("?")
+        self.figures = len(FIGURE.findall(text))
+        self.acts: list[str] = []
+        self.answers: list[str] = []
+        self.negated = False
+        self.attack = False
+        self.cues: dict[str, list[str]] = {}
+        self.answer_scores: dict[str, float] = {}
+        self.act_scores: dict[str, float] = {}
+
+    def does(self, act: str) -> bool:
+        return act in self.acts
+
+    def digest(self) -> str:
+        return hashlib.sha256(repr((self.acts, self.answers)).encode()).hexdigest()[:8]
+
+
+def _concern_score(vec: np.ndarray, entry: tuple[np.ndarray, np.ndarray]) -> tuple[float, float]:
+    answers, near = entry
+    return _top(answers @ vec, 2), _top(near @ vec, 1)
+
+
+def read_line(text: str, scenario: Scenario, *, current: str | None, prompts_dir: Path,
+              extra: Sequence[Concern] = (), priorities: Sequence[str] = (), raised: Sequence[str] = ()) -> Reading:
+    """Classify one line of the person's: its acts, then the concerns it answers.
+
+    A line answers a concern when it is about that concern (close to its exemplar answers or near
+    misses, or it uses one of the concern's cue phrases, stemmed) and says something a manager can
+    hold on to (evidence, a plan or commitment, a name, date or figure, or it sits closer to the
+    answers than to the near misses), and is not a hedge ("I haven't thought about it yet")."""
+    reading = Reading(text)
+    line_stems = stems(text)
+    low = text.lower().replace("’", "'")
+    vec = _embed([text])[0]
+    exemplars = bank(prompts_dir, scenario, extra)
+    reading.negated = bool(NEGATION.search(low))
+    if word_salad(low):  # a heap of cue words is not a sentence: it does nothing and answers nothing
+        return reading
+    reading.acts = _acts(text, low, line_stems, vec, exemplars, priorities, reading)
+    concerns = [*scenario.hidden_concerns, *extra]
+    content = [s for s in line_stems if len(s) > 2]
+    specific = bool(FIGURE.search(text) or SPECIFIC.search(text) or CAPITALISED.search(text[1:]))
+    scores = {c.id: _concern_score(vec, exemplars.concerns[c.id]) for c in concerns if c.id in exemplars.concerns}
+    for c in concerns:
+        if c.id not in scores:
+            continue
+        best, near = scores[c.id]
+        reading.answer_scores[c.id] = round(best, 3)
+        if len(content) < 3 or reading.negated or harmful_only(reading.acts):
+            continue
+        cued = bool(cue_hits(line_stems, c.addressed_by))
+        topical = max(best, near)
+        rivals = max((max(v) for k, v in scores.items() if k != c.id), default=0.0)
+        acted = bool({"evidence", "solution"} & set(reading.acts))
+        about = topical >= TOPIC_SIM or (cued and topical >= TOPIC_SIM_CUED) or best >= ANSWER_SIM
+        substance = acted or (specific and best >= near - NEAR_MARGIN) or best >= near + ANSWER_LEAD
+        if not c.probe:  # the manager's own pressure: a plan or a figure that speaks to it answers it
+            ok = acted and (cued or topical >= TOPIC_SIM)
+        elif c.id == current or c.id in raised:  # the manager asked: an answer on topic counts
+            ok = about and substance and (topical >= rivals - FOCUS_MARGIN or cued)
+        else:  # not asked yet: only a line mostly about this worry answers it before it is raised
+            ok = about and substance and topical >= rivals and (cued or best >= UNPROMPTED_SIM)
+        if ok:
+            reading.answers.append(c.id)
+    return reading
+
+
+def word_salad(low: str) -> bool:
+    """A heap of cue words: almost no function words ("backfill handover plan successor team"), or a list
+    of one- and two-word items ("Burnout, leaving, retention, morale, stress. It's all risk.")."""
+    words = TOKEN.findall(low)
+    if len(words) < 5:
+        return False
+    if sum(w in FUNCTION_WORDS for w in words) / len(words) < 0.12:
+        return True
+    items = [part.split() for part in re.split(r"[,;:]", re.split(r"[.!?]", low)[0])]
+    listed = len(items) >= 4 and sum(len(i) <= 2 for i in items) >= 0.75 * len(items)
+    return listed and sum(w in FUNCTION_WORDS for w in words) / len(words) < 0.3
+
+
+def harmful_only(acts: Sequence[str]) -> bool:
+    """A threat answers nothing, nor does a line that only blames, chats or says goodbye (a rude line that
+    also answers still answers: the rudeness is scored as blame)."""
+    return "ultimatum" in acts or (bool(acts) and set(acts) <= {"offtopic", "closing"})
+
+
+def _acts(text: str, low: str, line_stems: list[str], vec: np.ndarray, exemplars: Bank,
+          priorities: Sequence[str], reading: Reading) -> list[str]:
+    acts: set[str] = set()
+    p = act_probabilities(vec, exemplars)
+    reading.cues = {
+        "ask": cue_hits(line_stems, ASK_CUES), "solution": cue_hits(line_stems, SOLUTION_CUES),
+        "input": cue_hits(line_stems, INPUT_CUES), "priorities": cue_hits(line_stems, PRIORITY_CUES),
+    }
+    reading.act_scores = {a: round(v, 3) for a, v in p.items()}
+    outcome = any(s.startswith(OUTCOME) for s in line_stems)
+    if ULTIMATUM.search(low) or p["ultimatum"] >= CERTAIN:
+        acts.add("ultimatum")
+    if BLAME.search(low) or p["blame"] >= CERTAIN:
+        acts.add("blame")
+    measured = bool(MEASURE.search(text))
+    past = outcome or bool(re.search(r"\b\w{3,}ed\b", low))
+    if not reading.negated and ((measured and past and p["evidence"] >= 0.15)
+                                or (p["evidence"] >= LIKELY and (measured or (past and reading.figures)))
+                                or (measured and p["evidence"] >= LIKELY and not HYPOTHETICAL.search(low))):
+        acts.add("evidence")
+    strong_plan = cue_hits(line_stems, STRONG_SOLUTION)
+    if ((strong_plan or (reading.cues["solution"] and p["solution"] >= WEAK) or p["solution"] >= STRONG)
+            and not reading.negated and "ultimatum" not in acts and not WISH.search(low)):
+        acts.add("solution")
+    if (reading.cues["ask"] and p["ask"] >= WEAK) or p["ask"] >= STRONG:
+        acts.add("ask")
+    if (reading.cues["priorities"] and p["priorities"] >= LIKELY) or p["priorities"] >= STRONG:
+        acts.add("priorities")
+    if "?" in text and (reading.cues["input"] or p["input"] >= LIKELY):
+        acts.add("input")
+    if CLOSING.match(text.strip()) or (p["closing"] >= STRONG and reading.words <= 25):
+        acts.add("closing")
+    if p["offtopic"] >= STRONG and not (acts - {"closing"}):
+        acts.add("offtopic")
+    return [a for a in ACTS if a in acts]

@@ -1,0 +1,225 @@
+"""The manager's words for a move: a reaction to what the person just did, then the move itself,
+in this temperament's voice, with slots filled from the conversation, never a sentence said twice.
+
+Line banks are data (prompts/voices/<temperament>.yaml, plus the scenario's own lines and each
+concern's probe, presses and reactions). A template is used only when every slot it names has a
+value, and candidates that pick up what the person said rank first. The embedded model then
+chooses among the top few under a grammar; a stronger model phrases freely from the same move
+and slots (see persona.system_prompt).
+"""
+
+from __future__ import annotations
+
+import hashlib
+import re
+from dataclasses import dataclass, field
+from functools import lru_cache
+from pathlib import Path
+
+import yaml
+from pydantic import Field, ValidationError
+
+from app.coach import specifics as sp
+from app.coach.moves import Frame, State
+from app.errors import BadInput
+from app.schemas import Strict, Temperament
+
+SLOT = re.compile(r"\{(\w+)\}")
+LINE_SLOTS = ("fact", "figure", "date", "person", "project")  # picked up from the person's own line
+# What makes a reply feel heard: their own figure or fact most, then names and dates, then the manager's own world.
+SLOT_WEIGHT = {"fact": 3, "figure": 3, "person": 2, "project": 2, "date": 1, "priority": 1, "pressure": 1}
+DEFAULT_MAX_WORDS = {Temperament.busy: 28, Temperament.explosive: 32, Temperament.skeptical: 42,
+                     Temperament.supportive: 50, Temperament.reflective: 50}
+FALLBACK_SUBJECT = "this"
+
+
+class VoiceBank(Strict):
+    temperament: Temperament
+    max_words: int = Field(45, ge=10, le=80)
+    reactions: dict[str, list[str]] = Field(default_factory=dict)
+    moves: dict[str, list[str]] = Field(default_factory=dict)
+
+
+@lru_cache(maxsize=16)
+def _load(path: Path, mtime_ns: int) -> VoiceBank:
+    try:
+        data = yaml.safe_load(path.read_text(encoding="utf-8"))
+        return VoiceBank.model_validate(data)
+    except (yaml.YAMLError, ValidationError) as exc:
+        raise BadInput(f"Voice file {path} is malformed: {exc}".splitlines()[0]) from exc
+
+
+def load_voice(prompts_dir: Path, temperament: Temperament) -> VoiceBank:
+    """The line bank for a temperament; an empty bank (scenario lines only) when the file is missing."""
+    path = prompts_dir / "voices" / f"{temperament.value}.yaml"
+    if not path.is_file():
+        return VoiceBank(temperament=temperament, max_words=DEFAULT_MAX_WORDS[temperament])
+    return _load(path, path.stat().st_mtime_ns)
+
+
+@dataclass
+class Slots:
+    """Values for the templates' slots; `line` ones come from the person's last line."""
+
+    values: dict[str, list[str]] = field(default_factory=dict)
+    line: set[str] = field(default_factory=set)
+
+    def get(self, name: str, turn: int) -> str | None:
+        options = self.values.get(name) or []
+        return options[turn % len(options)] if options else None
+
+
+def slots_for(where: Frame, person_lines: list[str]) -> Slots:
+    """Slot values: the last line's specifics first, then earlier lines', the situation's, the profile's."""
+    last = sp.from_text(person_lines[-1]) if person_lines else sp.Specifics()
+    earlier = sp.Specifics()
+    for text in [*person_lines[:-1], where.situation]:
+        found = sp.from_text(text or "")
+        for name in LINE_SLOTS:
+            getattr(earlier, name).extend(v for v in getattr(found, name) if v not in getattr(earlier, name))
+    values: dict[str, list[str]] = {}
+    line: set[str] = set()
+    for name in LINE_SLOTS:
+        mine = getattr(last, name)
+        if mine:
+            values[name] = list(mine)
+            line.add(name)
+    if "date" not in values and earlier.date:
+        values["date"] = earlier.date[-1:]
+    values["priority"] = sp.priorities(where.profile)
+    values["pressure"] = sp.pressures(where.profile)
+    values["boss"] = [sp.boss(where.profile)]
+    values["topic"] = [where.scenario.subject or FALLBACK_SUBJECT]
+    return Slots({k: v for k, v in values.items() if v}, line)
+
+
+def fill(template: str, slots: Slots, turn: int) -> str | None:
+    """The template with its slots filled, or None when a slot has no value."""
+    missing = False
+
+    def one(m: re.Match[str]) -> str:
+        nonlocal missing
+        value = slots.get(m.group(1), turn)
+        if value is None:
+            missing = True
+            return ""
+        return value
+
+    text = SLOT.sub(one, template)
+    if missing:
+        return None
+    text = " ".join(text.split())
+    return text[:1].upper() + text[1:] if text else text
+
+
+def sentences(text: str) -> list[str]:
+    return [s.strip() for s in re.split(r"(?<=[.!?])\s+", text.strip()) if s.strip()]
+
+
+def _key(sentence: str) -> str:
+    return re.sub(r"[^a-z0-9 ]", "", sentence.lower()).strip()
+
+
+def _rank(seed: str, text: str) -> str:
+    return hashlib.sha256(f"{seed}|{text}".encode()).hexdigest()
+
+
+def reaction_key(state: State, temperament: Temperament, words: int) -> str | None:
+    """Which reaction fits what the person just did, or None (an attack is not reacted to)."""
+    acts = set(state.acts)
+    if state.move == "deflect_offtopic":
+        return None
+    for act in ("ultimatum", "blame"):
+        if act in acts:
+            return act
+    if state.answered:
+        return "answered"
+    if state.dodged and not acts & {"evidence", "solution"}:
+        return "dodged"
+    if words > (35 if temperament in (Temperament.busy, Temperament.explosive) else 80):
+        return "long"
+    for act in ("evidence", "solution", "ask", "priorities", "input"):
+        if act in acts:
+            return act
+    if state.turn >= 1 and state.move not in ("close", "park"):
+        return "vague"
+    return None
+
+
+def _reactions(where: Frame, bank: VoiceBank, state: State, key: str | None) -> list[str]:
+    if key is None:
+        return [""]
+    options: list[str] = []
+    if key == "answered":
+        for cid in state.answered:
+            found = where.concern(cid)
+            if found is not None:
+                options += found.reactions
+    options += bank.reactions.get(key, [])
+    return options or [""]
+
+
+def _move_lines(where: Frame, bank: VoiceBank, state: State) -> list[str]:
+    move = state.move
+    concern = where.concern(state.concern)
+    if move in ("probe_concern", "press_concern") and concern is not None:
+        if concern.probe:
+            asks = list(concern.presses) if move == "press_concern" and concern.presses else [concern.probe]
+            if move == "probe_concern":
+                asks += concern.presses[:1]
+        else:  # a concern from the profile or situation: the manager's own pressure, in their voice
+            asks = [t.replace("{pressure}", concern.concern) for t in bank.moves.get("pressure_probe", [])]
+            asks = asks or [state.line]
+        leads = bank.moves.get("press" if move == "press_concern" else "probe_lead", [])
+        out = [f"{lead} {ask}" for ask in asks for lead in leads] if leads else []
+        return out + asks
+    lines = list(bank.moves.get(move, []))
+    if move not in ("deflect_ultimatum",):
+        lines += where.scenario.lines.get(move, [])
+    if move == "raise_concern":
+        lines += bank.moves.get("pressure_probe", [])
+    return lines or [state.line]
+
+
+def candidates(where: Frame, state: State, person_lines: list[str], said: list[str], limit: int = 3) -> list[str]:
+    """The best few replies for this move, most responsive first, none repeating a sentence already said."""
+    bank = load_voice(where.prompts_dir, where.profile.temperament)
+    slots = slots_for(where, person_lines)
+    words = len(person_lines[-1].split()) if person_lines else 0
+    key = reaction_key(state, where.profile.temperament, words)
+    used = {_key(s) for text in said for s in sentences(text)}
+    seed = f"{where.scenario.id}|{where.profile.name}|{state.turn}|{state.move}"
+    budget = max(bank.max_words, 24)
+
+    def usable(template: str) -> tuple[str, int] | None:
+        text = fill(template, slots, state.turn)
+        if text is None or any(_key(s) in used for s in sentences(text)):
+            return None
+        names = set(SLOT.findall(template))
+        return text, max((SLOT_WEIGHT.get(n, 0) + (2 if n in slots.line else 0) for n in names), default=0)
+
+    reactions = [r for r in (usable(t) for t in _reactions(where, bank, state, key) if t) if r] or [("", 0)]
+    moves = [m for m in (usable(t) for t in _move_lines(where, bank, state)) if m]
+    if not moves:
+        moves = [(state.line, 0)]
+    reactions.sort(key=lambda r: (-r[1], _rank(seed, r[0])))
+    moves.sort(key=lambda m: (-m[1], _rank(seed, m[0])))
+    out: list[tuple[int, str, str]] = []
+    for r_text, r_score in reactions[:6]:
+        for m_text, m_score in moves[:6]:
+            text = f"{r_text} {m_text}".strip()
+            if len(text.split()) > budget or (r_text and _key(r_text) == _key(m_text)):
+                continue
+            out.append((-(2 * r_score + m_score), _rank(seed, text), text))
+    if not out:
+        out = [(0, "", moves[0][0])]
+    out.sort()
+    seen: set[str] = set()
+    ranked: list[str] = []
+    for _, _, text in out:
+        first = _key(sentences(text)[0])
+        if first in seen:  # candidates differ in their opening, so the model's choice means something
+            continue
+        seen.add(first)
+        ranked.append(text)
+    return ranked[:limit]

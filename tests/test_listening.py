@@ -1,0 +1,157 @@
+"""The manager listens: the line is read by meaning (embeddings + stemmed cues), the reply picks up
+the person's specifics in this temperament's voice, and difficulty and ultimatums behave."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import pytest
+
+from app.cli import main
+from app.coach import moves, voicing
+from app.coach.profiles import load_profile
+from app.coach.rehearsal import Rehearsal
+from app.coach.rubric import load_rubric
+from app.coach.scenarios import load_scenario
+from app.schemas import ManagerProfile, Temperament
+
+ROOT = Path(__file__).resolve().parent.parent
+MANAGERS = ROOT / "evals" / "managers"
+WEAK = [
+    "Hi Henrik, I wanted to talk about maybe moving up at some point.",
+    "I just feel like I've been here a while and I work really hard.",
+    "Everyone says I'm doing well, so I think it's kind of time.",
+    "I don't know, I guess I'd just like some recognition eventually.",
+    "Anyway, I thought I'd mention it. Whatever you think is best.",
+]
+STRONG = [
+    "Henrik, I'm asking you to put me forward for senior analyst in this cycle's promotion round.",
+    "Since March I cut the month-end close from 9 days to 5 and led the audit prep that closed with zero findings.",
+    "If I step up, Priya takes over the reconciliations; she has shadowed me since January and ran May's close alone.",
+    "For calibration I'll send you a one-page case by Friday with the close figures and the audit result.",
+    "It frees about 30 hours a month for the ERP migration, which protects your freight-cost target.",
+    "On timing: the budget for this round already has one senior slot, and I meet every criterion on the ladder.",
+    "Others have longer tenure, but the ladder is about scope and impact, and I've run the close at that level.",
+    "What would you need to see from me before the calibration meeting?",
+]
+
+
+def frame(scenario: str, profile: ManagerProfile, level: str = "realistic", situation: str = "") -> moves.Frame:
+    return moves.frame(load_scenario(scenario), profile, moves.Difficulty(level), load_rubric(), situation=situation)
+
+
+def manager(name: str, **changes: object) -> ManagerProfile:
+    return load_profile(MANAGERS / f"{name}.yaml").model_copy(update=changes)
+
+
+def test_an_inflected_paraphrase_answers_the_concern_just_raised() -> None:
+    where = frame("promotion", manager("skeptical"))
+    reading = moves.read_turn("Sam picks it up; I've trained Sam on the on-call.", where, "backfill")
+    assert "backfill" in reading.addressed
+    dodge = moves.read_turn("I haven't really thought about who would cover it yet.", where, "backfill")
+    assert "backfill" not in dodge.addressed
+
+
+def test_keyword_stuffing_answers_nothing_and_moves_no_one() -> None:
+    where = frame("promotion", manager("skeptical"))
+    stuffed = moves.read_turn("backfill handover transition plan successor documentation team data metric",
+                              where, "backfill")
+    assert "backfill" not in stuffed.addressed and not {"evidence", "ask"} & set(stuffed.acts)
+    states = moves.replay_frame(["Hi Henrik, can we talk about my role?",
+                                 "backfill handover transition plan successor documentation team data metric"], where)
+    assert states[-1].delta <= 0
+
+
+@pytest.mark.parametrize("temperament", list(Temperament))
+def test_an_ultimatum_lowers_receptiveness_for_every_temperament(temperament: Temperament) -> None:
+    where = frame("promotion", manager("skeptical", temperament=temperament))
+    states = moves.replay_frame([
+        "I'm asking to be put forward for senior this cycle; I cut the close from 9 days to 5.",
+        "Either you put me forward this cycle or I'll start looking elsewhere.",
+    ], where)
+    assert "ultimatum" in states[-1].acts
+    assert states[-1].delta < 0
+    assert states[-1].move == "deflect_ultimatum"
+
+
+def test_tough_skeptical_manager_agrees_only_after_the_held_back_concerns_are_answered() -> None:
+    where = frame("promotion", manager("skeptical"), "tough")
+    weak = moves.replay_frame(WEAK, where)
+    assert not any(s.agreed for s in weak)
+    strong = moves.replay_frame(STRONG, where)
+    agreed_at = next((i for i, s in enumerate(strong) if s.agreed), None)
+    assert agreed_at is not None, [(s.move, s.receptiveness, s.addressed) for s in strong]
+    before = strong[agreed_at - 1]
+    assert set(strong[0].held_back) <= set(before.addressed) | set(strong[agreed_at].addressed)
+
+
+def test_closing_without_agreement_parks_instead_of_pretending() -> None:
+    where = frame("promotion", manager("skeptical"), "tough")
+    states = moves.replay_frame(["Hi, I'd like a promotion.", "Thanks, that's all for today."], where)
+    assert states[-1].move == "park" and not states[-1].agreed
+
+
+def test_a_pressure_in_the_profile_becomes_a_concern_the_manager_raises() -> None:
+    profile = manager("supportive", pressures=["budget freeze until next fiscal year"])
+    where = frame("resource-request", profile, "realistic")
+    assert any(c.concern == "the budget freeze until next fiscal year" for c in where.extra)
+    lines = ["I'd like to ask for a contractor for the Q3 launch.", "We lose about 12 hours a week to manual QA.",
+             "I'll run a four-week pilot first.", "What would you need to see?"]
+    states = moves.replay_frame(lines, where)
+    raised = [s for s in states if s.concern and s.concern.startswith("pressure")]
+    assert raised
+    said: list[str] = []
+    texts = []
+    for i, state in enumerate(states[1:], start=1):
+        text = voicing.candidates(where, state, lines[:i], said)[0]
+        said.append(text)
+        texts.append(text)
+    assert any("budget freeze" in t.lower() for t in texts), texts
+
+
+def test_the_reply_picks_up_the_persons_specifics_and_never_repeats_a_sentence() -> None:
+    where = frame("promotion", manager("skeptical"), "realistic")
+    lines = [*STRONG, "Thanks Henrik, I'll send the one-pager tonight.", "And I'll loop in Priya on the handover."]
+    states = moves.replay_frame(lines, where)
+    said: list[str] = []
+    for i, state in enumerate(states[1:], start=1):
+        said.append(voicing.candidates(where, state, lines[:i], said)[0])
+    sentences = [s for text in said for s in voicing.sentences(text)]
+    assert len(sentences) == len(set(sentences)), said
+    evidence_reply = said[1]
+    assert "9 days to 5" in evidence_reply or "close" in evidence_reply.lower(), evidence_reply
+
+
+def test_explosive_and_supportive_managers_sound_different_on_the_same_script() -> None:
+    lines = STRONG[:6]
+    replies = {}
+    for temperament in (Temperament.explosive, Temperament.supportive):
+        where = frame("promotion", manager("skeptical", temperament=temperament), "realistic")
+        states = moves.replay_frame(lines, where)
+        said: list[str] = []
+        for i, state in enumerate(states[1:], start=1):
+            said.append(voicing.candidates(where, state, lines[:i], said)[0])
+        replies[temperament] = said
+    differ = sum(a != b for a, b in zip(replies[Temperament.explosive], replies[Temperament.supportive], strict=True))
+    assert differ / len(lines) >= 0.8
+
+
+def test_situation_reaches_the_manager_and_the_cli(tmp_path: Path, monkeypatch: pytest.MonkeyPatch,
+                                                   capsys: pytest.CaptureFixture[str]) -> None:
+    from app.config import reset_settings
+
+    monkeypatch.setenv("UPWARD_DATA_DIR", str(tmp_path))
+    monkeypatch.setenv("UPWARD_PHRASING", "select")
+    reset_settings()
+    script = tmp_path / "lines.txt"
+    script.write_text("I need to talk about the Ledgerline go-live.\nIt slips from June 1 to June 15.\n")
+    situation = "The Ledgerline go-live slips two weeks. My manager Priya is worried about the audit in July."
+    code = main(["rehearse", "--scenario", "bad-news", "--manager", str(MANAGERS / "busy.yaml"), "--script",
+                 str(script), "--model", "fake/listening", "--situation", situation, "--json"])
+    assert code == 0
+    doc = json.loads(capsys.readouterr().out)
+    session = Rehearsal.resume(doc["session_id"])
+    assert session.situation == situation
+    assert any(c.concern == "the audit in July" for c in session.frame.extra)
+    reset_settings()
