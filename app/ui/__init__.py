@@ -19,6 +19,7 @@ from app.ui import ask, draft, history_tab, prepare, rehearse, settings_tab
 from app.ui.common import Shared, new_owner
 from app.ui.exports import use_private_temp
 from app.ui.login import LoginThrottle
+from app.ui.warmup import WarmUp
 
 __all__ = ["CSS", "build_ui", "serve"]
 
@@ -101,15 +102,20 @@ def auth_for(settings: Settings) -> LoginThrottle | None:
     return LoginThrottle(settings.username, settings.password)
 
 
-def serve(settings: Settings | None = None, *, block: bool = True) -> gr.Blocks:
+def serve(settings: Settings | None = None, *, block: bool = True, warm: bool = True) -> gr.Blocks:
     """Start the app; a non-loopback host requires a username and password.
 
-    `block=False` returns the running Blocks at once (tests close it with `.close()`).
+    `block=False` returns the running Blocks at once (tests close it with `.close()`). `warm` loads
+    the services, the index and the model in the background while the server starts (app/ui/warmup.py).
     """
     settings = settings or get_settings()
     auth = auth_for(settings)
     private_umask()  # history, index, uploads and exports: owner-only
     demo = build_ui(settings)
+    if warm:
+        warmup = WarmUp(settings)
+        warmup.gate(demo)
+        warmup.start()  # before launch: its imports overlap the server's start-up
     try:
         demo.queue(default_concurrency_limit=4).launch(
             server_name=settings.host, server_port=settings.port, share=False, auth=auth, show_error=True,
