@@ -125,13 +125,13 @@ def test_shipped_thresholds_cover_every_suite_target() -> None:
     t = load_thresholds(EVALS_DIR / "thresholds.yaml")
     assert t["retrieval"]["recall@3"].min == 0.95
     assert t["persona"]["in_character"].min == 0.95 and t["persona"]["canary_leaks"].max == 0
-    assert t["drafts"]["fact_retention"].min == 0.90 and t["drafts"]["structure_passed"].min == 0.90
+    assert t["drafts"]["fact_retention"].min == 0.95 and t["drafts"]["structure_passed"].min == 0.90
     assert t["drafts"]["banned_phrases"].max == 0
     assert t["debrief"]["pair_accuracy"].min == 0.90
 
 
 def test_unknown_suite_is_bad_input_listing_the_suites() -> None:
-    with pytest.raises(BadInput, match="retrieval, persona, drafts, debrief"):
+    with pytest.raises(BadInput, match="retrieval, ask, persona, drafts, debrief"):
         resolve_suites(["persnoa"])
     assert resolve_suites(["debrief,retrieval"]) == ["retrieval", "debrief"]
 
@@ -193,7 +193,7 @@ def test_cli_eval_writes_report_json_and_chart(tmp_path: Path, capsys: pytest.Ca
 
 def test_cli_eval_unknown_suite_exits_2(capsys: pytest.CaptureFixture[str]) -> None:
     assert main(["eval", "--suite", "nope"]) == 2
-    assert "retrieval, persona, drafts, debrief" in capsys.readouterr().err
+    assert "retrieval, ask, persona, drafts, debrief" in capsys.readouterr().err
 
 
 def test_report_marks_failing_metrics(tmp_path: Path) -> None:
@@ -341,7 +341,7 @@ def test_stratified_sample_covers_every_scenario_and_kind_and_keeps_pairs() -> N
     assert {c.scenario for c in p} == {c.scenario for c in persona.load(EVALS_DIR)}
     assert any(c.attack_lines for c in p) and any(not c.attack_lines for c in p)
     d = stratified(drafts.load(EVALS_DIR), drafts.group, 1, drafts.unit)
-    assert len({c.kind for c in d}) == 7
+    assert len({c.kind for c in d}) == 8
     situations = [c.situation for c in d]
     assert any(situations.count(s) == 2 for s in situations)  # a busy-vs-detail pair stays whole
 

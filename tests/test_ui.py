@@ -118,10 +118,20 @@ def test_building_the_app_loads_no_model_client_or_index(tmp_path: Path) -> None
 
 def test_profiles_save_load_and_import_with_clear_errors(settings: Settings, tmp_path: Path) -> None:
     s = settings.with_overrides(data_dir=tmp_path)
-    saved, shown = prepare.on_save(s, *PROFILE)
+    mine, theirs = owner(), owner()
+    saved, shown = prepare.on_save(s, mine, *PROFILE)
     assert saved["value"] == "dana" and "dana" in saved["choices"]
-    loaded = prepare.on_load("dana", s)
+    loaded = prepare.on_load("dana", mine, s)
     assert loaded[:2] == ["Dana", "Engineering manager"] and loaded[5] == "busy"
+    # another browser can neither list nor load it; the owner's folder and file are private
+    assert "dana" not in prepare.on_page_load(theirs, s)[0]["choices"]
+    assert "no saved profile 'dana' in this browser" in prepare.on_load("dana", theirs, s)[-1]["value"]
+    folder = tmp_path / "profiles" / mine
+    assert folder.stat().st_mode & 0o777 == 0o700 and (folder / "dana.yaml").stat().st_mode & 0o777 == 0o600
+    # a new visit of the same browser gets it back in the form
+    back = prepare.on_page_load(mine, s)
+    assert back[0]["value"] == "dana" and back[1:3] == ["Dana", "Engineering manager"]
+    assert "has not finished loading" in prepare.on_save(s, "", *PROFILE)[1]["value"]
     bad = tmp_path / "boss.yaml"
     bad.write_text("name: Sam\nrole: Director\ntemperament: grumpy\nmood: bad\n")
     out = prepare.on_import(str(bad), s)
