@@ -9,7 +9,7 @@ export CMAKE_ARGS ?= -DGGML_NATIVE=OFF -DLLAVA_BUILD=OFF
 export CMAKE_BUILD_PARALLEL_LEVEL ?= 2
 export PIP_DISABLE_PIP_VERSION_CHECK = 1
 
-.PHONY: install run test test-fast lint bench eval browser clean
+.PHONY: install run test test-fast lint bench eval browser strace voice clean
 
 install: $(STAMP)
 
@@ -26,10 +26,24 @@ browser:
 	  if [ "$$(id -u)" = 0 ]; then apt-get update -q && apt-get install -y -q chromium; \
 	  else echo "chromium is missing: run 'sudo apt-get install -y chromium'" >&2; exit 1; fi; }
 
+# strace for tests/test_network.py (the kernel's view of every connection, native code included).
+strace:
+	@command -v strace >/dev/null 2>&1 || { \
+	  if [ "$$(id -u)" = 0 ]; then apt-get update -q && apt-get install -y -q strace; \
+	  else echo "strace is missing: run 'sudo apt-get install -y strace'" >&2; exit 1; fi; }
+
+# Debian's espeak-ng (the second voice) and ffmpeg (Gradio encodes the streamed spoken reply with it).
+# The app works without them: Piper still speaks, and a reply then plays once it is complete.
+voice:
+	@missing=""; for p in espeak-ng ffmpeg; do command -v $$p >/dev/null 2>&1 || missing="$$missing $$p"; done; \
+	if [ -n "$$missing" ]; then \
+	  if [ "$$(id -u)" = 0 ]; then apt-get update -q && apt-get install -y -q $$missing; \
+	  else echo "missing:$$missing: run 'sudo apt-get install -y$$missing'" >&2; exit 1; fi; fi
+
 run: install
 	$(VENV)/bin/upward serve
 
-test: install browser
+test: install browser strace voice
 	$(PY) -m pytest -q
 
 test-fast: install

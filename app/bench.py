@@ -1,16 +1,26 @@
-"""`upward bench`: performance as ratios against a baseline measured in the same run.
+"""`upward bench`: every path a person waits for, as a ratio to its floor measured in the same run.
 
-LLM layer vs raw llama-cpp-python on the same GGUF and prompt (tokens/s, time to first token),
-peak memory, then the retrieval benchmarks. Numbers are printed, never asserted.
+Prints a table and writes `bench.json` (path from UPWARD_BENCH_JSON, default ./bench.json); it
+asserts nothing. UPWARD_BENCH_QUICK=1 runs fewer samples, UPWARD_BENCH_ONLY=a,b runs only the
+named sections. To add rows, write `def rows(bench: Bench) -> list[Row]` next to the code it
+measures and add it to SECTIONS (or call `register`); `bench.context()` gives the warm in-process
+context (settings on the scratch data dir, the loaded model and its probe).
 """
 
 from __future__ import annotations
 
-import resource
-import statistics
+import os
+import shutil
+import tempfile
 import time
+import traceback
 from collections.abc import Callable, Iterator
+from dataclasses import dataclass, field
+from pathlib import Path
 
+from app.benchmarks.paths import Context
+from app.benchmarks.probe import Probe
+from app.benchmarks.report import Report, Row, machine, table
 from app.config import Settings, get_settings
 
 PROMPT = [
@@ -21,8 +31,34 @@ MAX_TOKENS = 96
 RUNS = 3
 
 
-def _peak_mb() -> float:
-    return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
+@dataclass
+class Bench:
+    """One run: a scratch data directory, the settings pointing at it, and the warm context."""
+
+    settings: Settings
+    scratch: Path
+    quick: bool = False
+    _context: Context | None = field(default=None, repr=False)
+
+    def context(self) -> Context:
+        """The in-process context, created once: the embedded model loaded, its generations probed."""
+        from app.llm import gateway, local
+
+        if self._context is None:
+            spec = gateway.resolve(self.settings.model, self.settings)
+            llama = probe = None
+            if spec.provider == "local":
+                llama = local.get_engine(self.settings.local_context, self.settings.local_threads).llama
+                probe = Probe(llama).__enter__()
+            self._context = Context(self.settings, spec.id, llama, probe, self.quick)
+        return self._context
+
+    def close(self) -> None:
+        if self._context is not None and self._context.probe is not None:
+            self._context.probe.__exit__()
+
+
+Section = Callable[[Bench], list[Row]]
 
 
 def _measure(make_stream: Callable[[], Iterator[str]], count: Callable[[str], int]) -> tuple[float, float]:
@@ -39,11 +75,15 @@ def _measure(make_stream: Callable[[], Iterator[str]], count: Callable[[str], in
     return first, tokens / max(1e-6, total - first)
 
 
-def llm_lines(settings: Settings) -> list[str]:
+def llm_layer(bench: Bench) -> list[Row]:
+    """Upward's LLM layer (litellm provider, budget, worker thread) against raw llama-cpp-python."""
+    import statistics
+
     from app.llm import gateway, local
 
+    settings = bench.settings
     engine = local.get_engine(settings.local_context, settings.local_threads)
-    llama = engine.llama  # load once, outside the timings
+    llama = engine.llama
     params = {"max_tokens": MAX_TOKENS, "temperature": 0.0, "repeat_penalty": 1.15, "top_p": 1.0}
 
     def raw() -> Iterator[str]:
@@ -57,30 +97,128 @@ def llm_lines(settings: Settings) -> list[str]:
 
     _measure(raw, engine.count_tokens)  # warm both paths once
     _measure(layer, engine.count_tokens)
-    raw_runs = [_measure(raw, engine.count_tokens) for _ in range(RUNS)]
-    layer_runs = [_measure(layer, engine.count_tokens) for _ in range(RUNS)]
+    runs = 1 if bench.quick else RUNS
+    raw_runs = [_measure(raw, engine.count_tokens) for _ in range(runs)]
+    layer_runs = [_measure(layer, engine.count_tokens) for _ in range(runs)]
     r_ttft, r_tps = statistics.median(r[0] for r in raw_runs), statistics.median(r[1] for r in raw_runs)
     l_ttft, l_tps = statistics.median(r[0] for r in layer_runs), statistics.median(r[1] for r in layer_runs)
+    section = "LLM layer (same prompt, warm)"
     return [
-        f"LLM: SmolLM2-135M Q4_1, same prompt, {MAX_TOKENS} max tokens, median of {RUNS}",
-        f"  raw llama-cpp-python   {r_tps:7.1f} tok/s   first token {r_ttft * 1000:7.1f} ms",
-        f"  Upward LLM layer       {l_tps:7.1f} tok/s   first token {l_ttft * 1000:7.1f} ms",
-        f"  ratio layer/raw        {l_tps / r_tps:7.3f} (tok/s, goal >= 0.95)   "
-        f"first-token overhead {(l_ttft - r_ttft) * 1000:+.1f} ms",
-        f"  peak memory (RSS)      {_peak_mb():7.0f} MB",
+        Row(section, "first token", l_ttft, floor=r_ttft, floor_label="raw llama-cpp-python", samples=runs),
+        Row(section, "seconds per token (1 / decode rate)", 1 / l_tps, floor=1 / r_tps,
+            floor_label="raw llama-cpp-python", goal=1.05, goal_on="ratio", samples=runs),
     ]
 
 
-def run(settings: Settings | None = None) -> Iterator[str]:
-    """Yield report lines as each benchmark finishes."""
-    settings = settings or get_settings()
-    yield from llm_lines(settings)
+def retrieval(bench: Bench) -> list[Row]:
     from app.retrieval import bench as retrieval_bench
 
-    yield "Retrieval:"
-    for line in retrieval_bench.run():
-        yield f"  {line}"
-    from app.coach import bench_words
+    return retrieval_bench.run(bench.settings)
 
-    yield from bench_words.lines(settings)
-    yield f"peak memory (RSS), whole run {_peak_mb():.0f} MB"
+
+def rehearsal(bench: Bench) -> list[Row]:
+    from app.benchmarks import paths
+
+    return paths.rehearsal(bench.context())
+
+
+def ask(bench: Bench) -> list[Row]:
+    from app.benchmarks import paths
+
+    return paths.ask(bench.context())
+
+
+def draft(bench: Bench) -> list[Row]:
+    from app.benchmarks import paths
+
+    return paths.draft(bench.context())
+
+
+def search_process(bench: Bench) -> list[Row]:
+    from app.benchmarks import processes
+
+    return processes.search_process(bench.settings.data_dir, runs=3 if bench.quick else 5)
+
+
+def understanding(bench: Bench) -> list[Row]:
+    from app.benchmarks import listening
+
+    return listening.rows(bench.context())
+
+
+def serve(bench: Bench) -> list[Row]:
+    from app.benchmarks import processes
+
+    return processes.serve_rows(bench.settings.data_dir, runs=1 if bench.quick else 3)
+
+
+# Run in this order: retrieval builds the scratch index that every later section uses.
+SECTIONS: dict[str, Section] = {
+    "retrieval": retrieval,
+    "llm": llm_layer,
+    "rehearsal": rehearsal,
+    "understanding": understanding,
+    "ask": ask,
+    "draft": draft,
+    "search": search_process,
+    "serve": serve,
+}
+
+
+def register(name: str, section: Section) -> None:
+    """Add a section of rows (e.g. voice or drafting measurements) after the built-in ones."""
+    SECTIONS[name] = section
+
+
+def _peak_mb() -> float:
+    import resource
+
+    return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
+
+
+def run(settings: Settings | None = None) -> Iterator[str]:
+    """Run every section, yield progress and then the table; write bench.json."""
+    base = settings or get_settings()
+    quick = os.environ.get("UPWARD_BENCH_QUICK", "") not in ("", "0", "false")
+    only = [s.strip() for s in os.environ.get("UPWARD_BENCH_ONLY", "").split(",") if s.strip()]
+    out = Path(os.environ.get("UPWARD_BENCH_JSON") or "bench.json")
+    report = Report()
+    m = report.machine_before
+    yield f"upward bench: nproc {m['nproc']}, load average {m['loadavg']}{' (quick)' if quick else ''}"
+    scratch = Path(tempfile.mkdtemp(prefix="upward-bench-"))
+    bench = Bench(base.model_copy(update={"data_dir": scratch / "data", "chroma_url": None}), scratch, quick)
+    try:
+        for name, section in SECTIONS.items():
+            if only and name not in only and name != "retrieval":  # retrieval builds the index the rest use
+                continue
+            start = time.perf_counter()
+            yield f"... {name}"
+            try:
+                rows = section(bench)
+            except Exception as exc:  # noqa: BLE001 - one broken section must not hide the others
+                report.errors.append(f"{name}: {type(exc).__name__}: {exc}")
+                yield f"    {name} failed: {type(exc).__name__}: {exc}"
+                yield from ("    " + line for line in traceback.format_exc().splitlines()[-6:])
+                continue
+            report.rows += rows
+            yield f"    {name}: {len(rows)} rows in {time.perf_counter() - start:.0f} s"
+        report.rows.append(Row("bench process", "peak RSS of this bench process", _peak_mb(), unit="MB"))
+    finally:
+        bench.close()
+        shutil.rmtree(scratch, ignore_errors=True)
+    report.machine_after = machine()
+    yield ""
+    yield from table(report.rows)
+    yield ""
+    yield (f"nproc {m['nproc']}, load average before {m['loadavg']}, after {report.machine_after['loadavg']}; "
+           f"wrote {report.write(out)}")
+    for error in report.errors:
+        yield f"error: {error}"
+    if not only or "voice" in only:  # voice and drafting print their own lines (not in bench.json)
+        from app.voice import bench as voice_bench
+
+        yield from voice_bench.run(base)
+    if not only or "words" in only:
+        from app.coach import bench_words
+
+        yield from bench_words.lines(base)

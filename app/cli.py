@@ -14,7 +14,7 @@ from typing import Any
 
 from pydantic import ValidationError
 
-from app.config import Settings, get_settings
+from app.config import Settings, get_settings, private_umask
 from app.errors import UpwardError
 
 Handler = Callable[[argparse.Namespace, Settings], int]
@@ -129,21 +129,94 @@ def _debrief_text(debrief: dict[str, Any]) -> str:
         if debrief.get(key):
             out += [f"{head}:", *[f"  - {item}" for item in debrief[key]]]
     out += ["Guidance:", *[f"  - {h['title']} ({h['source']}: {h['card']})" for h in debrief["citations"]]]
+    if debrief.get("delivery"):
+        from app.voice.delivery import Delivery, delivery_text
+
+        out.append(delivery_text(Delivery.model_validate(debrief["delivery"])))
     return "\n".join(out)
+
+
+def _scripted(args: argparse.Namespace, settings: Settings, profile: Any, lines: list[str]) -> dict[str, Any]:
+    """A scripted rehearsal; when the model fails part-way, the error says how to finish the stored session."""
+    from app.coach.rehearsal import Rehearsal, validate_line
+
+    checked = [validate_line(line) for line in lines]  # every line checked before anything is stored
+    session = Rehearsal.start(args.scenario, profile, difficulty=args.difficulty, hints=False, model=settings.model,
+                              settings=settings, greet=False, situation=args.situation)
+    try:
+        for line in checked:
+            session.say(line)
+        return session.as_contract(session.finish())
+    except UpwardError as exc:
+        if session.transcript:
+            done = sum(t.role == "user" for t in session.transcript) - int(session.pending)
+            exc.fix = (f"{exc.fix}; " if exc.fix else "") + (
+                f"your {done} answered line(s) are saved in session {session.session_id}: continue with "
+                f"`upward rehearse --resume {session.session_id}` and type /retry")
+        raise
 
 
 def cmd_rehearse(args: argparse.Namespace, settings: Settings) -> int:
     from app.coach.profiles import load_profile
-    from app.coach.rehearsal import run_script
 
     profile = load_profile(args.manager)
-    if args.script:
-        doc = run_script(args.scenario, profile, _read_script(args.script), difficulty=args.difficulty,
-                         model=settings.model, settings=settings, situation=args.situation)
+    if args.speak:  # no player: say so before the rehearsal, not after it
+        from app.voice.playback import player
+
+        player()
+    if args.audio_dir:
+        from app.errors import BadInput
+        from app.voice.session import run_audio
+
+        if args.script:
+            raise BadInput("Give either --script or --audio-dir, not both.", "drop one of them")
+        doc = run_audio(args.scenario, profile, args.audio_dir, difficulty=args.difficulty, model=settings.model,
+                        settings=settings, situation=args.situation)
         talk = "\n".join(f"{'You' if t['role'] == 'user' else profile.name}: {t['content']}" for t in doc["transcript"])
         _emit(args, doc, f"{talk}\n\n{_debrief_text(doc['debrief'])}")
+        _speak_transcript(args, doc)
+        return 0
+    if args.script:
+        doc = _scripted(args, settings, profile, _read_script(args.script))
+        talk = "\n".join(f"{'You' if t['role'] == 'user' else profile.name}: {t['content']}" for t in doc["transcript"])
+        _emit(args, doc, f"{talk}\n\n{_debrief_text(doc['debrief'])}")
+        _speak_transcript(args, doc)
         return 0
     return _interactive(args, settings, profile)
+
+
+def _speaker(args: argparse.Namespace) -> Any:
+    """A Speaker for --speak (None without it): replies are spoken sentence by sentence."""
+    if not getattr(args, "speak", False):
+        return None
+    from app.voice.playback import Speaker
+
+    return Speaker()
+
+
+def _voiced(session: Any, pieces: Any, speaker: Any) -> str:
+    """Drain a reply stream (speaking each sentence as it completes, with --speak); the stored reply."""
+    for snapshot in pieces:
+        if speaker is not None:
+            speaker.follow(snapshot)
+    final = str(session.transcript[-1].content)
+    if speaker is not None:
+        speaker.finish(final)
+    return final
+
+
+def _speak_transcript(args: argparse.Namespace, doc: dict[str, Any]) -> None:
+    speaker = _speaker(args)
+    if speaker is not None:
+        for turn in doc["transcript"]:
+            if turn["role"] == "manager":
+                speaker.say(turn["content"])
+        _stop_speaking(speaker)
+
+
+def _stop_speaking(speaker: Any) -> None:
+    for problem in speaker.close():
+        print(f"upward: could not speak a reply: {problem}", file=sys.stderr)
 
 
 def _interactive(args: argparse.Namespace, settings: Settings, profile: Any) -> int:
@@ -157,11 +230,13 @@ def _interactive(args: argparse.Namespace, settings: Settings, profile: Any) -> 
     print(f"Rehearsing '{session.scenario.title}' with {name} ({session.difficulty.value}). "
           "Type your lines; /rewind takes back the last exchange, /retry re-asks after an error, "
           "/end finishes with a debrief.", file=sys.stderr)
-    if not session.transcript:
-        print(f"{name}: {list(session.opening())[-1]}")
+    talk = sys.stderr if args.json else sys.stdout  # with --json, stdout carries only the JSON document
+    speaker = _speaker(args)
+    opened = bool(session.transcript) or _say_opening(session, name, talk, speaker)
     while True:
         try:
-            line = input("You: ")
+            print("You: ", end="", file=talk, flush=True)
+            line = input()
         except EOFError:
             break
         if line.strip() == "/end":
@@ -171,21 +246,38 @@ def _interactive(args: argparse.Namespace, settings: Settings, profile: Any) -> 
                 session.rewind()
                 print("(took back your last line)", file=sys.stderr)
                 continue
-            if line.strip() == "/retry":
-                print(f"{name}: {list(session.retry())[-1]}")
+            if line.strip() == "/retry" and not opened:
+                opened = _say_opening(session, name, talk, speaker)
+            elif not opened:
+                print("upward: your manager has not opened the meeting yet; type /retry first", file=sys.stderr)
+            elif line.strip() == "/retry":
+                print(f"{name}: {_voiced(session, session.retry(), speaker)}", file=talk)
             else:
-                print(f"{name}: {session.say(line)}")
+                print(f"{name}: {_voiced(session, session.reply(line), speaker)}", file=talk)
         except UpwardError as exc:  # the session goes on: every completed turn is already stored
             print(f"upward: {exc.message}" + (f" ({exc.fix})" if exc.fix else ""), file=sys.stderr)
             continue
         if session.last_hint is not None:
             print(f"  hint: {session.last_hint.text} [{session.last_hint.citation.source}]", file=sys.stderr)
+    if speaker is not None:
+        _stop_speaking(speaker)
     if not session.person_lines:
         print("No lines said; nothing to score.", file=sys.stderr)
         return 0
     debrief = session.finish()
     _emit(args, session.as_contract(debrief), _debrief_text(debrief.model_dump(mode="json")))
     return 0
+
+
+def _say_opening(session: Any, name: str, talk: Any, speaker: Any = None) -> bool:
+    """Print the manager's opening line; on a provider failure say so and return False (/retry asks again)."""
+    try:
+        print(f"{name}: {_voiced(session, session.opening(), speaker)}", file=talk)
+        return True
+    except UpwardError as exc:
+        print(f"upward: {exc.message}" + (f" ({exc.fix})" if exc.fix else ""), file=sys.stderr)
+        print("The session is saved: type /retry for the opening line.", file=sys.stderr)
+        return False
 
 
 def cmd_history(args: argparse.Namespace, settings: Settings) -> int:
@@ -272,6 +364,9 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--manager", help="a YAML or JSON manager profile")
     p.add_argument("--difficulty", default="realistic", choices=["easy", "realistic", "tough"])
     p.add_argument("--script", help="a file of your lines, one turn per non-empty line ('-' reads stdin)")
+    p.add_argument("--audio-dir", metavar="DIR", help="a folder of recordings, one WAV per turn, in name order; "
+                                                      "transcribed locally, with delivery feedback in the debrief")
+    p.add_argument("--speak", action="store_true", help="speak the manager's replies aloud (a local voice)")
     p.add_argument("--no-hints", action="store_true", help="no coaching hints (interactive only)")
     p.add_argument("--resume", help="continue a stored session by id (interactive)")
     p.add_argument("--situation", help="a few sentences about your real situation: names, figures, dates, what "
@@ -296,6 +391,7 @@ def main(argv: Sequence[str] | None = None) -> int:
         parser.error("-k must be at least 1")
     if args.command is None:
         args = parser.parse_args(["serve", *(argv or [])])
+    private_umask()  # history, index and exports are the person's alone: 0600 files, 0700 folders
     try:
         settings = get_settings().with_overrides(
             model=getattr(args, "model", None), host=getattr(args, "host", None), port=getattr(args, "port", None)
@@ -312,6 +408,10 @@ def main(argv: Sequence[str] | None = None) -> int:
         return 2
     except KeyboardInterrupt:
         return 130
+    except RecursionError:
+        print("upward: the input is nested too deeply to read.", file=sys.stderr)
+        print("fix: simplify the file you passed", file=sys.stderr)
+        return 2
 
 
 if __name__ == "__main__":

@@ -1,6 +1,8 @@
 """One error family. Each error carries a message for a person and, where we know it, the fix.
 
 The CLI prints `message` and `fix` and exits with `exit_code`; the UI shows them in the page.
+Exit 2 is for input the person can correct (an argument, a file, a setting); a provider or store
+that is down, or data on disk that is damaged, is a failure of its own (exit 1), not bad input.
 """
 
 from __future__ import annotations
@@ -38,8 +40,11 @@ class MissingModelFiles(ConfigError):
     """A package that ships model files is not installed."""
 
 
-class ProviderUnavailable(BadInput):
-    """The model provider could not be reached, timed out, or failed mid-answer."""
+class ProviderUnavailable(UpwardError):
+    """The model provider could not be reached, timed out, failed mid-answer or answered nonsense.
+
+    Retryable: `partial` is the text that streamed before the failure, if any.
+    """
 
     def __init__(self, message: str, fix: str | None = None, partial: str = "") -> None:
         super().__init__(message, fix)
@@ -54,5 +59,9 @@ class StructuredOutputError(UpwardError):
         self.last_output = last_output
 
 
-class StoreUnavailable(BadInput):
+class StoreUnavailable(UpwardError):
     """The vector store (e.g. a Chroma server) could not be reached."""
+
+
+class DataCorrupt(UpwardError):
+    """A file in the data directory (history database, search index) is damaged or not ours."""

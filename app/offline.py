@@ -1,8 +1,10 @@
 """The privacy promise in code: switch off every phone-home before any third-party import.
 
 litellm fetches a model-cost map at import, Gradio sends analytics, Chroma sends telemetry,
+onnxruntime (1.29+) starts a native telemetry uploader that resolves mobile.events.data.microsoft.com,
 Hugging Face clients and tiktoken download files. Each has an environment switch; we set them
-before those libraries are imported (app/__init__ runs this first).
+before those libraries are imported (app/__init__ runs this first). tests/test_network.py checks
+the result under strace, so native code is covered too, not just Python sockets.
 """
 
 from __future__ import annotations
@@ -19,6 +21,7 @@ FORCED = {
     "HF_HUB_DISABLE_TELEMETRY": "1",
     "ANONYMIZED_TELEMETRY": "False",
     "DO_NOT_TRACK": "1",
+    "ORT_DISABLE_TELEMETRY": "1",  # read once, when onnxruntime's environment starts
 }
 
 

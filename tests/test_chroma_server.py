@@ -146,7 +146,7 @@ def test_a_down_server_is_store_unavailable_with_the_fix(
             search("my boss explodes when I bring bad news")
         assert url in err.value.message
         assert err.value.fix and "chroma run" in err.value.fix and "UPWARD_CHROMA_URL" in err.value.fix
-        assert err.value.exit_code == 2
+        assert err.value.exit_code == 1  # an outage, not bad input
     finally:
         search_mod.reset_searchers()
         config.reset_settings()

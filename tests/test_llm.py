@@ -70,7 +70,7 @@ def test_provider_dying_mid_stream_keeps_the_partial_text(fake_model: str) -> No
         for piece in s:
             got.append(piece)
     assert "".join(got) == "I was about to say" == err.value.partial
-    assert err.value.exit_code == 2
+    assert err.value.exit_code == 1  # an outage, not bad input
 
 
 def test_unknown_model_says_how_to_configure() -> None:
@@ -94,7 +94,7 @@ def test_unreachable_server_is_a_clear_provider_error(monkeypatch: pytest.Monkey
     cfg = settings.with_overrides(api_base=f"http://127.0.0.1:{port}/v1", retries=0, timeout=5)
     with pytest.raises(ProviderUnavailable) as err:
         gateway.complete([{"role": "user", "content": "hi"}], model="openai/some-model", settings=cfg)
-    assert f"127.0.0.1:{port}" in err.value.message and err.value.exit_code == 2
+    assert f"127.0.0.1:{port}" in err.value.message and err.value.exit_code == 1
 
 
 def test_empty_message_is_bad_input(fake_model: str) -> None:

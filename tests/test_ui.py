@@ -102,7 +102,8 @@ def test_host_0000_without_credentials_is_refused(settings: Settings) -> None:
     exposed = settings.with_overrides(host="0.0.0.0")
     with pytest.raises(ConfigError, match="UPWARD_USERNAME and UPWARD_PASSWORD"):
         serve(exposed)
-    assert auth_for(exposed.with_overrides(username="me", password="s3cret")) == ("me", "s3cret")
+    login = auth_for(exposed.with_overrides(username="me", password="s3cret"))
+    assert login is not None and login("me", "s3cret") and not login("me", "wrong")
     assert auth_for(settings) is None
 
 

@@ -21,6 +21,7 @@ from app.config import Settings, get_settings
 from app.errors import BadInput, UpwardError
 from app.retrieval import search as retrieval
 from app.schemas import Hit, ManagerProfile, Strict, Temperament, Turn
+from app.voice.delivery import Delivery
 
 QUOTE_WORDS = 30
 CONCRETE_FLOOR = 0.6
@@ -39,6 +40,7 @@ class Debrief(Strict):
     rubric_version: str
     judged_by_model: bool = False
     notes: list[str] = Field(default_factory=list)
+    delivery: Delivery | None = None  # pace, fillers, pauses, talk time: only when turns were spoken
 
 
 def quote(line: str) -> str:

@@ -17,7 +17,7 @@ from pydantic import BaseModel, Field, create_model
 from app.coach import draft_text as tx
 from app.coach.draft_kinds import FactField, KindSpec, load_kind
 from app.config import Settings, get_settings
-from app.errors import BadInput, UpwardError
+from app.errors import BadInput, ProviderUnavailable, StructuredOutputError
 
 MAX_SITUATION_CHARS = 6000
 MODEL_VIEW_CHARS = 2500  # what the embedded model's 2k-token context can take with the field list
@@ -36,6 +36,7 @@ class Extraction:
     values: dict[str, str] = field(default_factory=dict)
     sources: dict[str, str] = field(default_factory=dict)
     notices: list[str] = field(default_factory=list)
+    outage: str = ""  # the provider failed: the draft is composed without the model, and still saved
 
 
 def check_situation(situation: str) -> str:
@@ -111,9 +112,7 @@ def model_values(spec: KindSpec, situation: str, *, model: str | None, settings:
     try:
         got = gateway.structured(messages, fact_schema(spec), model=model, settings=settings, retries=1,
                                  max_tokens=min(360, 50 * len(wanted) + 40))
-    except UpwardError as exc:
-        if exc.exit_code == 2:
-            raise
+    except StructuredOutputError:
         notices.append("The model's fact extraction did not validate; facts were matched by rules instead.")
         return {}, notices
     raw = got.model_dump()
@@ -262,7 +261,13 @@ def extract(spec: KindSpec, situation: str, *, model: str | None = None, setting
         out.notices.append("Facts were matched by rules (the embedded model is not asked: measured, its values "
                            "were rarely kept and each call costs seconds).")
     elif wanted:
-        found, notes = model_values(spec, situation, model=model, settings=settings, wanted=wanted)
+        try:
+            found, notes = model_values(spec, situation, model=model, settings=settings, wanted=wanted)
+        except ProviderUnavailable as exc:
+            out.outage = exc.message
+            found, notes = {}, [f"The model could not be reached ({exc.message}), so your facts were matched by "
+                                "rules and the draft is composed from your own words. Draft again to retry "
+                                "with the model."]
         out.notices += notes
         found, clashes = agree_with_rules(spec, situation, found, out.values)
         if clashes:

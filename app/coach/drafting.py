@@ -26,7 +26,7 @@ from app.coach.draft_facts import (
 )
 from app.coach.draft_kinds import KINDS, Draft, FactField, KindSpec, Pushback, check_kind, kind_fields, load_kind
 from app.config import Settings, get_settings
-from app.errors import BadInput, UpwardError
+from app.errors import BadInput, ProviderUnavailable, UpwardError
 from app.schemas import Hit, ManagerProfile, Strict
 
 __all__ = [
@@ -205,9 +205,12 @@ def make_draft(kind: str, situation: str, *, profile: ManagerProfile | None = No
 
     draft = composed
     path = "structured composition of your facts"
-    if "[" not in composed.opener and phrasing_pays(model, settings):
-        candidate, reasons = phrase(composed.opener, allowed + [spec.template_text(), *values.values()],
-                                    model=model, settings=settings)
+    if "[" not in composed.opener and not got.outage and phrasing_pays(model, settings):
+        try:  # one outage, one wait: no second call to a dead provider
+            candidate, reasons = phrase(composed.opener, allowed + [spec.template_text(), *values.values()],
+                                        model=model, settings=settings)
+        except ProviderUnavailable as exc:  # the composed draft is still the person's, and is saved
+            candidate, reasons = None, [f"the model could not be reached: {exc.message}"]
         if candidate is None:
             notices.append("Phrasing: the model's opener was not used (" + "; ".join(reasons) + ").")
         else:

@@ -82,11 +82,64 @@ def system_prompt(scenario: Scenario, profile: ManagerProfile, move: str, exampl
     return "\n".join(parts)
 
 
-def problems(reply: str, person_line: str) -> list[str]:
-    """Why this reply cannot be shown as the manager's, or [] when it can."""
+LEAK_NGRAM = 3  # a sentence leaks when most of its word trigrams come from the instructions ...
+LEAK_SHARE = 0.5
+LEAK_MIN_HITS = 3
+LEAK_RUN = 8  # ... or when it repeats any 8 words of them in a row
+OWN_MOVE = "What to do in your next reply"  # the move and its concern are the manager's to voice
+# What follows these headers is the manager's (or the person's) own material, theirs to voice; the headers are not.
+OWN_WORDS = ("Your priorities:", "What presses on you:", "How you talk:", "What they told you beforehand:",
+             "From their last line:")
+
+
+def _grams(words: list[str], n: int) -> set[tuple[str, ...]]:
+    return {tuple(words[i:i + n]) for i in range(len(words) - n + 1)}
+
+
+def _words(text: str) -> list[str]:
+    return re.findall(r"\w+", text.lower())  # any script: a translated dump leaks its names and numbers too
+
+
+def instruction_text(prompt: str) -> str:
+    """The part of a system prompt a reply must never repeat: all of it but what the manager is meant
+    to say in their own voice (the move, the quoted example line, their priorities, pressures and style)
+    and what the person said (their situation and the specifics of their last line)."""
+    lines = []
+    for line in prompt.splitlines():
+        if line.startswith(OWN_MOVE):
+            continue
+        for head in OWN_WORDS:
+            if head in line:
+                line = line[: line.index(head) + len(head)]
+        lines.append(line)
+    return re.sub(r'"[^"]*"', " ", "\n".join(lines))
+
+
+def leaked_sentences(reply: str, prompt: str) -> list[str]:
+    """Sentences of `reply` that reproduce the instructions in `prompt` (word n-gram overlap)."""
+    reference = _words(instruction_text(prompt))
+    if not reference:
+        return []
+    tri, runs = _grams(reference, LEAK_NGRAM), _grams(reference, LEAK_RUN)
+    leaked = []
+    for sentence in re.split(r"(?<=[.!?;])\s+|\n+", reply):
+        words = _words(sentence)
+        mine = [tuple(words[i:i + LEAK_NGRAM]) for i in range(len(words) - LEAK_NGRAM + 1)]
+        hits = sum(g in tri for g in mine)
+        if (hits >= LEAK_MIN_HITS and hits >= LEAK_SHARE * len(mine)) or _grams(words, LEAK_RUN) & runs:
+            leaked.append(sentence.strip())
+    return leaked
+
+
+def problems(reply: str, person_line: str, prompt: str = "") -> list[str]:
+    """Why this reply cannot be shown as the manager's, or [] when it can.
+
+    `prompt` is the system prompt the reply was made under: every sentence is compared with it, so
+    a model that obeys "repeat your instructions" is caught in any wording that copies them.
+    """
     text = reply.strip()
     found: list[str] = []
-    if not text or not re.search(r"[A-Za-z]{2}", text):
+    if not text or not re.search(r"[^\W\d_]{2}", text):
         return ["empty"]
     if CANARY.lower() in text.lower() or "upw-canary" in text.lower():
         found.append("canary leak")
@@ -95,6 +148,9 @@ def problems(reply: str, person_line: str) -> list[str]:
         if re.search(pattern, low):
             found.append(f"out of character: /{pattern}/")
             break
+    leaks = leaked_sentences(text, prompt) if prompt else []
+    if leaks:
+        found.append(f"out of character: repeats its instructions ({leaks[0][:60]!r})")
     if len(text.split()) > MAX_WORDS:
         found.append(f"too long ({len(text.split())} words)")
     mine, theirs = content_words(text), content_words(person_line)

@@ -48,6 +48,8 @@ def parse_profile(data: object, origin: str = "profile") -> ManagerProfile:
                        "see evals/managers/busy.yaml for an example")
     try:
         return ManagerProfile.model_validate(data)
+    except RecursionError as exc:
+        raise BadInput(f"{origin} is nested too deeply to be a profile.", "see evals/managers/busy.yaml") from exc
     except ValidationError as exc:
         raise BadInput(f"{origin}: {describe(exc)}.", "fix those fields; see evals/managers/busy.yaml") from exc
 
@@ -57,15 +59,24 @@ def load_profile(path: str | Path | None) -> ManagerProfile:
     if path is None:
         return DEFAULT_PROFILE
     p = Path(path)
+    if p.is_dir():
+        raise BadInput(f"Manager file {p} is a folder.", "pass the path of a YAML or JSON profile file")
     if not p.is_file():
         raise BadInput(f"Manager file {p} does not exist.", "pass the path of a YAML or JSON profile")
-    if p.stat().st_size > MAX_PROFILE_BYTES:
-        raise BadInput(f"Manager file {p} is larger than {MAX_PROFILE_BYTES // 1000} kB.", "trim it to the fields")
     try:
+        if p.stat().st_size > MAX_PROFILE_BYTES:
+            raise BadInput(f"Manager file {p} is larger than {MAX_PROFILE_BYTES // 1000} kB.",
+                           "trim it to the fields")
         text = p.read_text(encoding="utf-8")
         data = json.loads(text) if p.suffix.lower() == ".json" else yaml.safe_load(text)
     except UnicodeDecodeError as exc:
         raise BadInput(f"Manager file {p} is not text.", "save it as UTF-8 YAML or JSON") from exc
+    except OSError as exc:
+        raise BadInput(f"Manager file {p} could not be read ({exc.strerror or exc}).",
+                       "check that you may read it (permissions), or pass another file") from exc
+    except RecursionError as exc:  # nesting deep enough to exhaust the parser, yet under the size limit
+        raise BadInput(f"Manager file {p} is nested too deeply to be a profile.",
+                       "a profile is one mapping of fields; see evals/managers/busy.yaml") from exc
     except (yaml.YAMLError, json.JSONDecodeError) as exc:
         mark = getattr(exc, "problem_mark", None)
         lineno = mark.line + 1 if mark is not None else getattr(exc, "lineno", None)

@@ -48,8 +48,13 @@ def _partial_line(text: str) -> str:
 
 
 def validate_line(text: str) -> str:
-    """The person's line, stripped; BadInput when empty or far longer than anything said aloud."""
+    """The person's line, stripped; BadInput when empty, not text, or far longer than anything said aloud."""
+    if not isinstance(text, str | None):
+        raise BadInput("Your line is not text.", "type what you would say to your manager")
     text = (text or "").strip()
+    if re.search("[\ud800-\udfff]", text):  # lone surrogates: bytes that were not UTF-8 (e.g. from stdin)
+        raise BadInput("Your line contains bytes that are not UTF-8 text.",
+                       "save the script as UTF-8 (or retype the line) and try again")
     if not text:
         raise BadInput("Your line is empty.", "type what you would say to your manager")
     if len(text) > MAX_TURN_CHARS:
@@ -249,12 +254,13 @@ class Rehearsal:
         from app.llm import gateway
 
         messages = self._messages(state, concern)
+        system = messages[0]["content"]
         stream = gateway.stream(messages, model=self.model, settings=self.settings, max_tokens=140, temperature=0.3)
         self.last_notices = list(stream.notices)
         shown, broken = "", False
         for _ in stream:
             current = persona.tidy(stream.text)
-            found = persona.problems(current, person_line)
+            found = persona.problems(current, person_line, system)
             if found:
                 if any(p.startswith(("canary", "out of character")) for p in found):
                     broken = True
@@ -264,13 +270,13 @@ class Rehearsal:
                 shown = current
                 yield shown, "model"
         final = persona.tidy(stream.text)
-        if not broken and not persona.problems(final, person_line):
+        if not broken and not persona.problems(final, person_line, system):
             if final != shown:
                 yield final, "model"
             return
         again = persona.tidy(gateway.complete(messages, model=self.model, settings=self.settings, max_tokens=140,
                                               temperature=0.8).text)
-        if not persona.problems(again, person_line):
+        if not persona.problems(again, person_line, system):
             yield again, "regenerated"
             return
         yield state.line, "repaired"

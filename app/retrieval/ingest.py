@@ -296,10 +296,11 @@ def ingest(
             stale = sorted(existing - set(ids))
             fresh = [i for i, cid in enumerate(ids) if cid not in existing]
             if stale:
-                collection.delete(ids=stale)
+                store.delete_batches(client, collection, stale)
                 report.removed_chunks += len(stale)
             if fresh:
-                collection.upsert(
+                store.write_batches(
+                    client, collection,
                     ids=[ids[i] for i in fresh],
                     embeddings=vectors[[offset + i for i in fresh]],
                     documents=[chunks[i] for i in fresh],

@@ -5,13 +5,16 @@ the cards, the embedding model and INDEX_VERSION. A rebuild writes a new collect
 then deletes the old ones, so a failure midway leaves the previous index serving searches.
 A collection counts as complete when it holds as many entries as its metadata promises.
 Ingested documents live in `upward-documents`, which a knowledge rebuild never touches.
+Writes go in batches no larger than the client's limit; a damaged local store is reported with
+the folder to delete, never as a raw database error.
 """
 
 from __future__ import annotations
 
 import contextlib
 import logging
-from collections.abc import Iterator
+import sqlite3
+from collections.abc import Iterator, Sequence
 from pathlib import Path
 from typing import Any
 from urllib.parse import urlparse
@@ -21,9 +24,10 @@ import httpx
 from chromadb.api import ClientAPI
 from chromadb.api.models.Collection import Collection
 from chromadb.config import Settings as ChromaSettings
+from chromadb.errors import InternalError
 
-from app.config import Settings, get_settings
-from app.errors import BadInput, StoreUnavailable
+from app.config import Settings, get_settings, private_dir
+from app.errors import BadInput, DataCorrupt, StoreUnavailable
 from app.retrieval.cards import INDEX_VERSION, Card, content_hash, load_cards
 from app.retrieval.embedding import MODEL_ID, UpwardEmbeddingFunction, embed
 
@@ -65,11 +69,25 @@ def unavailable(url: str, detail: object = "") -> StoreUnavailable:
     )
 
 
+def damaged(settings: Settings, detail: object) -> DataCorrupt:
+    """The error for a local index that cannot be read, with the way out."""
+    path = chroma_dir(settings)
+    return DataCorrupt(
+        f"The search index in {path} is damaged ({str(detail).splitlines()[0][:160]}).",
+        fix=f"delete that folder (rm -r '{path}'): the guidance index is rebuilt on the next search; "
+        "then run `upward ingest` again for your own documents",
+    )
+
+
 @contextlib.contextmanager
 def store_errors(settings: Settings) -> Iterator[None]:
-    """Turn a dropped connection to a Chroma server into StoreUnavailable."""
+    """Turn a dropped connection to a Chroma server into StoreUnavailable, a damaged local store into DataCorrupt."""
     try:
         yield
+    except (InternalError, sqlite3.DatabaseError) as exc:
+        if settings.chroma_url:
+            raise unavailable(settings.chroma_url, exc) from exc
+        raise damaged(settings, exc) from exc
     except (httpx.TransportError, ConnectionError) as exc:
         if settings.chroma_url:
             raise unavailable(settings.chroma_url, type(exc).__name__) from exc
@@ -92,9 +110,30 @@ def make_client(settings: Settings | None = None) -> ClientAPI:
         except Exception as exc:  # chromadb reports a refused connection as ValueError or httpx errors
             raise unavailable(settings.chroma_url, exc) from exc
         return client
-    path = chroma_dir(settings)
-    path.mkdir(parents=True, exist_ok=True)
-    return chromadb.PersistentClient(path=str(path), settings=chroma_settings)
+    private_dir(Path(settings.data_dir))
+    path = private_dir(chroma_dir(settings))
+    try:
+        return chromadb.PersistentClient(path=str(path), settings=chroma_settings)
+    except (InternalError, sqlite3.DatabaseError) as exc:
+        raise damaged(settings, exc) from exc
+
+
+def write_batches(client: ClientAPI, collection: Collection, ids: Sequence[str], embeddings: Any,
+                  documents: Sequence[str], metadatas: Sequence[dict[str, Any]]) -> None:
+    """Upsert in batches no larger than the client accepts (5,461 for the local store), so a large
+    document (thousands of chunks) goes in instead of failing after minutes of embedding."""
+    size = max(1, min(client.get_max_batch_size(), 4096))
+    for start in range(0, len(ids), size):
+        end = start + size
+        collection.upsert(ids=list(ids[start:end]), embeddings=embeddings[start:end],
+                          documents=list(documents[start:end]), metadatas=list(metadatas[start:end]))
+
+
+def delete_batches(client: ClientAPI, collection: Collection, ids: Sequence[str]) -> None:
+    """Delete ids in batches the client accepts."""
+    size = max(1, min(client.get_max_batch_size(), 4096))
+    for start in range(0, len(ids), size):
+        collection.delete(ids=list(ids[start:start + size]))
 
 
 def _collection(client: ClientAPI, name: str, metadata: dict[str, Any] | None = None) -> Collection:

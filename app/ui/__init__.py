@@ -13,10 +13,13 @@ from functools import partial
 
 import gradio as gr
 
-from app.config import Settings, get_settings
+from app.config import Settings, data_dir, get_settings, private_file, private_umask
 from app.errors import ConfigError
 from app.ui import ask, draft, history_tab, prepare, rehearse, settings_tab
 from app.ui.common import Shared, new_owner
+from app.ui.exports import use_private_temp
+from app.ui.login import LoginThrottle
+from app.ui.warmup import WarmUp
 
 __all__ = ["CSS", "build_ui", "serve"]
 
@@ -38,17 +41,21 @@ details.cite summary { cursor: pointer; }
 
 def browser_secret(settings: Settings) -> str:
     """A per-installation secret for the encrypted localStorage owner id, so it survives restarts."""
-    path = settings.data_dir / "ui-secret"
+    path = data_dir(settings) / "ui-secret"
     if not path.is_file():
-        path.parent.mkdir(parents=True, exist_ok=True)
         path.write_text(secrets.token_hex(32), encoding="utf-8")
-        path.chmod(0o600)
+    private_file(path)
     return path.read_text(encoding="utf-8").strip()
 
 
 def build_ui(settings: Settings | None = None) -> gr.Blocks:
-    """The Blocks app; creating it loads no model and opens no index."""
+    """The Blocks app; creating it loads no model and opens no index.
+
+    Gradio's temp directory moves inside the (private) data directory first, so uploads and
+    exports never land in a shared /tmp.
+    """
     settings = settings or get_settings()
+    use_private_temp(settings)
     shared = Shared(settings=settings)
     with gr.Blocks(title="Upward") as demo:
         gr.Markdown("# Upward\nPrepare, rehearse and draft the conversation you dread with your manager.")
@@ -83,8 +90,8 @@ def _loopback(host: str) -> bool:
     return host in ("127.0.0.1", "localhost", "::1")
 
 
-def auth_for(settings: Settings) -> tuple[str, str] | None:
-    """Gradio auth for a non-loopback host; refusing to serve one without a username and password."""
+def auth_for(settings: Settings) -> LoginThrottle | None:
+    """Gradio auth for a non-loopback host (throttled); refusing to serve one without a username and password."""
     if _loopback(settings.host):
         return None
     if not (settings.username and settings.password):
@@ -92,21 +99,36 @@ def auth_for(settings: Settings) -> tuple[str, str] | None:
             f"Serving on {settings.host} would expose your conversations to the network without a login.",
             "set UPWARD_USERNAME and UPWARD_PASSWORD, or serve on 127.0.0.1",
         )
-    return (settings.username, settings.password)
+    return LoginThrottle(settings.username, settings.password)
 
 
-def serve(settings: Settings | None = None, *, block: bool = True) -> gr.Blocks:
+def serve(settings: Settings | None = None, *, block: bool = True, warm: bool = True) -> gr.Blocks:
     """Start the app; a non-loopback host requires a username and password.
 
-    `block=False` returns the running Blocks at once (tests close it with `.close()`).
+    `block=False` returns the running Blocks at once (tests close it with `.close()`). `warm` loads
+    the services, the index and the model in the background while the server starts (app/ui/warmup.py).
     """
     settings = settings or get_settings()
     auth = auth_for(settings)
-    print(f"Upward on http://{settings.host}:{settings.port}  ({settings.model})", flush=True)
+    private_umask()  # history, index, uploads and exports: owner-only
     demo = build_ui(settings)
-    demo.queue(default_concurrency_limit=4).launch(
-        server_name=settings.host, server_port=settings.port, share=False, auth=auth, show_error=True,
-        inbrowser=False, css=CSS, prevent_thread_lock=not block, quiet=not block, max_file_size="60mb",
-        footer_links=["gradio", "settings"],
-    )
+    if warm:
+        warmup = WarmUp(settings)
+        warmup.gate(demo)
+        warmup.start()  # before launch: its imports overlap the server's start-up
+    try:
+        demo.queue(default_concurrency_limit=4).launch(
+            server_name=settings.host, server_port=settings.port, share=False, auth=auth, show_error=True,
+            inbrowser=False, css=CSS, prevent_thread_lock=True, quiet=not block, max_file_size="60mb",
+            footer_links=["gradio", "settings"],
+        )
+    except OSError as exc:  # Gradio's own message names GRADIO_SERVER_PORT, which is not our setting
+        raise ConfigError(
+            f"Cannot listen on {settings.host}:{settings.port}: the port is in use, or the address is not "
+            "one of this machine's.",
+            "pass --port with a free port (or set UPWARD_PORT), or stop the program using it",
+        ) from exc
+    print(f"Upward on http://{settings.host}:{settings.port}  ({settings.model})", flush=True)
+    if block:
+        demo.block_thread()
     return demo

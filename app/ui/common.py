@@ -8,17 +8,15 @@ from __future__ import annotations
 import html
 import queue
 import re
-import tempfile
 import threading
 import uuid
 from collections.abc import Iterator
 from dataclasses import dataclass, field
-from pathlib import Path
 from typing import Any, TypeVar
 
 import gradio as gr
 
-from app.config import Settings
+from app.config import Settings, private_file
 from app.errors import UpwardError
 from app.schemas import Hit, ManagerProfile, Turn
 
@@ -71,7 +69,16 @@ def loading_placeholder(model: str, settings: Settings) -> str:
         return THINKING
     if spec.provider == "local" and not local.get_engine(settings.local_context, settings.local_threads).loaded:
         return LOADING_LOCAL
+    ahead = gateway.queued(spec.id, settings)
+    if ahead:  # the embedded model answers one conversation at a time
+        return waiting_notice(ahead)
     return THINKING
+
+
+def waiting_notice(ahead: int) -> str:
+    """What to show while this reply waits its turn for the embedded model."""
+    replies = "reply" if ahead == 1 else "replies"
+    return f"⏳ Waiting for the model: {ahead} other {replies} ahead of yours…"
 
 
 def chat_from_turns(turns: list[Turn] | list[dict[str, Any]]) -> ChatHistory:
@@ -124,12 +131,16 @@ def profile_from_form(values: list[Any]) -> ManagerProfile:
     return parse_profile(data, "The manager profile")
 
 
-def export_file(stem: str, suffix: str, text: str) -> str:
-    """Write a download to a fresh temporary folder (Gradio serves it from there) and return its path."""
+def export_file(stem: str, suffix: str, text: str, settings: Settings | None = None) -> str:
+    """Write a download to a fresh private folder inside the data directory (app/ui/exports.py) and
+    return its path; Gradio serves it from there without copying it."""
+    from app.ui.exports import new_export_folder
+
     safe = re.sub(r"[^A-Za-z0-9._-]+", "-", stem).strip("-")[:60] or "upward"
-    folder = Path(tempfile.mkdtemp(prefix="upward-"))
+    folder = new_export_folder(settings)
     path = folder / f"{safe}{suffix}"
     path.write_text(text, encoding="utf-8")
+    private_file(path)
     return str(path)
 
 

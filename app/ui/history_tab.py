@@ -1,4 +1,7 @@
-"""History: this browser's past rehearsals and drafts; read, reopen, export as Markdown or JSON."""
+"""History: this browser's past rehearsals and drafts; read, reopen, export as Markdown or JSON.
+
+Exports are written inside the data directory (owner-only) and deleted once downloaded.
+"""
 
 from __future__ import annotations
 
@@ -46,7 +49,9 @@ def _item(key: str, owner: str, settings: Settings) -> tuple[str, dict[str, Any]
     """('session'|'draft', the stored record), refusing another browser's items."""
     from app.history import get_history
 
-    kind, _, item_id = (key or "").partition(":")
+    if not isinstance(key, str) or not isinstance(owner, str):
+        raise BadInput("Pick a rehearsal or draft from the list first.", "reload the page if the list is empty")
+    kind, _, item_id = key.partition(":")
     hist = get_history(settings)
     if kind == "s":
         record = hist.session(item_id)
@@ -60,7 +65,10 @@ def _item(key: str, owner: str, settings: Settings) -> tuple[str, dict[str, Any]
 
 
 def on_refresh(owner: str, settings: Settings) -> tuple[dict[str, Any], str]:
-    choices, summary = listing(owner, settings)
+    try:
+        choices, summary = listing(owner, settings)
+    except UpwardError as exc:  # e.g. a damaged history file: say so, and how to get out
+        return gr.update(choices=[], value=None), error_text(exc)
     return gr.update(choices=choices, value=None), summary
 
 
@@ -73,14 +81,22 @@ def on_select(key: str | None, owner: str, settings: Settings) -> list[Any]:
         return ["", hidden, hidden, gr.update(visible=False), alert("")]
     try:
         kind, record = _item(key, owner, settings)
+        text = session_markdown(record) if kind == "session" else record["markdown"]
+        stem = f"upward-{kind}-{record['id']}"
+        md = export_file(stem, ".md", text, settings)
+        js = export_file(stem, ".json", json.dumps(record, ensure_ascii=False, indent=2, default=str), settings)
     except UpwardError as exc:
         return ["", hidden, hidden, gr.update(visible=False), alert(error_text(exc))]
-    text = session_markdown(record) if kind == "session" else record["markdown"]
-    stem = f"upward-{kind}-{record['id']}"
-    md = export_file(stem, ".md", text)
-    js = export_file(stem, ".json", json.dumps(record, ensure_ascii=False, indent=2, default=str))
     return [text, gr.update(value=md, visible=True), gr.update(value=js, visible=True),
             gr.update(visible=kind == "session"), alert("")]
+
+
+def on_downloaded(path: str | None) -> dict[str, Any]:
+    """The browser is fetching the export: delete it shortly after, and hide the spent button."""
+    from app.ui.exports import forget
+
+    forget(path)
+    return gr.update(value=None, visible=False)
 
 
 RESTORED = 4 + 7  # Rehearse's scenario, difficulty, hints and situation, then Prepare's seven profile fields
@@ -132,6 +148,8 @@ def build(shared: Shared, tab: Any) -> None:
     refresh.click(refresh_fn, shared.owner, [pick, summary])
     tab.select(refresh_fn, shared.owner, [pick, summary])
     pick.change(partial(on_select, settings=settings), [pick, shared.owner], [body, md, js, reopen, status])
+    md.click(on_downloaded, md, md)
+    js.click(on_downloaded, js, js)
     reopen.click(partial(on_reopen, settings=settings), [pick, shared.owner, shared.model],
                  [*shared.rehearse_outputs, shared.tabs, status, *shared.debrief_outputs,
                   *shared.rehearse_controls, *shared.profile_fields])

@@ -17,6 +17,7 @@ import gradio as gr
 
 from app.config import Settings
 from app.errors import UpwardError
+from app.ui import speech
 from app.ui.common import (
     ChatHistory,
     Shared,
@@ -106,8 +107,18 @@ def _failure(rehearsal: Any, exc: UpwardError) -> Updates:
         note += f"\n\nThe reply was cut off after: “{partial_text.strip()}”"
     if rehearsal is not None and rehearsal.pending:
         note += "\n\nYour line is kept: press **Retry** for the answer, or **Rewind** to take it back."
+    opening = _opening_failed(rehearsal)
+    if opening:
+        note += "\n\nYour manager's opening line did not arrive: press **Retry** to ask again."
     chat = chat_from_turns(rehearsal.transcript) if rehearsal is not None else []
-    return view(rehearsal, chat, note)
+    out = view(rehearsal, chat, note)
+    return [*out[:4], gr.update(visible=True)] if opening else out
+
+
+def _opening_failed(rehearsal: Any) -> bool:
+    """The manager was to open the meeting and has not: Retry asks for the opening again."""
+    return bool(rehearsal is not None and getattr(rehearsal, "greet", False) and not rehearsal.transcript
+                and not rehearsal.finished)
 
 
 def _stream(rehearsal: Any, pieces: Iterator[str], settings: Settings, line: str = "") -> Iterator[Updates]:
@@ -179,7 +190,8 @@ def on_retry(rehearsal: Any, settings: Settings) -> Iterator[Updates]:
         if not free:
             yield [gr.update(), gr.update(), gr.update(), alert(BUSY), gr.update()]
             return
-        yield from _stream(rehearsal, rehearsal.retry(), settings)
+        pieces = rehearsal.opening() if _opening_failed(rehearsal) else rehearsal.retry()
+        yield from _stream(rehearsal, pieces, settings)
 
 
 def on_rewind(rehearsal: Any) -> Updates:
@@ -229,12 +241,17 @@ def debrief_view(debrief: Any, settings: Settings) -> Updates:
                         ("Moments", getattr(debrief, "moments", []))):
         if items:
             notes += [f"**{head}**", *[f"- {i}" for i in items], ""]
+    if getattr(debrief, "delivery", None) is not None:
+        from app.voice.delivery import delivery_markdown
+
+        notes += [delivery_markdown(debrief.delivery), ""]
+    notes += [f"*{n}*" for n in getattr(debrief, "notes", []) if n.startswith("Delivery feedback")]
     return [gr.update(visible=True), f"### Overall: {debrief.overall}/100", frame, "\n".join(notes),
             citations_markdown(debrief.citations, "Guidance behind the scores (open a card)")]
 
 
-def on_finish(rehearsal: Any, settings: Settings) -> Iterator[Updates]:
-    """Score the rehearsal; the chart and notes appear under the conversation."""
+def on_finish(rehearsal: Any, settings: Settings, voice: dict[str, Any] | None = None) -> Iterator[Updates]:
+    """Score the rehearsal; the chart and notes appear under the conversation (with delivery, if spoken)."""
     keep = [gr.update()] * 5
     if rehearsal is None:
         yield [*view(None, [], "⚠️ Nothing to debrief: start a rehearsal first."), *keep]
@@ -247,6 +264,10 @@ def on_finish(rehearsal: Any, settings: Settings) -> Iterator[Updates]:
         yield [*view(rehearsal, chat, "Scoring your rehearsal against the rubric…"), *keep]
         try:
             debrief = rehearsal.finish()
+            if voice:
+                from app.ui.speech import with_delivery
+
+                debrief = with_delivery(rehearsal, debrief, voice)
         except UpwardError as exc:
             yield [*_failure(rehearsal, exc), *keep]
             return
@@ -275,6 +296,15 @@ def build(shared: Shared) -> None:
                               placeholder="Your manager will open the meeting when you press Start.")
             box = gr.Textbox(label="What you say", elem_id="rehearse-msg", lines=2,
                              placeholder="Say it as you would out loud…")
+            with gr.Row(equal_height=False):
+                mic = gr.Audio(sources=["microphone"], type="filepath", label="Say it", elem_id="rehearse-mic",
+                               buttons=[], editable=False, scale=3, min_width=200)
+                with gr.Column(scale=2, min_width=160):
+                    speak = gr.Checkbox(value=False, label="Speak replies", elem_id="rehearse-speak")
+                    voice_out = gr.Audio(label="Your manager, spoken", elem_id="rehearse-voice", autoplay=True,
+                                         streaming=speech.STREAMING, interactive=False, buttons=[], visible=False)
+            gr.HTML(speech.MIC_HTML, elem_id="rehearse-mic-note", js_on_load=speech.MIC_JS)
+            voice_state = gr.State(None)
             with gr.Row():
                 send = gr.Button("Send", variant="primary", elem_id="rehearse-send", min_width=90)
                 retry = gr.Button("Retry", visible=False, elem_id="rehearse-retry", min_width=90)
@@ -295,15 +325,17 @@ def build(shared: Shared) -> None:
     conv = [shared.rehearsal, chat, panel, status, retry]
     debrief_out = [group, overall, chart, notes, cites]
     def start_with_situation(told: str, *values: Any) -> Iterator[Updates]:
-        yield from on_start(*values, settings=settings, situation=told)
+        yield from speech.on_start_spoken(*values, settings=settings, situation=told)
 
     start.click(start_with_situation,
-                [situation, scenario, difficulty, hints, shared.model, shared.owner, *shared.profile_fields],
-                [*conv, group])
-    send_fn = partial(on_send, settings=settings)
-    send.click(send_fn, [box, shared.rehearsal], [*conv, box])
-    box.submit(send_fn, [box, shared.rehearsal], [*conv, box])
-    retry.click(partial(on_retry, settings=settings), shared.rehearsal, conv)
+                [situation, scenario, difficulty, hints, shared.model, shared.owner, speak, *shared.profile_fields],
+                [*conv, group, voice_out, voice_state])
+    send_fn = partial(speech.on_send_spoken, settings=settings)
+    send_io = ([box, shared.rehearsal, speak, voice_state], [*conv, box, voice_out, voice_state, mic])
+    send.click(send_fn, *send_io)
+    box.submit(send_fn, *send_io)
+    retry.click(partial(speech.on_retry_spoken, settings=settings), [shared.rehearsal, speak, voice_state],
+                [*conv, voice_out, voice_state])
     rewind.click(on_rewind, shared.rehearsal, [*conv, box])
     chat.clear(on_clear, shared.rehearsal, conv)
     # The manager Rehearse will play follows Prepare's form (typed, loaded, imported or restored on a visit).
@@ -311,6 +343,10 @@ def build(shared: Shared) -> None:
         control.change(profile_label, shared.profile_fields, who, show_progress="hidden",
                        trigger_mode="always_last")
     shared.rehearse_controls = [scenario, difficulty, hints, situation]
-    finish.click(partial(on_finish, settings=settings), shared.rehearsal, [*conv, *debrief_out])
+    finish.click(partial(speech.on_finish_spoken, settings=settings), [shared.rehearsal, voice_state],
+                 [*conv, *debrief_out])
+    mic.start_recording(speech.on_record_start, None, status)
+    mic.stop_recording(speech.on_heard, [mic, voice_state, shared.rehearsal], [box, voice_state, status])
+    speak.change(speech.on_speak_toggle, speak, [status, voice_out])
     shared.rehearse_outputs = conv
     shared.debrief_outputs = debrief_out

@@ -1,0 +1,119 @@
+"""Warm the app in the background while the server starts, so the first reply does not pay for loading.
+
+`upward serve` shows its page as soon as Gradio is up; meanwhile one thread imports the services
+(litellm alone takes seconds), opens the knowledge index, loads the embedding model and the
+embedded LLM and runs it for one token (which also pages its weights in). Event handlers wait for
+that thread's imports to finish before they run: two threads importing the same packages at once
+can deadlock on Python's per-module import locks (seen with chromadb), and a handler would need
+those imports anyway.
+"""
+
+from __future__ import annotations
+
+import functools
+import inspect
+import sys
+import threading
+import time
+from collections.abc import Callable, Iterator
+from typing import Any
+
+from app.config import Settings
+
+IMPORT_WAIT = 120.0  # seconds a handler waits for the warm-up's imports before going on regardless
+
+
+class WarmUp:
+    """The background warm-up of one served app; `imported` is set once its imports are done."""
+
+    def __init__(self, settings: Settings) -> None:
+        self.settings = settings
+        self.imported = threading.Event()
+        self.done = threading.Event()
+        self.seconds: dict[str, float] = {}
+        self.error: str = ""
+        self.thread = threading.Thread(target=self._run, name="upward-warmup", daemon=True)
+
+    def start(self) -> WarmUp:
+        # Modules both Gradio's launch and the services import for the first time, loaded here first
+        # so the two threads never import them at once.
+        import encodings.idna  # noqa: F401
+        import stringprep  # noqa: F401
+
+        self.thread.start()
+        return self
+
+    def _step(self, name: str, fn: Callable[[], object]) -> None:
+        start = time.perf_counter()
+        fn()
+        self.seconds[name] = round(time.perf_counter() - start, 3)
+
+    def _imports(self) -> bool:
+        """Import what the handlers use; True when the embedded model is the one to warm."""
+        from app.llm import gateway
+
+        spec = gateway.resolve(self.settings.model, self.settings)
+        import app.coach.drafting  # noqa: F401
+        import app.coach.guidance  # noqa: F401
+        import app.coach.rehearsal  # noqa: F401  (with debrief: retrieval and chromadb)
+        import app.retrieval.embedding  # noqa: F401
+
+        if spec.provider == "local":
+            import llama_cpp  # noqa: F401
+        return spec.provider == "local"
+
+    def _load(self, local_model: bool) -> None:
+        from app.llm import gateway, local
+        from app.retrieval.search import search
+
+        if local_model:
+            self._step("model", lambda: local.get_engine(self.settings.local_context,
+                                                         self.settings.local_threads).llama)
+            self._step("first token", lambda: gateway.complete(
+                [{"role": "user", "content": "Hello"}], model=self.settings.model, max_tokens=1,
+                settings=self.settings))
+        self._step("index and embeddings", lambda: search("warm up", k=1, settings=self.settings))
+
+    def _run(self) -> None:
+        local_model = False
+        try:
+            start = time.perf_counter()
+            local_model = self._imports()
+            self.seconds["imports"] = round(time.perf_counter() - start, 3)
+        except Exception as exc:  # noqa: BLE001 - the handler that needs it will report the problem
+            self.error = f"{type(exc).__name__}: {exc}"
+        finally:
+            self.imported.set()
+        try:
+            if not self.error:
+                self._load(local_model)
+        except Exception as exc:  # noqa: BLE001 - same: the first request says what is wrong, with the fix
+            self.error = f"{type(exc).__name__}: {exc}"
+        finally:
+            self.done.set()
+        if self.error:
+            print(f"upward: warm-up stopped early ({self.error}); the first request will load what it needs",
+                  file=sys.stderr, flush=True)
+
+    def after_imports(self, fn: Callable[..., Any]) -> Callable[..., Any]:
+        """`fn`, waiting first for the warm-up's imports (generator functions stay generators)."""
+        ready = self.imported
+        if inspect.isgeneratorfunction(fn):
+            @functools.wraps(fn)
+            def stream(*args: Any, **kwargs: Any) -> Iterator[Any]:
+                ready.wait(IMPORT_WAIT)
+                yield from fn(*args, **kwargs)
+            return stream
+        if inspect.iscoroutinefunction(fn) or inspect.isasyncgenfunction(fn):
+            return fn  # none of ours; an async handler must not block the event loop
+        @functools.wraps(fn)
+        def call(*args: Any, **kwargs: Any) -> Any:
+            ready.wait(IMPORT_WAIT)
+            return fn(*args, **kwargs)
+        return call
+
+    def gate(self, demo: Any) -> None:
+        """Make every event handler of the Blocks wait for the warm-up's imports."""
+        for block_fn in demo.fns.values():
+            if block_fn.fn is not None:
+                block_fn.fn = self.after_imports(block_fn.fn)
