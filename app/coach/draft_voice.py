@@ -228,7 +228,8 @@ def trim_dangling(value: str) -> str:
 
 COMMON_STARTERS = set("""since during after before when while because last next every each our my this that these
 those there here we it in on at for all both two three four five six month-end weekly monthly daily done doing
-blocked one most some many right now today yesterday""".split())
+blocked one most some many right now today yesterday we're they're you're it's there's we've
+we'll""".split())
 
 
 def lower_lead(value: str, situation: str = "") -> str:
