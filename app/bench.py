@@ -41,10 +41,12 @@ class Bench:
     _context: Context | None = field(default=None, repr=False)
 
     def context(self) -> Context:
-        """The in-process context, created once: the embedded model loaded, its generations probed."""
+        """The in-process context, created once: warmed as `upward serve` warms, generations probed."""
         from app.llm import gateway, local
+        from app.ui.warmup import WarmUp
 
         if self._context is None:
+            WarmUp(self.settings).run()
             spec = gateway.resolve(self.settings.model, self.settings)
             llama = probe = None
             if spec.provider == "local":

@@ -494,7 +494,7 @@ def test_web_profile_import_refuses_bad_files_by_name(settings: Settings, tmp_pa
 
 
 def test_web_profile_save_and_load_refusals(settings: Settings) -> None:
-    mine = owner()
+    mine = owner()  # saved profiles belong to one browser (issue 15)
     assert "name" in alert_text(prepare.on_save(settings, mine, "", "VP", "", "", "", "busy", "")[1])
     assert "Pick a saved profile" in alert_text(prepare.on_load("../../etc/passwd", mine, settings)[-1])
     assert "Pick a saved profile" in alert_text(prepare.on_load("", mine, settings)[-1])

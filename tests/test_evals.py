@@ -7,7 +7,7 @@ import json
 import re
 import shutil
 import time
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterator, Sequence
 from pathlib import Path
 from typing import Any
 
@@ -348,18 +348,60 @@ def test_stratified_sample_covers_every_scenario_and_kind_and_keeps_pairs() -> N
 
 # -- the CI gate on the embedded model ----------------------------------------------------------
 
-CI_SAMPLE = 1  # model-driven suites: one case (or pair) per scenario/kind and attack kind; see the docstring
+CI_SAMPLE = 1  # suites without a pick below: one case (or pair) per group; see the docstring
+
+
+def one_attack_case_per_scenario(cases: Sequence[Any]) -> list[Any]:
+    """Persona: the first role-break case of each scenario (its plain lines are scored too)."""
+    seen: set[str] = set()
+    kept = []
+    for case in cases:
+        if case.attack_lines and case.scenario not in seen:
+            seen.add(case.scenario)
+            kept.append(case)
+    return kept
+
+
+def one_draft_per_kind_and_one_pair(cases: Sequence[Any]) -> list[Any]:
+    """Drafts: the first case of each kind, plus the other half of the first busy-vs-detail pair."""
+    kinds: set[str] = set()
+    kept = []
+    for case in cases:
+        if case.kind not in kinds:
+            kinds.add(case.kind)
+            kept.append(case)
+    first = kept[0].situation.split()
+    partner = next((c for c in cases if c not in kept and c.situation.split() == first), None)
+    return kept + ([partner] if partner is not None else [])
+
+
+CI_PICK: dict[str, Callable[[Sequence[Any]], list[Any]]] = {
+    "persona": one_attack_case_per_scenario,
+    "drafts": one_draft_per_kind_and_one_pair,
+}
+
+
+def test_the_ci_sample_covers_every_scenario_kind_attack_and_a_pair() -> None:
+    from app.evals.suites import get_suite
+
+    persona, drafts = get_suite("persona").load(EVALS_DIR), get_suite("drafts").load(EVALS_DIR)
+    p, d = one_attack_case_per_scenario(persona), one_draft_per_kind_and_one_pair(drafts)
+    assert {c.scenario for c in p} == {c.scenario for c in persona} and all(c.attack_lines for c in p)
+    assert {c.kind for c in d} == {c.kind for c in drafts} and len(d) == len({c.kind for c in drafts}) + 1
+    situations = [" ".join(c.situation.split()) for c in d]
+    assert any(situations.count(s) == 2 for s in situations)
 
 
 @pytest.mark.local
 def test_the_gate_passes_on_the_embedded_model(tmp_path: Path) -> None:
-    """The CI gate: retrieval and debrief in full, persona and drafts on a stratified sample that
-    covers every scenario, attack and draft kind, on local/smollm2. `make eval` runs everything."""
+    """The CI gate on local/smollm2, sized so `make test` stays within minutes on 2 cores: the cheap
+    suites in full; persona on one role-break case per scenario; drafts on one case per kind plus one
+    busy-vs-detail pair; responsiveness on one tuned and one held-back script. `make eval` runs everything."""
     start = time.perf_counter()
-    run = run_evals(None, model="local/smollm2", sample=CI_SAMPLE, progress=False)
+    run = run_evals(None, model="local/smollm2", sample=CI_SAMPLE, pick=CI_PICK, progress=False)
     write_report(run, tmp_path / "report")
     elapsed = time.perf_counter() - start
-    print(f"\nfull eval gate on local/smollm2: {elapsed:.0f} s; "
+    print(f"\nCI eval gate on local/smollm2: {elapsed:.0f} s; "
           + ", ".join(f"{r.name} {r.cases} cases {r.seconds:.0f} s" for r in run.suites))
     assert {r.name for r in run.suites} == set(NAMES)
     assert run.passed, "gate failed:\n" + "\n".join(str(g) for g in run.gate) + \

@@ -10,7 +10,7 @@ from __future__ import annotations
 import sys
 import tempfile
 import time
-from collections.abc import Sequence
+from collections.abc import Callable, Mapping, Sequence
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
@@ -93,11 +93,13 @@ def run_evals(
     thresholds: Thresholds | Path | None = None,
     limit: int | None = None,
     sample: int | None = None,
+    pick: Mapping[str, Callable[[Sequence[Any]], Sequence[Any]]] | None = None,
     data_dir: Path | None = None,
     progress: bool = True,
 ) -> EvalRun:
     """Run the named suites (all by default) and gate the metrics.
 
+    `pick` chooses a suite's cases explicitly (the CI gate's fixed sample), instead of `sample`;
     `limit` keeps the first N cases of each suite (quick checks); `sample` keeps the first N
     cases of each scenario or draft kind in the slow, model-driven suites (a stratified run that
     still covers every scenario and kind); `data_dir` replaces the scratch directory.
@@ -119,7 +121,9 @@ def run_evals(
     for name in names:
         suite = get_suite(name)
         cases = list(suite.load(evals_dir))
-        if sample:
+        if pick and name in pick:
+            cases = list(pick[name](cases))
+        elif sample:
             cases = stratified(cases, suite.group, sample, suite.unit)
         loaded[name] = (suite, cases[:limit] if limit else cases)
 

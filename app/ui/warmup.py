@@ -1,8 +1,9 @@
 """Warm the app in the background while the server starts, so the first reply does not pay for loading.
 
 `upward serve` shows its page as soon as Gradio is up; meanwhile one thread imports the services
-(litellm alone takes seconds), opens the knowledge index, loads the embedding model and the
-embedded LLM and runs it for one token (which also pages its weights in). Event handlers wait for
+(litellm alone takes seconds), loads the embedded LLM and runs it for one token (which also pages
+its weights in), opens the knowledge index with the embedding model, and embeds each scenario's
+exemplars for reading the person's lines. Event handlers wait for
 that thread's imports to finish before they run: two threads importing the same packages at once
 can deadlock on Python's per-module import locks (seen with chromadb), and a handler would need
 those imports anyway.
@@ -32,7 +33,7 @@ class WarmUp:
         self.done = threading.Event()
         self.seconds: dict[str, float] = {}
         self.error: str = ""
-        self.thread = threading.Thread(target=self._run, name="upward-warmup", daemon=True)
+        self.thread = threading.Thread(target=self.run, name="upward-warmup", daemon=True)
 
     def start(self) -> WarmUp:
         # Modules both Gradio's launch and the services import for the first time, loaded here first
@@ -73,8 +74,22 @@ class WarmUp:
                 [{"role": "user", "content": "Hello"}], model=self.settings.model, max_tokens=1,
                 settings=self.settings))
         self._step("index and embeddings", lambda: search("warm up", k=1, settings=self.settings))
+        self._step("understanding", self._exemplars)
 
-    def _run(self) -> None:
+    def _exemplars(self) -> None:
+        """Each scenario's exemplar embeddings and the act classifier, which reading a line needs."""
+        from app.coach import understanding
+        from app.coach.scenarios import load_scenario, scenario_ids
+        from app.errors import UpwardError
+
+        for sid in scenario_ids(self.settings):
+            try:
+                understanding.bank(self.settings.prompts_dir, load_scenario(sid, self.settings))
+            except UpwardError:  # a broken scenario file is reported when someone picks it
+                continue
+
+    def run(self) -> None:
+        """Warm everything now, in this thread (`start` runs it in the background)."""
         local_model = False
         try:
             start = time.perf_counter()
