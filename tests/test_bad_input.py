@@ -498,6 +498,8 @@ def test_web_profile_save_and_load_refusals(settings: Settings) -> None:
     assert "name" in alert_text(prepare.on_save(settings, mine, "", "VP", "", "", "", "busy", "")[1])
     assert "Pick a saved profile" in alert_text(prepare.on_load("../../etc/passwd", mine, settings)[-1])
     assert "Pick a saved profile" in alert_text(prepare.on_load("", mine, settings)[-1])
+    for who in ("", "../../etc", {}, 7):  # an owner id that is not one of ours reaches no folder
+        assert "not finished loading" in alert_text(prepare.on_load("dana", who, settings)[-1])  # type: ignore
 
 
 def test_web_history_refuses_foreign_or_malformed_requests(settings: Settings, fake_model: str) -> None:

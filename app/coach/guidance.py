@@ -373,12 +373,9 @@ def rewrite(question: str, picks: list[Pick], *, model: str | None, settings: Se
                                       "from."},
         {"role": "user", "content": f"Notes:\n{notes}\n\nQuestion: {question}\n\nGive 3-5 points as JSON."},
     ]
-    try:
-        points = gateway.structured(messages, Points, model=model, settings=settings, max_tokens=400).points
-    except UpwardError as exc:
-        if exc.exit_code == 2:
-            raise
-        return picks  # the model could not produce points: the cards' own sentences still answer
+    # A provider outage or unusable output is the person's to know about (exit 1 with the fix, e.g.
+    # the embedded model), not hidden behind the cards' answer: they chose this model.
+    points = gateway.structured(messages, Points, model=model, settings=settings, max_tokens=400).points
     kept: list[Pick] = []
     for point in points:
         text = " ".join(point.text.split())
