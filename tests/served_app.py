@@ -12,6 +12,7 @@ import time
 import urllib.request
 from typing import Any
 
+SAY_LABEL = "What you say"
 PROFILE_LABELS = ["Name", "Role", "Priorities (one per line)", "Pressures (one per line)", "Communication style",
                   "Temperament", "Notes"]
 PROFILE = ["Dana", "Engineering manager", "ship the Q3 migration", "a new director", "direct", "busy", ""]
@@ -73,9 +74,17 @@ class Session:
             elif label in PROFILE_LABELS:
                 args.append(values[PROFILE_LABELS.index(label)])
             else:
-                args.append("")  # anything else, e.g. the optional situation box
+                args.append(_blank(param))  # anything else: the optional situation box, "speak replies"
         return self.client.predict(*args, api_name=name)
 
     def say(self, line: str) -> list[dict[str, Any]]:
-        chat: list[dict[str, Any]] = self.client.predict(line, api_name=self.endpoint(["message"]))[0]
+        """Type a line in "What you say" and send it; the chat as it stands afterwards."""
+        name = next(n for n, e in self.endpoints.items() if SAY_LABEL in {p["label"] for p in e["parameters"]})
+        args = [line if p["label"] == SAY_LABEL else _blank(p) for p in self.endpoints[name]["parameters"]]
+        chat: list[dict[str, Any]] = self.client.predict(*args, api_name=name)[0]
         return chat
+
+
+def _blank(param: dict[str, Any]) -> Any:
+    """The untouched value of an input the test does not care about."""
+    return False if param["component"] == "Checkbox" else ""
