@@ -171,10 +171,9 @@ class App:
 
 
 def _first_reply(app: App) -> None:
-    """Seconds from the first page to the manager's answer to the person's first line."""
+    """The manager's answer to the person's first line, the page's defaults left as they are."""
     app.connect()
-    app.press("rehearse-start", {"rehearse-scenario": "promotion", "rehearse-difficulty": "realistic",
-                                 "rehearse-hints": True, **PROFILE})
+    app.press("rehearse-start", PROFILE)
     out = app.press("rehearse-send", {"rehearse-msg": SCRIPT[0]})
     chat = out[0] if isinstance(out, list | tuple) else out
     if not chat or chat[-1].get("role") != "assistant":
