@@ -137,6 +137,9 @@ class WarmUp:
         if self.error:
             print(f"upward: warm-up stopped early ({self.error}); the first request will load what it needs",
                   file=sys.stderr, flush=True)
+        else:
+            steps = ", ".join(f"{name} {seconds:.1f} s" for name, seconds in self.seconds.items())
+            print(f"upward: warmed up ({steps})", file=sys.stderr, flush=True)
 
     def after_imports(self, fn: Callable[..., Any]) -> Callable[..., Any]:
         """`fn`, waiting first for the warm-up's imports (generator functions stay generators)."""
