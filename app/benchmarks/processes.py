@@ -14,6 +14,7 @@ import shutil
 import socket
 import subprocess
 import sys
+import tempfile
 import time
 import urllib.error
 import urllib.request
@@ -95,7 +96,12 @@ class Served:
     proc: subprocess.Popen[bytes]
     url: str
     started: float
+    log: Any = None
     page: float = 0.0  # seconds from process start to the first 200 on "/"
+
+    def stderr(self) -> str:
+        self.log.seek(0)
+        return str(self.log.read().decode(errors="replace"))
 
     def peak_rss_mb(self) -> float:
         """Peak resident memory of the server process so far (VmHWM)."""
@@ -109,14 +115,14 @@ class Served:
 def serving(cmd: list[str], env: dict[str, str], port: int) -> Iterator[Served]:
     """Start a server process, wait for its first page, and stop it (only this process) afterwards."""
     url = f"http://127.0.0.1:{port}/"
+    log = tempfile.TemporaryFile()  # not a pipe: a server that logs a lot must never block on it
     start = time.perf_counter()
-    proc = subprocess.Popen(cmd, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
-    served = Served(proc, url, start)
+    proc = subprocess.Popen(cmd, env=env, stdout=subprocess.DEVNULL, stderr=log)
+    served = Served(proc, url, start, log)
     try:
         while not _page_up(url):
             if proc.poll() is not None:
-                err = proc.stderr.read().decode(errors="replace")[-800:] if proc.stderr else ""
-                raise RuntimeError(f"{' '.join(cmd[:3])} exited with {proc.returncode}: {err}")
+                raise RuntimeError(f"{' '.join(cmd[:3])} exited with {proc.returncode}: {served.stderr()[-800:]}")
             if time.perf_counter() - start > PAGE_TIMEOUT:
                 raise RuntimeError(f"no page at {url} after {PAGE_TIMEOUT:.0f} s")
             time.sleep(0.02)
@@ -129,6 +135,7 @@ def serving(cmd: list[str], env: dict[str, str], port: int) -> Iterator[Served]:
         except subprocess.TimeoutExpired:
             proc.kill()
             proc.wait()
+        log.close()
 
 
 @dataclass
@@ -171,10 +178,9 @@ class App:
 
 
 def _first_reply(app: App) -> None:
-    """Seconds from the first page to the manager's answer to the person's first line."""
+    """The manager's answer to the person's first line, the page's defaults left as they are."""
     app.connect()
-    app.press("rehearse-start", {"rehearse-scenario": "promotion", "rehearse-difficulty": "realistic",
-                                 "rehearse-hints": True, **PROFILE})
+    app.press("rehearse-start", PROFILE)
     out = app.press("rehearse-send", {"rehearse-msg": SCRIPT[0]})
     chat = out[0] if isinstance(out, list | tuple) else out
     if not chat or chat[-1].get("role") != "assistant":

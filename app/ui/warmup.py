@@ -11,6 +11,7 @@ those imports anyway.
 
 from __future__ import annotations
 
+import ctypes
 import functools
 import inspect
 import sys
@@ -22,6 +23,32 @@ from typing import Any
 from app.config import Settings
 
 IMPORT_WAIT = 120.0  # seconds a handler waits for the warm-up's imports before going on regardless
+M_ARENA_MAX = -8  # glibc's mallopt parameter number
+
+
+def _libc() -> Any:
+    try:
+        return ctypes.CDLL("libc.so.6")
+    except OSError:  # not glibc (macOS, musl): its allocator's defaults stand
+        return None
+
+
+def limit_malloc_arenas(arenas: int = 2) -> None:
+    """Cap glibc's per-thread malloc arenas before the server starts its threads.
+
+    Each of Gradio's worker threads otherwise gets an arena of its own that keeps freed memory:
+    measured over a served rehearsal, draft and Ask, peak RSS 915 MB by default, 813 MB with two.
+    """
+    libc = _libc()
+    if libc is not None:
+        libc.mallopt(M_ARENA_MAX, arenas)
+
+
+def release_freed_memory() -> None:
+    """Hand memory freed after start-up (import-time garbage, index building) back to the system."""
+    libc = _libc()
+    if libc is not None:
+        libc.malloc_trim(0)
 
 
 class WarmUp:
@@ -105,10 +132,14 @@ class WarmUp:
         except Exception as exc:  # noqa: BLE001 - same: the first request says what is wrong, with the fix
             self.error = f"{type(exc).__name__}: {exc}"
         finally:
+            release_freed_memory()  # about 40 MB after the warm-up
             self.done.set()
         if self.error:
             print(f"upward: warm-up stopped early ({self.error}); the first request will load what it needs",
                   file=sys.stderr, flush=True)
+        else:
+            steps = ", ".join(f"{name} {seconds:.1f} s" for name, seconds in self.seconds.items())
+            print(f"upward: warmed up ({steps})", file=sys.stderr, flush=True)
 
     def after_imports(self, fn: Callable[..., Any]) -> Callable[..., Any]:
         """`fn`, waiting first for the warm-up's imports (generator functions stay generators)."""
