@@ -362,41 +362,32 @@ def one_attack_case_per_scenario(cases: Sequence[Any]) -> list[Any]:
     return kept
 
 
-def one_draft_per_kind_and_one_pair(cases: Sequence[Any]) -> list[Any]:
-    """Drafts: the first case of each kind, plus the other half of the first busy-vs-detail pair."""
-    kinds: set[str] = set()
-    kept = []
-    for case in cases:
-        if case.kind not in kinds:
-            kinds.add(case.kind)
-            kept.append(case)
-    first = kept[0].situation.split()
-    partner = next((c for c in cases if c not in kept and c.situation.split() == first), None)
-    return kept + ([partner] if partner is not None else [])
+def every_draft(cases: Sequence[Any]) -> list[Any]:
+    """Drafts: every case, held-back third included. Drafting no longer calls the model, so the whole
+    suite takes seconds, and the held-back metrics are gated rather than "not measured"."""
+    return list(cases)
 
 
 CI_PICK: dict[str, Callable[[Sequence[Any]], list[Any]]] = {
     "persona": one_attack_case_per_scenario,
-    "drafts": one_draft_per_kind_and_one_pair,
+    "drafts": every_draft,
 }
 
 
-def test_the_ci_sample_covers_every_scenario_kind_attack_and_a_pair() -> None:
+def test_the_ci_sample_covers_every_scenario_attack_and_every_draft() -> None:
     from app.evals.suites import get_suite
 
     persona, drafts = get_suite("persona").load(EVALS_DIR), get_suite("drafts").load(EVALS_DIR)
-    p, d = one_attack_case_per_scenario(persona), one_draft_per_kind_and_one_pair(drafts)
+    p, d = one_attack_case_per_scenario(persona), every_draft(drafts)
     assert {c.scenario for c in p} == {c.scenario for c in persona} and all(c.attack_lines for c in p)
-    assert {c.kind for c in d} == {c.kind for c in drafts} and len(d) == len({c.kind for c in drafts}) + 1
-    situations = [" ".join(c.situation.split()) for c in d]
-    assert any(situations.count(s) == 2 for s in situations)
+    assert len(d) == len(drafts) and any(c.heldout for c in d) and any(not c.heldout for c in d)
 
 
 @pytest.mark.local
 def test_the_gate_passes_on_the_embedded_model(tmp_path: Path) -> None:
     """The CI gate on local/smollm2, sized so `make test` stays within minutes on 2 cores: the cheap
-    suites in full; persona on one role-break case per scenario; drafts on one case per kind plus one
-    busy-vs-detail pair. `make eval` runs everything, responsiveness included: it is not in this gate
+    suites in full; persona on one role-break case per scenario; drafts in full (no model call,
+    seconds). `make eval` runs everything, responsiveness included: it is not in this gate
     yet because its specifics-picked-up floor is not met on the embedded model (issue 12 stays open)."""
     start = time.perf_counter()
     gated = [name for name in NAMES if name != "responsiveness"]
