@@ -3,10 +3,9 @@
 `upward serve` shows its page as soon as Gradio is up; meanwhile one thread imports the services
 (litellm alone takes seconds), loads the embedded LLM and runs it for one token (which also pages
 its weights in), opens the knowledge index with the embedding model, and embeds each scenario's
-exemplars for reading the person's lines. Event handlers wait for
-that thread's imports to finish before they run: two threads importing the same packages at once
-can deadlock on Python's per-module import locks (seen with chromadb), and a handler would need
-those imports anyway.
+exemplars for reading the person's lines. Event handlers wait for that thread's imports to finish
+before they run: two threads importing the same packages at once can deadlock on Python's
+per-module import locks (seen with chromadb), and a handler would need those imports anyway.
 """
 
 from __future__ import annotations
@@ -57,7 +56,6 @@ class WarmUp:
     def __init__(self, settings: Settings) -> None:
         self.settings = settings
         self.imported = threading.Event()
-        self.done = threading.Event()
         self.seconds: dict[str, float] = {}
         self.error: str = ""
         self.thread = threading.Thread(target=self.run, name="upward-warmup", daemon=True)
@@ -133,7 +131,6 @@ class WarmUp:
             self.error = f"{type(exc).__name__}: {exc}"
         finally:
             release_freed_memory()  # about 40 MB after the warm-up
-            self.done.set()
         if self.error:
             print(f"upward: warm-up stopped early ({self.error}); the first request will load what it needs",
                   file=sys.stderr, flush=True)
