@@ -3,9 +3,10 @@
 `upward serve` shows its page as soon as Gradio is up; meanwhile one thread imports the services
 (litellm alone takes seconds), loads the embedded LLM and runs it for one token (which also pages
 its weights in), opens the knowledge index with the embedding model, and embeds each scenario's
-exemplars for reading the person's lines. Event handlers wait for that thread's imports to finish
-before they run: two threads importing the same packages at once can deadlock on Python's
-per-module import locks (seen with chromadb), and a handler would need those imports anyway.
+exemplars for reading the person's lines (the page's default scenario first; the others only while
+no request is being handled, so they never slow a reply). Event handlers wait for that thread's
+imports to finish before they run: two threads importing the same packages at once can deadlock on
+Python's per-module import locks (seen with chromadb), and a handler would need those imports anyway.
 """
 
 from __future__ import annotations
@@ -17,11 +18,13 @@ import sys
 import threading
 import time
 from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 from typing import Any
 
 from app.config import Settings
 
 IMPORT_WAIT = 120.0  # seconds a handler waits for the warm-up's imports before going on regardless
+IDLE_WAIT = 60.0  # seconds the warm-up defers optional work while requests are being handled
 M_ARENA_MAX = -8  # glibc's mallopt parameter number
 
 
@@ -56,6 +59,8 @@ class WarmUp:
     def __init__(self, settings: Settings) -> None:
         self.settings = settings
         self.imported = threading.Event()
+        self._handling = 0  # requests being handled right now
+        self._handling_lock = threading.Lock()
         self.seconds: dict[str, float] = {}
         self.error: str = ""
         self.thread = threading.Thread(target=self.run, name="upward-warmup", daemon=True)
@@ -89,6 +94,7 @@ class WarmUp:
         return spec.provider == "local"
 
     def _load(self, local_model: bool) -> None:
+        from app.coach.scenarios import scenario_ids
         from app.llm import gateway, local
         from app.retrieval.search import search
 
@@ -98,20 +104,40 @@ class WarmUp:
             self._step("first token", lambda: gateway.complete(
                 [{"role": "user", "content": "Hello"}], model=self.settings.model, max_tokens=1,
                 settings=self.settings))
+        scenarios = scenario_ids(self.settings)  # the Rehearse tab offers them in this order
+        self._step("understanding", lambda: self._exemplars(scenarios[:1]))
         self._step("index and embeddings", lambda: search("warm up", k=1, settings=self.settings))
-        self._step("understanding", self._exemplars)
+        self._step("other scenarios", lambda: self._exemplars(scenarios[1:], when_idle=True))
 
-    def _exemplars(self) -> None:
-        """Each scenario's exemplar embeddings and the act classifier, which reading a line needs."""
+    def _exemplars(self, scenarios: list[str], when_idle: bool = False) -> None:
+        """The scenarios' exemplar embeddings and the act classifier, which reading a line needs."""
         from app.coach import understanding
-        from app.coach.scenarios import load_scenario, scenario_ids
+        from app.coach.scenarios import load_scenario
         from app.errors import UpwardError
 
-        for sid in scenario_ids(self.settings):
+        for sid in scenarios:
+            if when_idle:
+                self._wait_until_idle()
             try:
                 understanding.bank(self.settings.prompts_dir, load_scenario(sid, self.settings))
             except UpwardError:  # a broken scenario file is reported when someone picks it
                 continue
+
+    def _wait_until_idle(self) -> None:
+        deadline = time.monotonic() + IDLE_WAIT
+        while self._handling and time.monotonic() < deadline:
+            time.sleep(0.1)
+
+    @contextmanager
+    def handling(self) -> Iterator[None]:
+        """Count a request in progress (optional warm-up work waits for none to be)."""
+        with self._handling_lock:
+            self._handling += 1
+        try:
+            yield
+        finally:
+            with self._handling_lock:
+                self._handling -= 1
 
     def run(self) -> None:
         """Warm everything now, in this thread (`start` runs it in the background)."""
@@ -145,14 +171,16 @@ class WarmUp:
             @functools.wraps(fn)
             def stream(*args: Any, **kwargs: Any) -> Iterator[Any]:
                 ready.wait(IMPORT_WAIT)
-                yield from fn(*args, **kwargs)
+                with self.handling():
+                    yield from fn(*args, **kwargs)
             return stream
         if inspect.iscoroutinefunction(fn) or inspect.isasyncgenfunction(fn):
             return fn  # none of ours; an async handler must not block the event loop
         @functools.wraps(fn)
         def call(*args: Any, **kwargs: Any) -> Any:
             ready.wait(IMPORT_WAIT)
-            return fn(*args, **kwargs)
+            with self.handling():
+                return fn(*args, **kwargs)
         return call
 
     def gate(self, demo: Any) -> None:
