@@ -156,6 +156,7 @@ class State(Strict):
     line: str = ""
     acts: list[str] = Field(default_factory=list)
     answered: list[str] = Field(default_factory=list)
+    heard: list[str] = Field(default_factory=list)  # every concern this line answered, asked about or not
     dodged: str | None = None
     concern: str | None = None
     asked_about: dict[str, int] = Field(default_factory=dict)
@@ -272,6 +273,7 @@ def advance(state: State, reading: Reading, where: Frame) -> State:
     new.acts = list(reading.acts)
     asked = {*state.raised, *([state.current] if state.current else [])}
     new.answered = [c for c in reading.addressed if c in asked and c not in state.addressed]
+    new.heard = list(reading.addressed)
     new.dodged = state.current if state.current and state.current not in reading.addressed else None
     new.seen = {d: state.seen.get(d, 0) + int(reading.does(d) or (d == "style" and bool(reading.dims.get(d))))
                 for d in ("priorities", "evidence", "solution", "input", "ask", "style")}

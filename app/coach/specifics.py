@@ -26,13 +26,16 @@ UNIT = r"(?:\s(?:days?|weeks?|hours?|minutes?|months?|percent|people|incidents?|
 RANGE = re.compile(r"\b(from\s)?([$€£]?\d[\d,.]*%?" + UNIT + r")\s(to|down to|up to)\s([$€£]?\d[\d,.]*%?" + UNIT
                    + r")(?![\w%])", re.I)
 AMOUNT = re.compile(
-    r"(?:[$€£]\s?\d[\d,]*(?:\.\d+)?(?:\s?(?:k|m|bn|million|thousand)\b)?|\b\d[\d,.]*\s?%|\b\d[\d,.]*"
+    r"(?:[$€£]\s?\d[\d,]*(?:\.\d+)?(?:\s?(?:k|m|bn|million|thousand)\b)?|(?<![\w-])\d[\d,.]*\s?%|(?<![\w-])\d[\d,.]*"
     r"|\b(?:two|three|four|five|six|seven|eight|nine|ten|eleven|twelve|fifteen|twenty|thirty|forty|fifty|"
     r"hundred)\b)"
-    r"(?:\s(?!(?:and|or|but|to|of|in|on|at|by|for|the|a|an|so|because|this|that|it|i|we)\b)[a-z][\w-]*){0,2}"
+    r"(?:\s(?!(?:and|or|but|to|of|in|on|at|by|for|the|a|an|so|because|this|that|it|i|we|every|each|single|last|next|"
+    r"since|than|against|with|from|until|before|after|is|was|are|were|has|had|have)\b)[a-z][\w-]*){0,2}"
     r"(?:\s(?:a|per)\s(?:day|week|month|year|quarter|sprint|shift))?", re.I)
-WHEN = re.compile(tx.DATE.pattern + r"|\b(?:next|this|end of (?:the|this|next)?)\s?(?:week|month|quarter|sprint|"
-                  r"cycle|review|year)\b|\bend of (?:day|week|month|quarter)\b|\btomorrow\b", re.I)
+TIME_OF_DAY = r"\b\d{1,2}(?::\d\d)?\s?(?:am|pm)\b"
+WHEN = re.compile(TIME_OF_DAY + "|" + tx.DATE.pattern
+                  + r"|\b(?:next|this|end of (?:the|this|next)?)\s?(?:week|month|quarter|sprint|cycle|review|year)\b"
+                  r"|\bend of (?:day|week|month|quarter)\b|\btomorrow\b", re.I)
 NOT_A_NAME = set(
     "i i'm i'd i've i'll we our the a an this that these those it if so but and or what how when why who where "
     "yes no okay ok well look listen honestly basically also plus then now today yesterday tomorrow last next "
@@ -40,7 +43,9 @@ NOT_A_NAME = set(
     "right sorry hey hi hello my your there here let's can could would should will please maybe actually "
     "frankly again just once monday tuesday wednesday thursday friday saturday sunday january february march "
     "april may june july august september october november december q1 q2 q3 q4 ceo cfo cto vp hr qa ops "
-    "sev sev-1 sev-1s it's that's there's they he she you".split())
+    "sev sev-1 sev-1s it's that's there's they he she you one two three four five six seven eight nine ten "
+    "eleven twelve fifteen twenty thirty forty fifty hundred each every anything everything nothing on in at "
+    "for with from".split())
 PERSON_VERB = re.compile(r"^\s+(?:has|had|is|was|can|could|will|would|did|does|and|picks|picked|takes|took|"
                          r"covers|covered|knows|knew|runs|ran|led|leads|owns|owned|already|'s|’s|said|asked|"
                          r"\w+ed\b|\w+s\b)")
@@ -72,8 +77,14 @@ class Specifics:
         return [*self.fact, *self.figure, *self.date, *self.person, *self.project]
 
 
+NUMBER_WORD = re.compile(r"^(?:Two|Three|Four|Five|Six|Seven|Eight|Nine|Ten|Eleven|Twelve|Fifteen|Twenty|Thirty|"
+                         r"Forty|Fifty|Hundred|Every|Each|Last|Next|This|The)\b")
+
+
 def _clean(phrase: str) -> str:
     phrase = " ".join(phrase.split()).strip(" ,;:.!?\"'")
+    if NUMBER_WORD.match(phrase):  # "Three times" at the start of their sentence reads "three times" in ours
+        phrase = phrase[0].lower() + phrase[1:]
     return phrase
 
 
@@ -104,7 +115,11 @@ def from_text(text: str) -> Specifics:
         taken.append((m.start(), m.end()))
     for m in WHEN.finditer(text):
         value = _clean(m.group(0))
-        if value and value not in out.date:
+        before, after = text[max(0, m.start() - 12):m.start()].lower(), text[m.end():m.end() + 5].lower()
+        past = re.search(r"\b(last|since|on the|past)\s*$", before) or after.startswith(" ago")
+        if re.fullmatch(TIME_OF_DAY, value, re.I):  # a time of day ("the 7pm handover") is not a deadline
+            out.figure.append(value)
+        elif value and value not in out.date and not past:
             out.date.append(value)
         taken.append((m.start(), m.end()))
     for m in AMOUNT.finditer(text):
@@ -113,7 +128,7 @@ def from_text(text: str) -> Specifics:
         value = _clean(m.group(0))
         if not re.search(r"\d|[a-z]{3}", value) or value.lower() in tx.STOP:
             continue
-        if re.fullmatch(r"\d{1,2}", value):  # a bare small number says too little to repeat back
+        if re.fullmatch(r"\d{1,2}|[A-Za-z]+", value):  # a bare small number says too little to repeat back
             continue
         out.figure.append(value)
         if len(value.split()) >= 2 or re.search(r"[$€£%]", value):
@@ -134,6 +149,8 @@ def from_text(text: str) -> Specifics:
         precedes = text[max(0, m.start() - 6):m.start()].lower()
         at_start = m.start() == 0 or bool(re.search(r"[.!?;:]\s*$", text[:m.start()]))
         if at_start and not PERSON_VERB.match(follows):
+            continue
+        if re.search(r"\b(the|a|an|our|my|your|their)\s$", precedes):  # "the Ashford schedule": a place
             continue
         if not at_start or PERSON_VERB.match(follows) or precedes.strip().endswith(("with", "and", "to", "from")):
             if word not in out.person:

@@ -19,6 +19,7 @@ from pathlib import Path
 import yaml
 from pydantic import Field, ValidationError
 
+from app.coach import echo as ec
 from app.coach import specifics as sp
 from app.coach.moves import Frame, State
 from app.errors import BadInput
@@ -27,7 +28,8 @@ from app.schemas import Strict, Temperament
 SLOT = re.compile(r"\{(\w+)\}")
 LINE_SLOTS = ("fact", "figure", "date", "person", "project")  # picked up from the person's own line
 # What makes a reply feel heard: their own figure or fact most, then names and dates, then the manager's own world.
-SLOT_WEIGHT = {"fact": 3, "figure": 3, "person": 2, "project": 2, "date": 1, "priority": 1, "pressure": 1}
+SLOT_WEIGHT = {"echo": 4, "echo_ing": 4, "thing": 1, "fact": 3, "figure": 3, "person": 2, "project": 2, "date": 1,
+               "priority": 1, "pressure": 1}
 DEFAULT_MAX_WORDS = {Temperament.busy: 28, Temperament.explosive: 32, Temperament.skeptical: 42,
                      Temperament.supportive: 50, Temperament.reflective: 50}
 FALLBACK_SUBJECT = "this"
@@ -38,6 +40,9 @@ class VoiceBank(Strict):
     max_words: int = Field(45, ge=10, le=80)
     reactions: dict[str, list[str]] = Field(default_factory=dict)
     moves: dict[str, list[str]] = Field(default_factory=dict)
+    # The person's ask, offer, wish or joint proposal said back ({echo}: "text you before I say yes",
+    # {echo_ing}: "texting you before I say yes"); keyed by echo.KINDS.
+    echoes: dict[str, list[str]] = Field(default_factory=dict)
 
 
 @lru_cache(maxsize=16)
@@ -66,6 +71,8 @@ class Slots:
 
     def get(self, name: str, turn: int) -> str | None:
         options = self.values.get(name) or []
+        if name in self.line:  # the person's own words: the first found is the most specific
+            return options[0] if options else None
         return options[turn % len(options)] if options else None
 
 
@@ -84,8 +91,15 @@ def slots_for(where: Frame, person_lines: list[str]) -> Slots:
         if mine:
             values[name] = list(mine)
             line.add(name)
-    if "date" not in values and earlier.date:
-        values["date"] = earlier.date[-1:]
+    if person_lines:
+        values["thing"] = sorted(ec.things(person_lines[-1]), key=lambda t: -len(t.split()))
+        echoed = ec.from_line(person_lines[-1])[:1]
+        values["echo"], values["echo_ing"] = [e.base for e in echoed], [e.gerund for e in echoed]
+        line |= {name for name in ("thing", "echo", "echo_ing") if values[name]}
+    if "date" not in values and earlier.date:  # an earlier date, when it was said as a date ahead
+        ahead = [d for d in earlier.date if re.search(r"(?i)\b(?:by|until|before|due|next|from|to|starting|for)\s+"
+                                                      + re.escape(d), " ".join([*person_lines[:-1], where.situation]))]
+        values["date"] = ahead[-1:]
     values["priority"] = sp.priorities(where.profile)
     values["pressure"] = sp.pressures(where.profile)
     values["boss"] = [sp.boss(where.profile)]
@@ -124,7 +138,18 @@ def _rank(seed: str, text: str) -> str:
     return hashlib.sha256(f"{seed}|{text}".encode()).hexdigest()
 
 
-def reaction_key(state: State, temperament: Temperament, words: int) -> str | None:
+SUBSTANCE_ACTS = {"evidence", "solution", "ask", "priorities"}
+SUBSTANCE_SLOTS = {"fact", "figure", "date", "person", "project", "echo"}
+
+
+def substantive(state: State, slots: Slots) -> bool:
+    """The line said something real (evidence, a plan, an ask, a figure or name, an answer to some worry),
+    even if not to the manager's question: then the manager goes back to the question without
+    claiming the person dodged it."""
+    return bool(set(state.acts) & SUBSTANCE_ACTS or slots.line & SUBSTANCE_SLOTS or state.heard)
+
+
+def reaction_key(state: State, temperament: Temperament, words: int, real: bool = False) -> str | None:
     """Which reaction fits what the person just did, or None (an attack is not reacted to)."""
     acts = set(state.acts)
     if state.move == "deflect_offtopic":
@@ -134,7 +159,7 @@ def reaction_key(state: State, temperament: Temperament, words: int) -> str | No
             return act
     if state.answered:
         return "answered"
-    if state.dodged and not acts & {"evidence", "solution"}:
+    if state.dodged and not real:
         return "dodged"
     if words > (35 if temperament in (Temperament.busy, Temperament.explosive) else 80):
         return "long"
@@ -159,7 +184,19 @@ def _reactions(where: Frame, bank: VoiceBank, state: State, key: str | None) -> 
     return options or [""]
 
 
-def _move_lines(where: Frame, bank: VoiceBank, state: State) -> list[str]:
+NO_ECHO = ("ultimatum", "blame", "dodged", "answered")  # these reactions matter more than a paraphrase
+
+
+def _echoes(bank: VoiceBank, state: State, key: str | None, person_lines: list[str]) -> list[str]:
+    """Reaction templates that say the person's ask, offer or wish back, filled with it."""
+    if key in NO_ECHO or state.move.startswith("deflect") or not person_lines:
+        return []
+    out: list[str] = list(bank.reactions.get("heard", []))  # their own words picked up: "{thing}, right."
+    found = ec.from_line(person_lines[-1])
+    return out + (bank.echoes.get(found[0].kind, []) if found else [])
+
+
+def _move_lines(where: Frame, bank: VoiceBank, state: State, real: bool = False) -> list[str]:
     move = state.move
     concern = where.concern(state.concern)
     if move in ("probe_concern", "press_concern") and concern is not None:
@@ -170,7 +207,8 @@ def _move_lines(where: Frame, bank: VoiceBank, state: State) -> list[str]:
         else:  # a concern from the profile or situation: the manager's own pressure, in their voice
             asks = [t.replace("{pressure}", concern.concern) for t in bank.moves.get("pressure_probe", [])]
             asks = asks or [state.line]
-        leads = bank.moves.get("press" if move == "press_concern" else "probe_lead", [])
+        pressing = move == "press_concern" and not real  # after a real point on something else: back to it, calmly
+        leads = bank.moves.get("press" if pressing else "probe_lead", [])
         out = [f"{lead} {ask}" for ask in asks for lead in leads] if leads else []
         return out + asks
     lines = list(bank.moves.get(move, []))
@@ -186,7 +224,8 @@ def candidates(where: Frame, state: State, person_lines: list[str], said: list[s
     bank = load_voice(where.prompts_dir, where.profile.temperament)
     slots = slots_for(where, person_lines)
     words = len(person_lines[-1].split()) if person_lines else 0
-    key = reaction_key(state, where.profile.temperament, words)
+    real = substantive(state, slots)
+    key = reaction_key(state, where.profile.temperament, words, real)
     used = {_key(s) for text in said for s in sentences(text)}
     seed = f"{where.scenario.id}|{where.profile.name}|{state.turn}|{state.move}"
     budget = max(bank.max_words, 24)
@@ -199,17 +238,21 @@ def candidates(where: Frame, state: State, person_lines: list[str], said: list[s
         return text, max((SLOT_WEIGHT.get(n, 0) + (2 if n in slots.line else 0) for n in names), default=0)
 
     reactions = [r for r in (usable(t) for t in _reactions(where, bank, state, key) if t) if r] or [("", 0)]
-    moves = [m for m in (usable(t) for t in _move_lines(where, bank, state)) if m]
+    reactions += [r for r in (usable(t) for t in _echoes(bank, state, key, person_lines)) if r]
+    moves = [m for m in (usable(t) for t in _move_lines(where, bank, state, real)) if m]
     if not moves:
         moves = [(state.line, 0)]
     reactions.sort(key=lambda r: (-r[1], _rank(seed, r[0])))
     moves.sort(key=lambda m: (-m[1], _rank(seed, m[0])))
+    picked = [v for name in slots.line for v in slots.values.get(name, [])]
     out: list[tuple[int, str, str]] = []
     for r_text, r_score in reactions[:6]:
         for m_text, m_score in moves[:6]:
             text = f"{r_text} {m_text}".strip()
             if len(text.split()) > budget or (r_text and _key(r_text) == _key(m_text)):
                 continue
+            if any(len(v) > 3 and v.lower() in r_text.lower() and v.lower() in m_text.lower() for v in picked):
+                continue  # the same words of theirs twice in one reply
             out.append((-(2 * r_score + m_score), _rank(seed, text), text))
     if not out:
         out = [(0, "", moves[0][0])]

@@ -11,6 +11,7 @@ tuning and is reported apart. Each script also runs once more with the opposite 
 from __future__ import annotations
 
 import re
+from functools import lru_cache
 from pathlib import Path
 from typing import Any, Literal
 
@@ -69,12 +70,37 @@ def _sentences(text: str) -> list[str]:
     return [re.sub(r"[^a-z0-9 ]", "", s.lower()).strip() for s in re.split(r"(?<=[.!?])\s+", text) if s.strip()]
 
 
-def picks_up(reply: str, line: str, situation: str, profile: Any) -> bool:
+@lru_cache(maxsize=1)
+def stock_pairs(prompts_dir: Path) -> frozenset[tuple[str, str]]:
+    """Adjacent content-word pairs the manager's own line banks contain: saying one of these is no sign
+    of having listened, so `picks_up` does not count them."""
+    pairs: set[tuple[str, str]] = set()
+    for path in [*sorted((prompts_dir / "voices").glob("*.yaml")), *sorted((prompts_dir / "scenarios").glob("*.yaml"))]:
+        pairs |= content_pairs(path.read_text(encoding="utf-8"))
+    return frozenset(pairs)
+
+
+def content_pairs(text: str) -> set[tuple[str, str]]:
+    """Stemmed pairs of adjacent words that are both content words ("charge nurse", "bed board")."""
+    from app.coach.draft_text import STOP
+    from app.coach.understanding import stem
+
+    words = [w.strip("'").lower() for w in re.findall(r"[A-Za-z][\w'-]*", text)]
+    return {(stem(a), stem(b)) for a, b in zip(words, words[1:], strict=False)
+            if a not in STOP and b not in STOP and len(a) > 2 and len(b) > 2}
+
+
+def picks_up(reply: str, line: str, situation: str, profile: Any, phrases: frozenset[tuple[str, str]] | None = None) \
+        -> bool:
     """True when the reply reuses a specific of the person's line or situation, or the profile's
-    own priorities or pressures (a salient token, or two content words of a priority or pressure)."""
+    own priorities or pressures (a salient token, or two content words of a priority or pressure).
+    With `phrases` (the stock pairs of the line banks), a phrase of two adjacent content words from the
+    line that no bank line contains counts too ("the charge nurse", "the bed board")."""
     from app.coach import specifics
     from app.coach.understanding import stems
 
+    if phrases is not None and (content_pairs(line) & content_pairs(reply)) - phrases:
+        return True
     low = reply.lower()
     for source in (line, situation):
         found = specifics.from_text(source or "")
@@ -98,12 +124,15 @@ def run_case(case: ScriptCase, ctx: Context) -> Outcome:
     replies, states = _rehearse(case, profile, ctx)
     out = Outcome(case.id, output={"part": case.part, "temperament": profile.temperament.value,
                                    "transcript": [x for pair in zip(case.lines, replies, strict=True) for x in pair]})
-    specific = repeated = false_unanswered = in_character = 0
+    specific = strict = repeated = false_unanswered = in_character = 0
     seen: set[str] = set()
+    stock = stock_pairs(ctx.settings.prompts_dir)
     for i, (line, reply) in enumerate(zip(case.lines, replies, strict=True)):
         state = states[i + 1]
-        if picks_up(reply, line, case.situation, profile):
+        if picks_up(reply, line, case.situation, profile, stock):
             specific += 1
+        if picks_up(reply, line, case.situation, profile):
+            strict += 1
         for sentence in _sentences(reply):
             if sentence in seen:
                 repeated += 1
@@ -127,7 +156,8 @@ def run_case(case: ScriptCase, ctx: Context) -> Outcome:
     ultimatums = [i for i in range(1, len(states)) if "ultimatum" in states[i].acts]
     agreed = any(s.agreed for s in states)
     out.values = {
-        "turns": len(replies), "specific": specific, "repeated": repeated, "false_unanswered": false_unanswered,
+        "turns": len(replies), "specific": specific, "specific_strict": strict, "repeated": repeated,
+        "false_unanswered": false_unanswered,
         "in_character": in_character, "differ": differ,
         "ultimatums": len(ultimatums), "ultimatum_falls": sum(states[i].delta < 0 for i in ultimatums)
         + sum(twin_states[i].delta < 0 for i in ultimatums),
@@ -157,6 +187,8 @@ def aggregate(outcomes: list[Outcome], ctx: Context) -> tuple[Metrics, list[str]
             return sum(o.values[key] for o in group)
 
         metrics[f"{prefix}specific_reuse"] = total("specific") / turns if turns else None
+        # the first measure, before phrases of the line counted: figures, dates, names, projects, profile
+        metrics[f"{prefix}specific_reuse_strict"] = total("specific_strict") / turns if turns else None
         metrics[f"{prefix}false_unanswered"] = total("false_unanswered")
         metrics[f"{prefix}repeated_sentences"] = total("repeated")
         metrics[f"{prefix}in_character"] = total("in_character") / turns if turns else None

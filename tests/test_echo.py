@@ -1,0 +1,67 @@
+"""Saying the person's ask, offer or wish back from the manager's side (app/coach/echo.py), and the
+manager's replies that use it."""
+
+from __future__ import annotations
+
+import pytest
+
+from app.coach import echo
+
+
+@pytest.mark.parametrize(("line", "kind", "base", "gerund"), [
+    ("Could you text the charge nurse before you say yes, so we can line up a bed?", "ask",
+     "text the charge nurse before I say yes", "texting the charge nurse before I say yes"),
+    ("On my side, I'll keep the bed board updated every hour so you can see what we can take.", "offer",
+     "keep the bed board updated every hour", "keeping the bed board updated every hour"),
+    ("I'd like to set the Ashford staffing schedule myself, without the district sign-off.", "want",
+     "set the Ashford staffing schedule yourself", "setting the Ashford staffing schedule yourself"),
+    ("I need you to back me in calibration.", "ask", "back you in calibration", "backing you in calibration"),
+    ("What I need from you is a call to their PM today so they don't fight me.", "need",
+     "a call to their PM today", "a call to their PM today"),
+    ("Could we try it for a month and look at the overtime numbers together at the end of March?", "joint",
+     "try it for a month", "trying it for a month"),
+    ("My recommendation is to hire one contractor for three months.", "offer",
+     "hire one contractor for three months", "hiring one contractor for three months"),
+])
+def test_an_ask_offer_or_wish_is_turned_round(line: str, kind: str, base: str, gerund: str) -> None:
+    found = echo.from_line(line)
+    assert found, line
+    assert (found[0].kind, found[0].base, found[0].gerund) == (kind, base, gerund)
+
+
+@pytest.mark.parametrize("line", [
+    "I can't keep doing this.",
+    "I'll be honest, I am frustrated.",
+    "Could you really?",
+    "It has been a long quarter for everyone.",
+    "If you keep changing priorities, I will start looking elsewhere.",
+])
+def test_no_clear_ask_gives_nothing(line: str) -> None:
+    assert echo.from_line(line) == []
+
+
+def test_things_are_noun_phrases_from_the_managers_side() -> None:
+    assert echo.things("Two of my nurses stayed past their shift.")[:1] == ["your nurses"]
+    assert echo.things("I know the house supervisor leans on you hard.") == ["the house supervisor"]
+    assert echo.things("Can I give you some feedback about the ED overflow calls?") == ["the ED overflow calls"]
+    assert echo.things("You're the first person I've told, and the team knows.") == []
+
+
+@pytest.mark.parametrize("temperament", ["supportive", "skeptical", "busy", "explosive", "reflective"])
+def test_every_voice_says_the_persons_ask_back(temperament: str) -> None:
+    """Composed in code, no model: the best candidate reply to a clear ask repeats it from the manager's side."""
+    from pathlib import Path
+
+    from app.coach import moves, voicing
+    from app.coach.profiles import load_profile
+    from app.coach.rubric import load_rubric
+    from app.coach.scenarios import load_scenario
+
+    managers = Path(__file__).resolve().parent.parent / "evals" / "managers"
+    profile = load_profile(managers / f"{temperament}.yaml")
+    where = moves.frame(load_scenario("upward-feedback"), profile, moves.Difficulty("realistic"), load_rubric())
+    opener = "Can I give you some feedback about the overflow calls?"
+    line = "Could you text the charge nurse before you say yes, so we can line up a bed?"
+    states = moves.replay_frame([opener, line], where)
+    options = voicing.candidates(where, states[-1], [opener, line], ["Sure, go ahead."])
+    assert "the charge nurse before i say yes" in options[0].lower(), options  # "text ..." or "texting ..."
