@@ -106,11 +106,23 @@ def _person_names(text: str, manager: Iterable[str]) -> list[tuple[int, str]]:
     return out
 
 
+def drop_vocative(text: str, names: list[str]) -> str:
+    """Without the manager's name used to address them ("Henrik, the study will be late", "..., Gary."):
+    said to them, it would read "You, the study will be late"."""
+    if not names:
+        return text
+    alt = "|".join(re.escape(n) for n in names)
+    text = re.sub(r"(^|(?<=[.!?])\s+)(?:(?:hi|hey|so)\s+)?(?:" + alt + r"),\s+(?![A-Z]\w*(?:,|\s+and\b))([a-z]?)",
+                  lambda m: m.group(1) + m.group(2).upper(), text, flags=re.I)
+    return re.sub(r",\s+(?:" + alt + r")(?=[.!?])", "", text)
+
+
 def second_person(text: str, manager_name: str | None) -> str:
     """The text addressed to the manager: their name and 'my manager/boss' become you/your."""
     if not text:
         return text
     names = name_variants(manager_name) if manager_name else []
+    text = drop_vocative(text, names)
     alternatives = [re.escape(n) for n in names] + [rf"my {ROLE_WORDS}", rf"My {ROLE_WORDS}"]
     mention = re.compile(r"(?<![\w-])(?:" + "|".join(alternatives) + r")(?P<poss>['’]s)?(?![\w-])")
     out = []
