@@ -79,3 +79,17 @@ def test_new_cases_leave_no_placeholder_for_a_value_given(fake_model: str) -> No
         text = draft_text(result.draft)
         assert "to confirm]" not in text, (cid, text)
         assert all(f in text for f in c["facts"]), (cid, text)
+
+
+def test_the_manager_as_subject_agrees_behind_adverbs_inserts_and_a_second_verb() -> None:
+    assert second_person("Since May, Gary texts the crew directly and skips me.", "Gary Pruitt") == \
+        "Since May, you text the crew directly and skip me."
+    assert second_person("Marisol personally reviews every rota and then changes it.", "Marisol Vega") == \
+        "You personally review every rota and then change it."
+    assert second_person("Henrik, who usually sends the targets late, wants them earlier.", "Henrik Adler") == \
+        "You, who usually send the targets late, want them earlier."
+    assert second_person("My manager, Henrik, wants the pack by 9am.", "Henrik Adler") == "You want the pack by 9am."
+    assert second_person("Gary only ever calls when the crew leads ask.", "Gary Pruitt") == \
+        "You only ever call when the crew leads ask.", "'asks' belongs to the crew leads"
+    assert second_person("Gary texts the crew and Lena calls the client.", "Gary Pruitt") == \
+        "You text the crew and Lena calls the client."
