@@ -129,7 +129,7 @@ def compose(spec: KindSpec, facts: dict[str, str], style: Style, situation: str,
     pushback = _pushback(spec, values, style, own_pushback or [], situation)
     draft = Draft(kind=spec.kind, opener=opener, talking_points=points, anticipated_pushback=pushback,
                   close=close, citations=[])
-    return add_context(draft, situation, style)
+    return add_context(draft, situation, style, facts=facts)
 
 
 def _pushback(spec: KindSpec, values: dict[str, str], style: Style, own: list[Pushback],
@@ -143,11 +143,15 @@ def _pushback(spec: KindSpec, values: dict[str, str], style: Style, own: list[Pu
     return items
 
 
-def add_context(draft: Draft, situation: str, style: Style) -> Draft:
-    """Add back, as context, every situation sentence the draft does not yet carry."""
-    from app.coach.draft_checks import draft_text
+def add_context(draft: Draft, situation: str, style: Style, facts: dict[str, str] | None = None) -> Draft:
+    """Add back, as context, every situation sentence the draft does not yet carry, and any fact
+    whose point the style left out (a brief draft drops optional points, not what they said)."""
+    from app.coach.draft_checks import draft_text, kept
 
-    lost = _uncovered(situation, draft_text(draft))
+    text = draft_text(draft)
+    lost = _uncovered(situation, text)
+    lost += [_sentence(v) for v in (facts or {}).values() if v and not kept(v, text)
+             and not any(tx.contains(s, v) for s in lost)]
     if not lost:
         return draft
     if style == Style.detailed:

@@ -16,6 +16,7 @@ from pydantic import BaseModel, Field, create_model
 
 from app.coach import draft_text as tx
 from app.coach.draft_kinds import FactField, KindSpec, load_kind
+from app.coach.draft_spans import fill_gaps
 from app.config import Settings, get_settings
 from app.errors import BadInput, ProviderUnavailable, StructuredOutputError
 
@@ -133,15 +134,28 @@ def model_values(spec: KindSpec, situation: str, *, model: str | None, settings:
     return kept, notices
 
 
-def _cue_score(f: FactField, clause: tx.Clause) -> float:
-    text = " " + tx.norm(clause.text) + " "
+CONTRACTIONS = {"'re": " are", "'ve": " have", "'m": " am"}  # not 'd: "I'd" is "would" as often as "had"
+
+
+def _cue_hits(cues: list[str], said: str) -> float:
+    text = " " + said + " "
     score = 0.0
-    for cue in f.cues:
+    for cue in cues:
         c = cue.lower()
         hit = c in text if not c[0].isalnum() or not c[-1].isalnum() else \
             re.search(r"(?<![a-z0-9])" + re.escape(c) + r"(?![a-z0-9])", text) is not None
         if hit:
             score += 1.0 + 0.5 * (" " in c)
+    return score
+
+
+def _cue_score(f: FactField, clause: tx.Clause) -> float:
+    said = tx.norm(clause.text)
+    # a cue written "they are" also finds "they're", "i've" finds "I have", "i appreciate" finds "I really
+    # appreciate" (the best reading counts, so no clause scores twice for one cue)
+    long = re.sub(r"(?<=[a-z])(?:'re|'ve|'m)\b", lambda m: CONTRACTIONS[m.group(0)], said)
+    bare = re.sub(r"\b(?:really|truly|genuinely|also|still|just|often|usually|always|sometimes) ", "", long)
+    score = max(_cue_hits(f.cues, said), _cue_hits(f.cues, long), _cue_hits(f.cues, bare))
     if f.position == "first" and clause.sentence == 0:
         score += 1.5
     if f.position == "last" and clause.last:
@@ -150,12 +164,17 @@ def _cue_score(f: FactField, clause: tx.Clause) -> float:
 
 
 def _lead(f: FactField, situation: str, parts: list[tx.Clause]) -> str | None:
-    m = LEAD.search(tx.sentences(situation)[0]) if situation else None
-    if m:
-        return tx.tidy(m.group(0), f.strip)
-    noun = LEAD_NOUN.search(situation)
-    if noun:
-        return noun.group(0)
+    sents = tx.sentences(situation)
+    for i, sentence in enumerate(sents):  # the first sentence's lead, a meeting named, a later lead
+        m = LEAD.search(sentence)
+        if m:
+            lead = tx.tidy(m.group(0), f.strip)
+            if not tx.content_words(lead):  # "At our Friday review, ..." stopped at "our"
+                lead = tx.tidy(re.split(r"[,;]", sentence)[0], f.strip)
+            return lead
+        noun = LEAD_NOUN.search(situation) if i == 0 else None
+        if noun:
+            return noun.group(0)
     return tx.tidy(parts[0].text, f.strip) if parts else None
 
 
@@ -185,6 +204,7 @@ def rule_values(spec: KindSpec, situation: str, have: dict[str, str]) -> dict[st
             whole = ", ".join([o.text for o in parts if o.sentence == c.sentence])
             found[name] = tx.tidy(whole, spec.field(name).strip)
             used.update(o.index for o in siblings)
+    found = fill_gaps(spec, parts, have, found, _cue_score)
     for f in spec.fields:
         if f.name in have or f.name in found:
             continue
@@ -193,7 +213,11 @@ def rule_values(spec: KindSpec, situation: str, have: dict[str, str]) -> dict[st
             if value:
                 found[f.name] = value
         elif f.type in ("date", "money", "duration"):
-            best = max(((_cue_score(f, c), c) for c in parts if _typed(f, c.text)),
+            # a date inside what happened (the opening fact) is the old date, not the new one a required date asks for
+            opening = [v for n, v in found.items() if spec.field(n).position == "first"] \
+                if f.type == "date" and f.required else []
+            best = max(((_cue_score(f, c), c) for c in parts if _typed(f, c.text)
+                        and not any(tx.contains(v, str(_typed(f, c.text))) for v in opening)),
                        key=lambda t: t[0], default=None)
             if best and (best[0] >= 1.0 or f.type == "money"):
                 span = _typed(f, best[1].text)

@@ -32,7 +32,7 @@ NUMBER_WORD = re.compile(r"\b(?:" + NUMBER_WORDS + r")\b", re.I)
 DATE = re.compile(
     r"\b(?:(?:" + MONTH_NAMES + r")(?:\s\d{1,2}(?:st|nd|rd|th)?)?(?:,?\s\d{4})?"
     r"|\d{1,2}(?:st|nd|rd|th)?\s(?:of\s)?(?:" + MONTH_NAMES + r")"
-    r"|(?:" + WEEKDAYS + r")(?:\s\d{1,2}(?:am|pm))?"
+    r"|(?:" + WEEKDAYS + r")(?:,?\s(?:" + MONTH_NAMES + r")\s\d{1,2}(?:st|nd|rd|th)?|\s\d{1,2}(?:am|pm))?"
     r"|the\s\d{1,2}(?:st|nd|rd|th)"
     r"|Q[1-4](?:\s\d{4})?"
     r"|(?:day|week)\s\d{1,2}"
@@ -43,12 +43,15 @@ DURATION = re.compile(
     + r")\s(?:years?|months?|weeks?|quarters?)\b", re.I)
 NAME = re.compile(r"\b[A-Z][\w&'-]*[A-Za-z0-9]|\b[A-Z]\b")
 WORD = re.compile(r"[a-z0-9][a-z0-9'%$-]*")
-SENTENCE_END = re.compile(r"(?<=[.!?])\s+(?=[\"'“‘(\[A-Z0-9$€£])")
+SENTENCE_END = re.compile(r"(?<=[.!?])(?<!\bDr\.)(?<!\bMr\.)(?<!\bMs\.)(?<!\bMrs\.)(?<!\bProf\.)"  # "Dr. Tanaka"
+                          r"\s+(?=[\"'“‘(\[A-Z0-9$€£])")
 CLAUSE_SPLIT = re.compile(
     r";\s+|:\s+(?=(?:it|we|they|the|our|this|that)\s)"
     r"|,\s+(?=(?:so|which|but|while|and (?:I|I'm|I've|we|our|the|my|it|they|he|she|each|that|this|her|"
     r"his|nurses|every))\b)|\s+(?=because\b)")
-CONNECTORS = re.compile(r"^(?:so that|so|which|but|and|while)\s+", re.I)
+# "Heads up:", "Done this week:" open a sentence as a label, not as a clause of their own.
+LABEL = re.compile(r"^[A-Z][\w'-]*(?:\s[a-z][\w'-]*){0,2}:\s+(?=\S)")
+CONNECTORS = re.compile(r"^(?:so that|so|which means(?: that)?|which|but|and|while)\s+", re.I)
 ALWAYS_OK = {"I", "I'm", "I'd", "I've", "I'll"}
 
 
@@ -112,7 +115,11 @@ def clauses(text: str) -> list[Clause]:
     sents = sentences(text)
     for si, sent in enumerate(sents):
         first = len(out)
-        for part in CLAUSE_SPLIT.split(sent):
+        label = LABEL.match(sent)
+        pieces = CLAUSE_SPLIT.split(sent[label.end():] if label else sent)
+        if label:
+            pieces[0] = label.group(0) + pieces[0]
+        for part in pieces:
             part = part.strip().rstrip(",;")
             lead = CONNECTORS.match(part)
             if len(content_words(part)) == 1 and len(out) > first and \
@@ -126,10 +133,11 @@ def clauses(text: str) -> list[Clause]:
 
 def tidy(value: str, strip: list[str] = ()) -> str:  # type: ignore[assignment]
     """A clause as a slot value: no leading connector or field lead-in, no trailing full stop."""
-    value = CONNECTORS.sub("", value.strip())
+    value = CONNECTORS.sub("", LABEL.sub("", value.strip()))
     for prefix in strip:
         if norm(value).startswith(prefix.lower()):
             value = value[len(prefix):].lstrip()
+            value = re.sub(r"^(?:him|her|them) to (?=\w)", "", value)  # "I'd like him to send..." -> "send..."
             break
     value = value.strip().rstrip(".;,")
     return value

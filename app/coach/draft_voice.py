@@ -69,10 +69,19 @@ def _base_form(verb: str) -> str:
     return out[:1].upper() + out[1:] if verb[:1].isupper() else out
 
 
+ADVERB = r"(?:(?:" + "|".join(ADVERBS) + r"|ever|(?!only\b)[a-z]+ly)\s+)*"  # "personally", "only ever"
+# A second verb of the same subject: "you text the crew and skips me" -> "and skip me".
+COORDINATED = re.compile(r"\s(?:and|or|but)\s+(?:then\s+|also\s+)?" + ADVERB + r"([a-z]+(?:s|es))"
+                         r"(?=\s+(?:me|us|it|them|the|a|an|my|our|your|their|this|that|these|those|to|on|in|at|for|with|up|out|off|back|"
+                         r"everything|anything|every|each|some|any|all)\b|[.,;!?]|$)")
+CLAUSE_END = re.compile(r"[.;!?]|,\s+(?:but|so|which|because|while)\b|\s(?:because|when|while|since|although)\s")
+
+
 def _agree(text: str, start: int) -> str:
-    """Make the verb right after position `start` (a new subject 'you') agree, skipping adverbs."""
+    """Make the verb right after position `start` (a new subject 'you') agree, skipping adverbs,
+    and a verb coordinated with it in the same clause."""
     rest = text[start:]
-    m = re.match(r"(\s+)((?:(?:" + "|".join(ADVERBS) + r")\s+)*)([A-Za-z']+)", rest)
+    m = re.match(r"(\s+)(" + ADVERB + r")([A-Za-z']+)", rest)
     if not m:
         return text
     verb = m.group(3)
@@ -80,7 +89,15 @@ def _agree(text: str, start: int) -> str:
     if fixed == verb:
         return text
     at = start + m.start(3)
-    return text[:at] + fixed + text[at + len(verb):]
+    text = text[:at] + fixed + text[at + len(verb):]
+    after = at + len(fixed)
+    end = CLAUSE_END.search(text, after)
+    clause = text[after:end.start() if end else len(text)]
+    for c in reversed(list(COORDINATED.finditer(clause))):
+        base = _base_form(c.group(1))
+        i = after + c.start(1)
+        text = text[:i] + base + text[i + len(c.group(1)):]
+    return text
 
 
 def _outside_quotes(text: str) -> list[tuple[int, int]]:
@@ -106,11 +123,31 @@ def _person_names(text: str, manager: Iterable[str]) -> list[tuple[int, str]]:
     return out
 
 
+VOCATIVE_NEXT = ("i|i'm|i've|i'd|i'll|we|we're|we've|we'll|the|our|this|it|it's|there|there's|can|could|would|"
+                 "please|quick|just|heads|sorry|thanks|so|here|here's|a|an|as you know|just so you know")
+
+
+def drop_vocative(text: str, names: list[str]) -> str:
+    """Without the manager's name used to address them ("Henrik, the study will be late", "..., Gary."):
+    said to them, it would read "You, the study will be late"."""
+    if not names:
+        return text
+    alt = "|".join(re.escape(n) for n in names)
+    # "my manager, Henrik, wants" and "Henrik, my manager, wants" are one mention
+    text = re.sub(rf"\b[Mm]y {ROLE_WORDS},\s+((?:{alt}))\s*,", r"\1", text)
+    text = re.sub(rf"\b((?:{alt})),\s+my {ROLE_WORDS},", r"\1", text)
+    # a vocative opens with a whole clause after it; "Henrik, who...", "Tomás, as the lead, ..." are subjects
+    text = re.sub(r"(^|(?<=[.!?])\s+)(?:(?:hi|hey|so)\s+)?(?:" + alt + r"),\s+(?=(?:" + VOCATIVE_NEXT + r")\b)(\w?)",
+                  lambda m: m.group(1) + m.group(2).upper(), text, flags=re.I)
+    return re.sub(r",\s+(?:" + alt + r")(?=[.!?])", "", text)
+
+
 def second_person(text: str, manager_name: str | None) -> str:
     """The text addressed to the manager: their name and 'my manager/boss' become you/your."""
     if not text:
         return text
     names = name_variants(manager_name) if manager_name else []
+    text = drop_vocative(text, names)
     alternatives = [re.escape(n) for n in names] + [rf"my {ROLE_WORDS}", rf"My {ROLE_WORDS}"]
     mention = re.compile(r"(?<![\w-])(?:" + "|".join(alternatives) + r")(?P<poss>['’]s)?(?![\w-])")
     out = []
@@ -119,7 +156,20 @@ def second_person(text: str, manager_name: str | None) -> str:
         if b < len(text):
             end = QUOTED.match(text, b)
             out.append(end.group(0) if end else "")
-    return "".join(out)
+    return _agree_inserts("".join(out)) if names else "".join(out)
+
+
+INSERTS = (re.compile(r"(?:^|(?<=[.!?]\s))You,\s+who\b"),
+           re.compile(r"(?:^|(?<=[.!?]\s))You,\s+[^,.;:!?\"“]{1,60}?,"))
+
+
+def _agree_inserts(text: str) -> str:
+    """'You, who usually sends...' and 'You, as the lead, approves...': the verb after a relative
+    'who' and the one after an inserted phrase belong to the subject 'you' too."""
+    for pattern in INSERTS:
+        for m in reversed(list(pattern.finditer(text))):
+            text = _agree(text, m.end())
+    return text
 
 
 def _convert(text: str, mention: re.Pattern[str], names: list[str]) -> str:

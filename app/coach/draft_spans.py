@@ -1,0 +1,174 @@
+"""The rules' second pass: required facts the cue pass left empty, when the person did give them.
+
+People rarely write one fact per clause. The cause often sits inside the sentence about what
+happened ("...lost three days of responses in a server move", "...failed when the bank changed its
+format"), two facts share a clause ("a weekly summary every Friday and anything over $15,000 to you
+first"), and a fact with none of the field's cue words sits where the story puts it ("About 140
+contractors won't be paid on Friday" between what happened and what is being done). So, for each
+required text field still empty: first a part of a clause that the field's cues (or, for a cause, a
+causal lead) point to, trimmed from the fact that held it; then an unclaimed clause, given to the
+empty field that the kind's field order puts where the clause sits in the situation.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Callable
+
+from app.coach import draft_text as tx
+from app.coach.draft_kinds import FactField, KindSpec
+
+SUB_SPLIT = re.compile(r",\s+|:\s+|\s+(?=(?:and|so|when|after|since|because|due to|following|during|until|while|"
+                       r"whereas|although|though|which)\s)")
+CAUSAL_LEAD = re.compile(r"^(?:because(?: of)?|due to|owing to|as a result of|caused by|after|since|when|"
+                         r"following|amid|in the wake of)\s", re.I)
+EVENT_NOUNS = ("move|migration|upgrade|update|outage|reorg|reorganisation|reorganization|restructure|restructuring|"
+               "cut|cuts|change|switch|rollout|release|deployment|incident|crash|failure|storm|fire|flood|strike|"
+               "merger|audit|review|transfer|shutdown|breach|recall|power cut|cyberattack|attack|dispute|shortage")
+EVENT = re.compile(r"\b(?:in|during|after|amid|from|following)\s+(?:a|an|the|our|their|its|last\s\w+'s)\s"
+                   r"(?:[\w'-]+\s){0,3}?(?:" + EVENT_NOUNS + r")\b[^,;]*$", re.I)
+CAUSE_STRIP = re.compile(r"^(?:in|during|when|after|amid|from|following|as a result of|caused by|in the wake of)\s+",
+                         re.I)
+ADJUNCT = re.compile(r"^(?:in|during|amid|after|since|when|because|following|until|while|from|as)\s", re.I)
+MIN_WORDS = 2  # content words a part of a clause needs to stand as a fact
+
+
+def causal(f: FactField) -> bool:
+    """A field that asks for a cause (its cues are causal connectives)."""
+    return any(c.lower().strip() in ("because", "due to") for c in f.cues)
+
+
+def _clause_of(value: str, parts: list[tx.Clause]) -> list[int]:
+    return [c.index for c in parts if tx.contains(c.text, value) or tx.contains(value, tx.tidy(c.text))]
+
+
+def _pieces(clause: tx.Clause) -> list[tuple[str, bool]]:
+    """Parts of a clause, each with whether it reads as a cause: cut at commas, colons and
+    connectives (a stub like "and budgets" stays with the part before it), plus a trailing event
+    phrase ("in a server move"). A part after a colon explains what came before it."""
+    text = clause.text.strip().rstrip(".")
+    bounds = [(0, "")]
+    for m in SUB_SPLIT.finditer(text):
+        bounds.append((m.end(), m.group(0).strip()))
+    parts: list[tuple[str, str]] = []
+    for i, (start, sep) in enumerate(bounds):
+        end = bounds[i + 1][0] if i + 1 < len(bounds) else len(text)
+        piece = text[start:end].strip()
+        if parts and len(piece.rstrip(",:;").split()) < 3:
+            parts[-1] = (parts[-1][0] + " " + piece, parts[-1][1])
+        else:
+            parts.append((piece, sep))
+    out: list[tuple[str, bool]] = []
+    for i, (piece, sep) in enumerate(parts):
+        if sep == ":" or CAUSAL_LEAD.match(piece):  # an explanation or a cause runs to the clause's end
+            piece = " ".join(p for p, _ in parts[i:])
+            out.append((piece.rstrip(",:;"), True))
+        else:
+            out.append((piece.rstrip(",:;"), False))
+    out = [(p, cause) for p, cause in out if p != text]
+    event = EVENT.search(text)
+    if event and event.group(0) != text:
+        out.append((event.group(0), True))
+    return out
+
+
+def _value(f: FactField, piece: str) -> str:
+    value = tx.tidy(piece, f.strip)
+    if causal(f):
+        value = tx.tidy(CAUSE_STRIP.sub("", value), f.strip)
+    return value
+
+
+def _rest(host: str, piece: str) -> str | None:
+    """The host value without `piece` when the piece opens or ends it, connectives kept."""
+    h, p = tx.norm(host), tx.norm(piece)
+    at = h.find(p)
+    if at < 0 or not (at == 0 or at + len(p) == len(h)):
+        return None
+    return (host[len(piece):] if at == 0 else host[:at]).strip(" ,;:")
+
+
+def _trim(host: str, piece: str) -> str | None:
+    """The host value without `piece`, when enough is left to stand as a fact."""
+    rest = _rest(host, piece)
+    if rest is None:
+        return None
+    rest = re.sub(r"^(?:and|so|but)\s+|\s+(?:and|so|but)$", "", rest).strip(" ,;:")
+    return rest if len(tx.content_words(rest)) >= 3 else None
+
+
+def _can_trim(owner: FactField, host: str, piece: str, c: tx.Clause,
+              cue: Callable[[FactField, tx.Clause], float]) -> bool:
+    """A part may leave a fact only when the rest still stands and keeps every cue of its own field."""
+    rest = _rest(host, piece)
+    if rest is None or _trim(host, piece) is None:
+        return False
+    return cue(owner, tx.Clause(rest, c.sentence, c.index, c.last)) >= cue(
+        owner, tx.Clause(host, c.sentence, c.index, c.last))
+
+
+def _parts_for(f: FactField, parts: list[tx.Clause], have: dict[str, str], found: dict[str, str],
+               spec: KindSpec, cue: Callable[[FactField, tx.Clause], float], *, claimed_ok: bool) -> bool:
+    """Give `f` the best-cued part of a clause (of an unclaimed clause only, unless `claimed_ok`),
+    cutting it from the fact that held it. True when one was found."""
+    best: tuple[float, str, list[str]] | None = None
+    for c in parts:
+        for piece, cause_like in _pieces(c):
+            if len(tx.content_words(piece)) < MIN_WORDS or (ADJUNCT.match(piece) and not causal(f)):
+                continue
+            s = cue(f, tx.Clause(piece, c.sentence, c.index, c.last)) + (1.0 if cause_like and causal(f) else 0)
+            if s < 1.0 or (best is not None and s <= best[0]):
+                continue
+            hosts = [n for n, v in {**have, **found}.items() if tx.contains(v, piece)]
+            if hosts and not (claimed_ok or cause_like and causal(f)):
+                continue
+            if any(n in have or not _can_trim(spec.field(n), found[n], piece, c, cue) for n in hosts):
+                continue  # the person's or the model's value is not cut up, nor one that needs this part
+            best = (s, piece, hosts)
+    if best is None:
+        return False
+    for n in best[2]:
+        found[n] = _trim(found[n], best[1]) or found[n]
+    found[f.name] = _value(f, best[1])
+    return True
+
+
+def _by_order(empty: list[FactField], parts: list[tx.Clause], have: dict[str, str], found: dict[str, str],
+              order: list[str]) -> None:
+    """Unclaimed clauses, each to the empty field the kind's order puts where it sits in the story."""
+    taken = {**have, **found}
+    where = {n: min(idx) for n, v in taken.items() if (idx := _clause_of(v, parts))}
+    claimed = {i for v in taken.values() for i in _clause_of(v, parts)}
+    for c in parts:
+        if not empty:
+            break
+        if c.index in claimed or len(tx.content_words(c.text)) < 3 or c.text.rstrip().endswith("?"):
+            continue
+        lo = max((order.index(n) for n, i in where.items() if i < c.index), default=-1)
+        hi = min((order.index(n) for n, i in where.items() if i > c.index), default=len(order))
+        inside = [f for f in empty if lo < order.index(f.name) < hi]
+        f = inside[0] if inside else min(
+            empty, key=lambda e: min(abs(order.index(e.name) - lo), abs(order.index(e.name) - hi)))
+        found[f.name] = _value(f, c.text)
+        where[f.name] = c.index
+        empty.remove(f)
+
+
+def fill_gaps(spec: KindSpec, parts: list[tx.Clause], have: dict[str, str], found: dict[str, str],
+              cue: Callable[[FactField, tx.Clause], float]) -> dict[str, str]:
+    """Values for required text fields left empty; `found` (the rules' own values) may be trimmed
+    where a part of one of them is taken. `cue(field, clause)` is the cue pass's score.
+
+    In order of evidence: a cue-matched part of an unclaimed clause (or a causal part anywhere, for
+    a cause), then an unclaimed clause by where it sits, then a cue-matched part of a claimed one."""
+    order = [f.name for f in spec.fields]
+    empty = [f for f in spec.fields if f.required and f.type == "text" and not have.get(f.name)
+             and not found.get(f.name)]
+    for f in sorted(empty, key=lambda e: not causal(e)):
+        if _parts_for(f, parts, have, found, spec, cue, claimed_ok=False):
+            empty.remove(f)
+    _by_order(empty, parts, have, found, order)
+    for f in list(empty):
+        if _parts_for(f, parts, have, found, spec, cue, claimed_ok=True):
+            empty.remove(f)
+    return found

@@ -1,0 +1,95 @@
+"""Facts found by the rules where people actually put them: inside another clause, two to a clause,
+with no cue word at all, after a label or a vocative. No model: the embedded one is not asked."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import yaml
+
+from app.coach.draft_facts import rule_values
+from app.coach.draft_kinds import load_kind
+from app.coach.draft_voice import second_person
+from app.coach.drafting import draft_text, make_draft
+from app.coach.profiles import load_profile
+
+ROOT = Path(__file__).resolve().parent.parent
+CASES = {c["id"]: c for c in yaml.safe_load((ROOT / "evals" / "drafts.yaml").read_text())["cases"]}
+MANAGERS = ROOT / "evals" / "managers"
+
+
+def facts(kind: str, situation: str) -> dict[str, str]:
+    return rule_values(load_kind(kind), situation, {})
+
+
+def test_a_cause_inside_the_sentence_about_what_happened_is_found_and_said_once() -> None:
+    got = facts("bad-news", CASES["d36"]["situation"])
+    assert got["cause"] == "a server move"
+    assert got["what_happened"] == "Our survey vendor lost three days of responses from the Leeds site"
+    got = facts("bad-news", "The payroll export failed twice overnight when the bank changed its file format. "
+                            "About 140 contractors won't be paid on Friday. I've asked the bank for the new spec. "
+                            "I need you to approve a manual run; we can pay everyone by Monday March 10.")
+    assert got["cause"] == "the bank changed its file format"
+    assert got["what_happened"] == "The payroll export failed twice overnight"
+    assert got["impact"] == "About 140 contractors won't be paid on Friday", "no cue word: placed by the story"
+    assert got["new_date"] == "Monday March 10"
+
+
+def test_an_explanation_after_a_colon_is_the_cause() -> None:
+    got = facts("bad-news", "We lost the Harbor Foods renewal this morning: their new CFO moved all logistics to "
+                            "one vendor. That takes $310,000 out of our Q4 forecast. I'm already talking to their "
+                            "operations lead. I need you to join the call on Thursday.")
+    assert got["what_happened"] == "We lost the Harbor Foods renewal this morning"
+    assert got["cause"] == "their new CFO moved all logistics to one vendor"
+    assert got["impact"] == "That takes $310,000 out of our Q4 forecast"
+
+
+def test_two_facts_in_one_clause_are_split_between_their_fields() -> None:
+    got = facts("autonomy", CASES["d54"]["situation"])
+    assert got["checkins"] == "I'd send Henrik a weekly summary every Friday"
+    assert got["escalate"] == "bring anything over $15,000 to him first"
+    got = facts("workload", CASES["d58"]["situation"])
+    assert got["proposal"] == "pause the Berlin migration until January"
+    got = facts("career-goal", CASES["d57"]["situation"])
+    assert got["learn"] == "I'd like to get experience with hiring and budgets", "'and budgets' is not cut off"
+
+
+def test_a_label_is_not_a_fact_and_the_old_date_is_not_the_new_one() -> None:
+    got = facts("bad-news", CASES["d60"]["situation"])
+    assert got["what_happened"] == "the ad campaign for the spring sale will go out a week late"
+    got = facts("status-report", CASES["d52"]["situation"])
+    assert got["done"] == "the pricing page redesign shipped on Tuesday"
+    got = facts("bad-news", CASES["d44"]["situation"])
+    assert got["new_date"] == "February 24", "Sunday is when it stalled"
+
+
+def test_the_manager_addressed_by_name_is_not_turned_into_you_comma() -> None:
+    assert second_person("Henrik, the Q3 study will be late. Thanks, Henrik.", "Henrik Adler") == \
+        "The Q3 study will be late. Thanks."
+    assert second_person("Dr. Tanaka, I need you to tell the leads.", "Dr. Aiko Tanaka") == \
+        "I need you to tell the leads."
+    assert second_person("Aiko, Priya and I met.", "Dr. Aiko Tanaka") == "You, Priya and I met."
+
+
+def test_new_cases_leave_no_placeholder_for_a_value_given(fake_model: str) -> None:
+    for cid in ("d36", "d40", "d42", "d45", "d51", "d55"):
+        c = CASES[cid]
+        result = make_draft(c["kind"], c["situation"], profile=load_profile(MANAGERS / c["manager"]),
+                            model=fake_model, save=False)
+        text = draft_text(result.draft)
+        assert "to confirm]" not in text, (cid, text)
+        assert all(f in text for f in c["facts"]), (cid, text)
+
+
+def test_the_manager_as_subject_agrees_behind_adverbs_inserts_and_a_second_verb() -> None:
+    assert second_person("Since May, Gary texts the crew directly and skips me.", "Gary Pruitt") == \
+        "Since May, you text the crew directly and skip me."
+    assert second_person("Marisol personally reviews every rota and then changes it.", "Marisol Vega") == \
+        "You personally review every rota and then change it."
+    assert second_person("Henrik, who usually sends the targets late, wants them earlier.", "Henrik Adler") == \
+        "You, who usually send the targets late, want them earlier."
+    assert second_person("My manager, Henrik, wants the pack by 9am.", "Henrik Adler") == "You want the pack by 9am."
+    assert second_person("Gary only ever calls when the crew leads ask.", "Gary Pruitt") == \
+        "You only ever call when the crew leads ask.", "'asks' belongs to the crew leads"
+    assert second_person("Gary texts the crew and Lena calls the client.", "Gary Pruitt") == \
+        "You text the crew and Lena calls the client."
