@@ -220,6 +220,9 @@ def receptiveness_delta(reading: Reading, state: State, profile: ManagerProfile,
     return round(gain * float(rules["gain"]) - loss * float(rules["loss"]))
 
 
+ANSWERED_ALL_EASING = 12  # points off the agreement bar once no held-back concern is open
+
+
 def choose_move(state: State, reading: Reading, difficulty: Difficulty) -> tuple[str, str | None]:
     """The manager's next move and, for a concern probe, which concern. Order matters: first match wins."""
     rules = DIFFICULTY[difficulty]
@@ -238,7 +241,9 @@ def choose_move(state: State, reading: Reading, difficulty: Difficulty) -> tuple
         return "press_concern", state.current
     if not state.asked and state.turn >= (3 if difficulty == Difficulty.easy else 2):
         return "clarify_ask", None
-    if state.asked and len(open_concerns) <= int(rules["open_ok"]) and state.receptiveness >= agree_at:
+    # Every held-back worry answered lowers the bar: what is left is warmth, not doubt.
+    bar = agree_at - (ANSWERED_ALL_EASING if not open_concerns else 0)
+    if state.asked and len(open_concerns) <= int(rules["open_ok"]) and state.receptiveness >= bar:
         return "agree_with_condition", None
     if unraised and state.turn >= 1 and (state.turn % 2 == 1 or difficulty == Difficulty.tough or state.asked):
         return "probe_concern", unraised[0]

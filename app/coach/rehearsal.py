@@ -301,9 +301,15 @@ class Rehearsal:
         stream = gateway.stream(messages, model=self.model, settings=self.settings, max_tokens=80,
                                 response_format=fmt)
         self.last_notices = list(stream.notices)
-        for _ in stream:
-            partial = _partial_line(stream.text)
-            if partial:
+        with stream:
+            for _ in stream:
+                partial = _partial_line(stream.text)
+                if not partial:
+                    continue
+                matching = [c for c in candidates if c.startswith(partial)]
+                if len(matching) == 1:  # the grammar allows one ending now: no need to wait for the model to copy it
+                    yield matching[0], "selected"
+                    return
                 yield partial, "selected"
         try:
             yield str(choice.model_validate_json(stream.text).line), "selected"  # type: ignore[attr-defined]
