@@ -139,6 +139,8 @@ GENERIC = {"time", "way", "thing", "things", "point", "bit", "lot", "moment", "d
            "job", "work", "stuff", "question", "conversation", "meeting", "idea", "feedback", "issue", "problem",
            "one", "rest", "others", "team", "people", "chance", "case", "part", "kind", "sort", "other", "same"}
 ORDINAL = {"first", "second", "third", "last", "next", "only", "whole", "same", "other", "best", "worst", "main"}
+OBJECT_NEXT = re.compile(r"^\s+(?:it|them|me|you|us|him|her|this|that|a|an|the|to|my|your|our|their)\b", re.I)
+NUMBER_WORDS = {"one", "two", "three", "four", "five", "six", "seven", "eight", "nine", "ten", "both", "all"}
 THIRD_WORD_BEFORE = re.compile(r"^\s*(?:[,.;:?!]|$|\s(?:and|or|from|at|for|with)\b)")
 
 
@@ -161,8 +163,13 @@ def things(line: str) -> list[str]:
             tail = line[m.end():].split(words[2], 1)[1] if words[2] in line[m.end():] else ""
             if not THIRD_WORD_BEFORE.match(tail):
                 words.pop()
+        after = line[m.end():].split(words[-1], 1)[1] if words and words[-1] in line[m.end():] else ""
+        if len(words) >= 2 and OBJECT_NEXT.match(after) and "VERB" in _lemmas().getAllLemmas(words[-1].lower()):
+            words.pop()  # "the group needs it": "needs" is the verb
         while words and "NOUN" not in _lemmas().getAllLemmas(words[-1].lower()) and not words[-1].isupper():
             words.pop()
+        if words and words[-1].lower() in NUMBER_WORDS:
+            continue
         if not words or (len(words) == 1 and words[0].lower() in GENERIC) or words[0].lower() in ORDINAL:
             continue
         phrase = " ".join(turn_round([m.group(1).lower(), *words]))

@@ -45,7 +45,7 @@ NOT_A_NAME = set(
     "april may june july august september october november december q1 q2 q3 q4 ceo cfo cto vp hr qa ops "
     "sev sev-1 sev-1s it's that's there's they he she you one two three four five six seven eight nine ten "
     "eleven twelve fifteen twenty thirty forty fifty hundred each every anything everything nothing on in at "
-    "for with from".split())
+    "for with from dr mr mrs ms prof".split())
 PERSON_VERB = re.compile(r"^\s+(?:has|had|is|was|can|could|will|would|did|does|and|picks|picked|takes|took|"
                          r"covers|covered|knows|knew|runs|ran|led|leads|owns|owned|already|'s|’s|said|asked|"
                          r"\w+ed\b|\w+s\b)")
