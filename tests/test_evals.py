@@ -368,7 +368,21 @@ def every_draft(cases: Sequence[Any]) -> list[Any]:
     return list(cases)
 
 
+def difficulty_scripts_and_one_per_temperament(cases: Sequence[Any]) -> list[Any]:
+    """Responsiveness: the tuned weak and strong scripts (tough, skeptical: issue 12's difficulty lines) and the
+    first tuned script of every other temperament. The held-back scripts run in `make eval`."""
+    tuned = [c for c in cases if c.part == "tuned"]
+    kept = [c for c in tuned if "weak" in c.id or "strong" in c.id]
+    seen = {Path(c.manager).stem for c in kept}
+    for case in tuned:
+        if Path(case.manager).stem not in seen:
+            seen.add(Path(case.manager).stem)
+            kept.append(case)
+    return kept
+
+
 CI_PICK: dict[str, Callable[[Sequence[Any]], list[Any]]] = {
+    "responsiveness": difficulty_scripts_and_one_per_temperament,
     "persona": one_attack_case_per_scenario,
     "drafts": every_draft,
 }
@@ -381,16 +395,20 @@ def test_the_ci_sample_covers_every_scenario_attack_and_every_draft() -> None:
     p, d = one_attack_case_per_scenario(persona), every_draft(drafts)
     assert {c.scenario for c in p} == {c.scenario for c in persona} and all(c.attack_lines for c in p)
     assert len(d) == len(drafts) and any(c.heldout for c in d) and any(not c.heldout for c in d)
+    scripts = get_suite("responsiveness").load(EVALS_DIR)
+    r = difficulty_scripts_and_one_per_temperament(scripts)
+    assert {Path(c.manager).stem for c in r} == {Path(c.manager).stem for c in scripts if c.part == "tuned"}
+    assert sum("weak" in c.id for c in r) >= 2 and sum("strong" in c.id for c in r) >= 2
 
 
 @pytest.mark.local
 def test_the_gate_passes_on_the_embedded_model(tmp_path: Path) -> None:
     """The CI gate on local/smollm2, sized so `make test` stays within minutes on 2 cores: the cheap
     suites in full; persona on one role-break case per scenario; drafts in full (no model call,
-    seconds). `make eval` runs everything, responsiveness included: it is not in this gate
-    yet because its specifics-picked-up floor is not met on the embedded model (issue 12 stays open)."""
+    seconds); responsiveness on the tuned weak/strong scripts and one script per temperament.
+    `make eval` runs everything, held-back responsiveness scripts included."""
     start = time.perf_counter()
-    gated = [name for name in NAMES if name != "responsiveness"]
+    gated = list(NAMES)
     run = run_evals(gated, model="local/smollm2", sample=CI_SAMPLE, pick=CI_PICK, progress=False)
     write_report(run, tmp_path / "report")
     elapsed = time.perf_counter() - start
