@@ -85,7 +85,17 @@ ULTIMATUM = re.compile(
     r"|\b(hand|put) in my (notice|resignation)\b|\bescalate (this|it) (to|above)\b|\bor else\b"
     r"|\b(take|taking) (this|it) (to|up with) (hr|your boss|the vp|the director|legal|my lawyer)\b"
     r"|\bif (not|you don'?t|you won'?t|this doesn'?t|it doesn'?t)\b.{0,60}\b(leave|quit|resign|elsewhere|walk|"
-    r"notice|another job|escalate|hr)\b", re.I)
+    r"notice|another job|escalate|hr)\b"
+    # leaving, said sideways: "I'm going unless...", "I don't see myself here by summer", talks outside
+    r"|\b(i'?m|i am) (going|leaving|off|out|gone)\b[^.]{0,40}\bunless\b"
+    r"|\b(don'?t|do not|can'?t|cannot) (really |honestly )?see myself (still )?(here|staying|doing (this|it)|in th)"
+    r"|\b(not sure|can'?t promise) i'?ll (still )?be (here|around)\b"
+    r"|\b(conversations?|talks|interviews?) (outside|elsewhere|with other)\b|\b(second|final) (round|interview)\b"
+    r"|\b(find|get|hire) someone else\b|\baccept the other\b"
+    # going over their head, or a record that ends up with HR
+    r"|\bi(?:'ll| will|'m going to| am going to|'m taking| am taking| will be)\b[^.]{0,60}\b(hr|legal|the exec(utive)?"
+    r"( team)?|the board|your (boss|manager|director)|above you)\b"
+    r"|\b(go(es)?|end up|ends up|will go|going) (straight )?(to|with) (hr|legal|your (boss|director))\b", re.I)
 BLAME = re.compile(
     r"\b(their|his|her|your|qa'?s|ops'?s|the \w+ team'?s) fault\b|\bnot my fault\b|\bblame\b|\bscrewed (it |this )?up\b"
     r"|\bmessed (it |this )?up\b|\b(useless|incompetent|lazy|clueless|idiots?|hopeless|a joke|pathetic|ridiculous|"
@@ -98,7 +108,13 @@ BLAME = re.compile(
     r"|\b(he|she|they) should(n'?t)? have\b|\b(he|she|they) should'?ve\b|\bit'?s on (them|him|her)\b"
     r"|\bbecause of (him|her|them)\b|\b(blame|fault) (lies|is) with\b|\b(sloppy|careless|lazy)\b"
     r"|\bthrew (me|us) under\b|\bwasn'?t (my|our) (job|problem|call)\b|\bbecause (they|he|she) (didn'?t|never|failed)\b"
-    r"|\bit'?s (all )?(on|because of) (them|him|her|you)\b|\bthanks to (them|him|her|you)\b", re.I)
+    r"|\bit'?s (all )?(on|because of) (them|him|her|you)\b|\bthanks to (them|him|her|you)\b"
+    # sarcasm and pointed fingers without a name: "of course, because...", "funny how", "whoever signed off"
+    r"|\b(of course|clearly|obviously|sure),? because\b|\bfunny how\b|\bwhoever (dreamt|dreamed|came|signed|"
+    r"approved|decided|thought|planned)\b|\byour (planning|decision|team|side|department|management|process|call) "
+    r"(created|caused|made|broke|changed|is why)\b|\bnobody (on your (side|team)|upstairs|in management)\b"
+    r"|\b(is|was) never (actually )?your\b|\bit'?s always (someone|somebody)\b|\btry doing my job\b"
+    r"|\banother brilliant\b", re.I)
 CLOSING = re.compile(
     r"^(ok(ay)?|great|perfect|brilliant|good|sounds good|deal|agreed)?[,.!]?\s*(thanks|thank you|that'?s all|"
     r"that works|sounds good|perfect|deal|great|i'?ll (send|do|get)|see you|talk (soon|then|next week)|bye)\b"
@@ -109,7 +125,14 @@ NEGATION = re.compile(
     r"|\bno (idea|plan|clue|numbers|data)\b|\bnot sure\b|\bnot yet\b|\bsomeone will\b"
     r"|\bwe'?ll (see|figure it out)\b|\b(figure|work) (it|that) out later\b|\bdoes (it|that) (really )?matter\b"
     r"|\bnot (my|our) (problem|concern)\b|\bhard to say\b|\bcan'?t (really )?(say|give|tell|point)\b|\bwho knows\b"
-    r"|\bi guess\b|\bgeneral vibe\b|\bwork out somehow\b|\bsomehow\b", re.I)
+    r"|\bi guess\b|\bgeneral vibe\b|\bwork out somehow\b|\bsomehow\b"
+    r"|\b(haven'?t|have not|hasn'?t|didn'?t) (yet |really |actually )?([a-z]+-)?(tested|mapped|confirmed|verified|"
+    r"asked|talked|spoken|costed|priced|validated|agreed|run the numbers)\b", re.I)
+# Empty agreement and hedging: with no figure, name or date, such a line answers nothing.
+VAGUE = re.compile(
+    r"\b(that|this) kind of thing\b|\bstuff like that\b|\bwe'?ll (have to )?see how\b|\bplays? out\b"
+    r"|\bcan (totally |completely |really )?(see|understand) why you\b|\b(really|very) (good|fair) (point|question)\b"
+    r"|\bwork itself out\b|\ba few (other )?things\b|\bin lots of ways\b|\bgood for everyone\b", re.I)
 SPECIFIC = re.compile(r"\b(monday|tuesday|wednesday|thursday|friday|january|february|march|april|may|june|july|"
                       r"august|september|october|november|december|q[1-4]|next (week|month|quarter|cycle|review)|"
                       r"by (the )?end of|every (week|friday|monday|month)|weekly|monthly|one-page|one-pager|"
@@ -175,6 +198,40 @@ def _embed(texts: Sequence[str]) -> np.ndarray:
     return embed(list(texts)) if texts else np.zeros((0, 384), dtype=np.float32)
 
 
+def _exemplar_vectors(texts: Sequence[str]) -> np.ndarray:
+    """`_embed` for the shipped exemplars, kept on disk under the data directory's cache, keyed by the
+    embedding model and the exact texts: a served app's first reply no longer waits for seconds of
+    embedding. Any trouble with the cache (read-only folder, a torn file) just embeds again."""
+    from app.config import data_dir, get_settings, private_file
+    from app.errors import UpwardError
+    from app.retrieval.embedding import MODEL_ID
+
+    if not texts:
+        return _embed(texts)
+    key = hashlib.sha256("\n".join([MODEL_ID, *texts]).encode()).hexdigest()[:32]
+    path: Path | None = None
+    try:
+        path = data_dir(get_settings()) / "cache" / "exemplars" / f"{key}.npy"
+        if path.is_file():
+            vectors = np.load(path, allow_pickle=False)
+            if vectors.shape == (len(texts), 384):
+                return vectors
+    except (OSError, ValueError, RuntimeError, UpwardError):
+        path = None
+    vectors = _embed(texts)
+    if path is not None:
+        try:
+            path.parent.mkdir(parents=True, exist_ok=True, mode=0o700)
+            part = path.with_suffix(f".{threading.get_ident()}.part")
+            with part.open("wb") as f:
+                np.save(f, vectors, allow_pickle=False)
+            private_file(part)
+            part.replace(path)
+        except OSError:
+            pass
+    return vectors
+
+
 def _read_yaml(path: Path) -> dict[str, Any]:
     if not path.is_file():
         return {}
@@ -207,7 +264,7 @@ def _acts_model(path: Path, mtime_ns: int) -> np.ndarray:
     weights = np.zeros((len(ACTS), 385))
     if not texts:
         return weights
-    x = _embed(texts)
+    x = _exemplar_vectors(texts)
     for i, act in enumerate(ACTS):
         y = np.array([1.0 if label == act else 0.0 for label in labels])
         if y.sum():
@@ -223,8 +280,8 @@ def _concern_bank(path: Path, mtime_ns: int, key: str) -> dict[str, tuple[np.nda
     if isinstance(raw, dict):
         for cid, entry in raw.items():
             entry = entry if isinstance(entry, dict) else {}
-            out[str(cid)] = (_embed([str(x) for x in entry.get("answers") or []]),
-                             _embed([str(x) for x in entry.get("near_misses") or []]))
+            out[str(cid)] = (_exemplar_vectors([str(x) for x in entry.get("answers") or []]),
+                             _exemplar_vectors([str(x) for x in entry.get("near_misses") or []]))
     return out
 
 
@@ -312,13 +369,14 @@ def read_line(text: str, scenario: Scenario, *, current: str | None, prompts_dir
     concerns = [*scenario.hidden_concerns, *extra]
     content = [s for s in line_stems if len(s) > 2]
     specific = bool(FIGURE.search(text) or SPECIFIC.search(text) or CAPITALISED.search(text[1:]))
+    vague = bool(VAGUE.search(low))
     scores = {c.id: _concern_score(vec, exemplars.concerns[c.id]) for c in concerns if c.id in exemplars.concerns}
     for c in concerns:
         if c.id not in scores:
             continue
         best, near = scores[c.id]
         reading.answer_scores[c.id] = round(best, 3)
-        if len(content) < 3 or reading.negated or harmful_only(reading.acts):
+        if len(content) < 3 or reading.negated or harmful_only(reading.acts) or (vague and not specific):
             continue
         cued = bool(cue_hits(line_stems, c.addressed_by))
         topical = max(best, near)

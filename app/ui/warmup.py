@@ -11,6 +11,7 @@ Python's per-module import locks (seen with chromadb), and a handler would need 
 
 from __future__ import annotations
 
+import atexit
 import ctypes
 import functools
 import inspect
@@ -24,6 +25,7 @@ from typing import Any
 from app.config import Settings
 
 IMPORT_WAIT = 120.0  # seconds a handler waits for the warm-up's imports before going on regardless
+STOP_WAIT = 20.0  # seconds the process waits at exit for the warm-up's current step
 IDLE_WAIT = 60.0  # seconds the warm-up defers optional work while requests are being handled
 M_ARENA_MAX = -8  # glibc's mallopt parameter number
 
@@ -63,6 +65,7 @@ class WarmUp:
         self._handling_lock = threading.Lock()
         self.seconds: dict[str, float] = {}
         self.error: str = ""
+        self.stopping = threading.Event()
         self.thread = threading.Thread(target=self.run, name="upward-warmup", daemon=True)
 
     def start(self) -> WarmUp:
@@ -71,10 +74,20 @@ class WarmUp:
         import encodings.idna  # noqa: F401
         import stringprep  # noqa: F401
 
+        atexit.register(self.stop)
         self.thread.start()
         return self
 
+    def stop(self, timeout: float = STOP_WAIT) -> None:
+        """Let the warm-up finish its current step and skip the rest (at exit: a daemon thread left inside
+        onnxruntime or llama.cpp while the interpreter tears down aborts the process)."""
+        self.stopping.set()
+        if self.thread.is_alive() and self.thread is not threading.current_thread():
+            self.thread.join(timeout)
+
     def _step(self, name: str, fn: Callable[[], object]) -> None:
+        if self.stopping.is_set():
+            return
         start = time.perf_counter()
         fn()
         self.seconds[name] = round(time.perf_counter() - start, 3)
@@ -118,6 +131,8 @@ class WarmUp:
         for sid in scenarios:
             if when_idle:
                 self._wait_until_idle()
+            if self.stopping.is_set():
+                return
             try:
                 understanding.bank(self.settings.prompts_dir, load_scenario(sid, self.settings))
             except UpwardError:  # a broken scenario file is reported when someone picks it
@@ -125,7 +140,7 @@ class WarmUp:
 
     def _wait_until_idle(self) -> None:
         deadline = time.monotonic() + IDLE_WAIT
-        while self._handling and time.monotonic() < deadline:
+        while self._handling and time.monotonic() < deadline and not self.stopping.is_set():
             time.sleep(0.1)
 
     @contextmanager
