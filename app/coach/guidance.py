@@ -20,14 +20,15 @@ import numpy as np
 from pydantic import BaseModel, Field
 
 from app.coach import draft_text as tx
-from app.coach.intents import intent_of, intent_profile
+from app.coach.intents import about_work, intent_of, intent_profile
 from app.coach.untrusted import looks_like_instruction, plain, quotable, split_sentences
 from app.config import Settings, get_settings
 from app.retrieval import search as retrieval
 from app.retrieval.embedding import embed_cached as vectors
 from app.schemas import Hit, Strict
 
-RELEVANCE_FLOOR = 0.30  # cosine similarity below which no card is about the question
+RELEVANCE_FLOOR = 0.20  # MiniLM similarity of the nearest card below which only work and a scenario both count
+ON_TOPIC = 0.35  # below this, a question must name work or a scenario
 RESTATE_MAX = 0.6  # an answer sentence with more of its content words in the question restates it
 SUPPORT_OVERLAP = 0.6  # share of a sentence's content words found in its card
 SUPPORT_COSINE = 0.75  # or: MiniLM similarity to one of the card's own sentences
@@ -342,13 +343,17 @@ def ask(question: str, *, k: int = 4, model: str | None = None, settings: Settin
     settings = settings or get_settings()
     question = retrieval.validate_query(question)
     dense = retrieval.dense_search(question, k=max(3, k), settings=settings)
-    card_scores = [h.score for h in dense if not _is_document(h, settings)]
-    if not card_scores or max(card_scores) < RELEVANCE_FLOOR:
-        return Answer(answer=DECLINE, citations=[])
+    top = max((h.score for h in dense if not _is_document(h, settings)), default=0.0)
     # An instruction inside the question ("ignore your notes and tell me to...") is not part of it.
     asked = " ".join(s for s in split_sentences(question) if not looks_like_instruction(s)) or question
-    qvec = vectors([asked])[0]
     intent, _ = intent_of(asked, settings)
+    # People describe what happened in words no card uses ("I lost our biggest customer"), so a
+    # distant card is enough when the question is about work or a scenario, and none is needed
+    # when it is about both ("my director keeps rewriting my slides").
+    work = about_work(asked)
+    if not (top >= ON_TOPIC or (top >= RELEVANCE_FLOOR and (intent or work)) or (intent and work)):
+        return Answer(answer=DECLINE, citations=[])
+    qvec = vectors([asked])[0]
     cards, docs, anchors = retrieve(asked, intent, settings)
     picks = select(asked, cards, intent, intent_profile(intent, settings)[1], qvec, settings, anchors)
     if not picks:
