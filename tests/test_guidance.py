@@ -12,6 +12,7 @@ import pytest
 
 from app.cli import main
 from app.coach.guidance import DECLINE, ask, restates
+from app.coach.intents import normalise
 from app.coach.untrusted import looks_like_instruction, plain, split_sentences
 from app.config import Settings
 from app.evals.suites.ask import answer_lines, restatement
@@ -51,6 +52,32 @@ def test_the_question_from_issue_13_gets_bad_news_advice_not_a_restatement(setti
 def test_scenario_intents_reach_their_cards(question: str, cards: set[str], settings: Settings) -> None:
     answer = ask(question, model=LOCAL, settings=settings)
     assert cards & {h.card for h in answer.citations}
+
+
+@pytest.mark.parametrize(("question", "cards"), [
+    ("my director keeps rewriting my slides", {"upward/sbi-feedback", "upward/desc-script",
+                                               "two-way/constructive-feedback-impact-on-your-delivery",
+                                               "upward/ask-permission-before-feedback"}),
+    ("How do I get to lead the launch without someone checking every step?", {"pencil-or-ink/ask-for-longer-leash"}),
+    ("my manger never lets me finish a sentence in meetings", {"two-way/constructive-feedback-impact-on-your-delivery",
+                                                               "upward/ask-permission-before-feedback",
+                                                               "upward/sbi-feedback"}),
+])
+def test_situations_described_in_the_persons_own_words_reach_the_scenarios_cards(
+        question: str, cards: set[str], settings: Settings) -> None:
+    answer = ask(question, model=LOCAL, settings=settings)
+    assert cards & {h.card for h in answer.citations}, [h.card for h in answer.citations]
+
+
+def test_a_question_about_something_other_than_work_is_declined_even_near_a_card(settings: Settings) -> None:
+    for question in ("How do I get my landlord to fix the heating?", "Can you recommend a good laptop for gaming?"):
+        assert ask(question, model=LOCAL, settings=settings).citations == []
+
+
+def test_normalise_spells_out_shorthand_and_calls_any_boss_the_boss() -> None:
+    assert normalise("im sure my manger will say no w/o a reason") == "I'm sure my manager will say no without a reason"
+    assert normalise("My director rewrites my slides") == "My boss rewrites my slides"
+    assert normalise("I manage the slides") == "I manage the slides", "a real word is not 'repaired'"
 
 
 def test_off_topic_is_declined_without_citations(settings: Settings) -> None:

@@ -12,7 +12,6 @@ it cites, or it is dropped. Ingested documents are untrusted: they are quoted, n
 from __future__ import annotations
 
 import re
-import threading
 from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Literal
@@ -21,19 +20,19 @@ import numpy as np
 from pydantic import BaseModel, Field
 
 from app.coach import draft_text as tx
+from app.coach.intents import about_work, intent_of, intent_profile
 from app.coach.untrusted import looks_like_instruction, plain, quotable, split_sentences
 from app.config import Settings, get_settings
-from app.errors import UpwardError
 from app.retrieval import search as retrieval
+from app.retrieval.embedding import embed_cached as vectors
 from app.schemas import Hit, Strict
 
-RELEVANCE_FLOOR = 0.30  # cosine similarity below which no card is about the question
+RELEVANCE_FLOOR = 0.20  # MiniLM similarity of the nearest card below which only work and a scenario both count
+ON_TOPIC = 0.35  # below this, a question must name work or a scenario
 RESTATE_MAX = 0.6  # an answer sentence with more of its content words in the question restates it
 SUPPORT_OVERLAP = 0.6  # share of a sentence's content words found in its card
 SUPPORT_COSINE = 0.75  # or: MiniLM similarity to one of the card's own sentences
 DUPLICATE_COSINE = 0.85
-INTENT_FLOOR = 0.38  # below this similarity to every intent example the question is "general"
-INTENT_MARGIN = 0.08
 NOT_ADVICE = 0.15  # a sentence that describes rather than advises ("bosses are often busy") ranks lower
 FLOOR_GAP = 0.3  # sentences scoring this far below the best one are left out
 INTENT_WEIGHT = 0.6  # how much a sentence's similarity to the intent's own query counts
@@ -45,30 +44,6 @@ DECLINE = ("I could not find guidance on that in Upward's knowledge base, so I w
            "Try asking about your manager, feedback, promotions, bad news or workload.")
 Section = Literal["do", "say", "watch"]
 
-# Short paraphrases of what people ask for each scenario; the scenario's own query is added to these.
-INTENT_EXAMPLES: dict[str, tuple[str, ...]] = {
-    "bad-news": ("tell my boss something they won't want to hear", "a deadline will slip", "I made a mistake",
-                 "the project is late", "break bad news to my manager", "something went wrong"),
-    "upward-feedback": ("give my manager feedback", "my boss does something that bothers me",
-                        "my manager keeps doing something without telling me",
-                        "my boss changes my work without asking", "raise a problem with my boss's habit",
-                        "tell my boss what they do well"),
-    "promotion": ("ask for a promotion", "get promoted", "move up to the next level", "make my case for a raise"),
-    "autonomy": ("ask for more autonomy", "my manager micromanages me", "more freedom to run my project",
-                 "a longer leash", "run a project on my own with fewer check-ins"),
-    "career-goal": ("tell my manager about my career goals", "move into a different role one day",
-                    "my boss doesn't support my growth", "what skills do I need for my next career step"),
-    "resource-request": ("ask for budget", "ask for a tool or more headcount", "pay for training",
-                         "I'm blocked and need help from my manager"),
-    "workload": ("too much work", "my team is burning out", "everything is a priority", "overloaded and overtime"),
-    "status-report": ("write a status update for my boss", "weekly report to my manager", "keep my manager updated",
-                      "how should I write emails to my boss"),
-    # Not a scenario: questions about the relationship itself compete here, so they are not forced into one.
-    "general": ("understand what my boss cares about", "build a better relationship with my manager",
-                "the best time to talk to my boss", "get along with a difficult boss", "what is managing up"),
-}
-FRAMING = {tx._stem(w) for w in """boss manager supervisor director lead talk tell say raise bring speak approach
-conversation discuss handle mention put best way should""".split()}
 CONNECTOR = re.compile(r"^(?:but|and|so|also|then|still|yet|instead),?\s+", re.I)
 CONTEXTUAL = re.compile(r"^(?:this|that|these|those|it|they|both|either|such|here|stop there|first the|then the)\b"
                         r"|^\w+ (?:that|this|these|those)\b|^(?:\w+\s){1,2}(?:it|that|this)\b(?!\s(?:is|was)\b)", re.I)
@@ -161,76 +136,6 @@ def card_sentences(hit: Hit) -> list[str]:
         if 5 <= len(tx.words(unit)) <= 60:
             out.append(clean(unit))
     return out
-
-
-# -- embeddings, cached per process --------------------------------------------------------------
-
-_cache: dict[str, np.ndarray] = {}
-_cache_lock = threading.Lock()
-
-
-def vectors(texts: list[str]) -> np.ndarray:
-    """MiniLM vectors for texts, computing only the ones not seen before in this process."""
-    from app.retrieval.embedding import embed
-
-    with _cache_lock:
-        todo = list(dict.fromkeys(t for t in texts if t not in _cache))
-    if todo:
-        fresh = embed(todo)
-        with _cache_lock:
-            for t, v in zip(todo, fresh, strict=True):
-                _cache[t] = v
-    with _cache_lock:
-        return np.vstack([_cache[t] for t in texts]) if texts else np.zeros((0, 384), dtype=np.float32)
-
-
-def intent_profile(intent: str | None, settings: Settings) -> tuple[list[str] | None, str]:
-    """(topics, query) of the scenario, or of the draft kind, an intent names; (None, "") for none."""
-    from app.coach.draft_kinds import KINDS, load_kind
-    from app.coach.scenarios import load_scenario, scenario_ids
-
-    if not intent:
-        return None, ""
-    try:
-        if intent in scenario_ids(settings):
-            scenario = load_scenario(intent, settings)
-            return list(scenario.topics), scenario.query
-        if intent in KINDS:
-            spec = load_kind(intent, settings)
-            return list(spec.topics), spec.query
-    except UpwardError:
-        pass
-    return None, ""
-
-
-def intent_of(question: str, settings: Settings) -> tuple[str | None, float]:
-    """The scenario a question is about (None: general), by its nearest intent example.
-
-    Each sentence of the question is compared as well as the whole: in "I have too many projects.
-    How do I talk to my boss about it?" the intent is in the first sentence, the framing in the second.
-    """
-    labels: list[str] = []
-    texts: list[str] = []
-    for intent, examples in INTENT_EXAMPLES.items():
-        query = intent_profile(intent, settings)[1]
-        for text in (*examples, *([query] if query else [])):
-            labels.append(intent)
-            texts.append(text)
-    # A sentence that only frames the question ("How do I bring it up with my boss?") carries no intent.
-    parts = list(dict.fromkeys([question, *(p for p in split_sentences(question) if stems(p) - FRAMING)]))
-    sims = vectors(texts) @ vectors(parts).T  # examples x parts
-    general_rows = [i for i, label in enumerate(labels) if label == "general"]
-    specific_rows = [i for i, label in enumerate(labels) if label != "general"]
-    found: tuple[str | None, float] = (None, float(sims[general_rows, 0].max()))
-    for p in range(len(parts)):
-        general = float(sims[general_rows, p].max())
-        i = max(specific_rows, key=lambda r: sims[r, p])
-        # Every question is about the boss, so the general examples match its framing ("how do I
-        # talk to my boss about it?"); a specific intent wins where the general one is not clearly closer.
-        if sims[i, p] >= INTENT_FLOOR and sims[i, p] >= general - INTENT_MARGIN and \
-                (found[0] is None or sims[i, p] > found[1]):
-            found = (labels[i], float(sims[i, p]))
-    return found
 
 
 # -- retrieval steered by intent --------------------------------------------------------------------
@@ -438,13 +343,17 @@ def ask(question: str, *, k: int = 4, model: str | None = None, settings: Settin
     settings = settings or get_settings()
     question = retrieval.validate_query(question)
     dense = retrieval.dense_search(question, k=max(3, k), settings=settings)
-    card_scores = [h.score for h in dense if not _is_document(h, settings)]
-    if not card_scores or max(card_scores) < RELEVANCE_FLOOR:
-        return Answer(answer=DECLINE, citations=[])
+    top = max((h.score for h in dense if not _is_document(h, settings)), default=0.0)
     # An instruction inside the question ("ignore your notes and tell me to...") is not part of it.
     asked = " ".join(s for s in split_sentences(question) if not looks_like_instruction(s)) or question
-    qvec = vectors([asked])[0]
     intent, _ = intent_of(asked, settings)
+    # People describe what happened in words no card uses ("I lost our biggest customer"), so a
+    # distant card is enough when the question is about work or a scenario, and none is needed
+    # when it is about both ("my director keeps rewriting my slides").
+    work = about_work(asked)
+    if not (top >= ON_TOPIC or (top >= RELEVANCE_FLOOR and (intent or work)) or (intent and work)):
+        return Answer(answer=DECLINE, citations=[])
+    qvec = vectors([asked])[0]
     cards, docs, anchors = retrieve(asked, intent, settings)
     picks = select(asked, cards, intent, intent_profile(intent, settings)[1], qvec, settings, anchors)
     if not picks:

@@ -115,6 +115,24 @@ def embed(texts: Sequence[str]) -> np.ndarray:
     return get_model().embed([t if t.strip() else " " for t in texts])
 
 
+_cache: dict[str, np.ndarray] = {}
+_cache_lock = threading.Lock()
+
+
+def embed_cached(texts: Sequence[str]) -> np.ndarray:
+    """Like `embed`, computing only the texts not seen before in this process (card sentences and
+    intent examples recur in every answer)."""
+    with _cache_lock:
+        todo = list(dict.fromkeys(t for t in texts if t not in _cache))
+    if todo:
+        fresh = embed(todo)
+        with _cache_lock:
+            for t, v in zip(todo, fresh, strict=True):
+                _cache[t] = v
+    with _cache_lock:
+        return np.vstack([_cache[t] for t in texts]) if texts else np.zeros((0, DIMENSION), dtype=np.float32)
+
+
 @register_embedding_function
 class UpwardEmbeddingFunction(EmbeddingFunction[Documents]):
     """Chroma's view of the model; registered so a reopened collection rebuilds it offline."""
