@@ -301,7 +301,7 @@ def test_draft_templates_that_drop_facts_make_the_drafts_gate_fail(
     the situation's uncovered clauses (drafting's add_context switched off)."""
     from app.coach import draft_compose, drafting
 
-    def keep(draft: Any, situation: str, style: Any) -> Any:
+    def keep(draft: Any, situation: str, style: Any, **_: Any) -> Any:
         return draft
 
     monkeypatch.setattr(draft_compose, "add_context", keep)
