@@ -1,0 +1,121 @@
+"""The patterns and cue phrases that read a person's line: high-precision rules for threats, blame,
+hedges, closings and measured facts, and the stemmed cue phrases of each act. Data for
+app/coach/understanding.py, which combines them with the embeddings."""
+
+from __future__ import annotations
+
+import re
+
+# --- rules: high-precision patterns a keyword list cannot express ---------------------------------
+
+ULTIMATUM = re.compile(
+    r"\bor (else|i'?ll|i will|i'?m)\b.{0,40}\b(leav|quit|resign|go|look|walk|escalat|take|find|stop)"
+    r"|\b(start|begin|will be|i'?ll be|am) (looking|interviewing)\b"
+    r"|\blook(ing)? (elsewhere|for (another|a new|other) (job|role|position|team|company))"
+    r"|\b(i'?ll|i will|i'?m going to|i am going to|i'?d have to|i will have to|i'?ll have to) "
+    r"(quit|resign|leave|walk|hand in my notice|go over your head|go to (hr|your boss|the vp|the director|legal))"
+    r"|\bover your head\b|\bother offers?\b|\bcompeting offer\b|\btake it or leave it\b|\bnon-?negotiable\b"
+    r"|\bfinal offer\b|\bthis is my last\b|\bi'?m done\b|\bor i'?m out\b|\bi'?m out\b"
+    r"|\brecruiters?\b|\bsomewhere else\b|\bwrong (team|company|place)\b|\b(the|an) offer (i'?ve|i have)\b"
+    r"|\b(find|take|get) (one|another|something|a job|a role) (somewhere|elsewhere|else)\b"
+    r"|\bno (other )?choice but\b|\breconsider (my|whether i)\b|\b(consider|weigh|explore) my options\b"
+    r"|\b(can'?t|won'?t|not going to) stay\b|\bupdat(e|ing) my (cv|resume|linkedin)\b|\bheadhunter"
+    r"|\b(hand|put) in my (notice|resignation)\b|\bescalate (this|it) (to|above)\b|\bor else\b"
+    r"|\b(take|taking) (this|it) (to|up with) (hr|your boss|the vp|the director|legal|my lawyer)\b"
+    r"|\bif (not|you don'?t|you won'?t|this doesn'?t|it doesn'?t)\b.{0,60}\b(leave|quit|resign|elsewhere|walk|"
+    r"notice|another job|escalate|hr)\b"
+    # leaving, said sideways: "I'm going unless...", "I don't see myself here by summer", talks outside
+    r"|\b(i'?m|i am) (going|leaving|off|out|gone)\b[^.]{0,40}\bunless\b"
+    r"|\b(don'?t|do not|can'?t|cannot) (really |honestly )?see myself (still )?(here|staying|doing (this|it)|in th)"
+    r"|\b(not sure|can'?t promise) i'?ll (still )?be (here|around)\b"
+    r"|\b(conversations?|talks|interviews?) (outside|elsewhere|with other)\b|\b(second|final) (round|interview)\b"
+    r"|\b(find|get|hire) someone else\b|\baccept the other\b"
+    # going over their head, or a record that ends up with HR
+    r"|\bi(?:'ll| will|'m going to| am going to|'m taking| am taking| will be)\b[^.]{0,60}\b(hr|legal|the exec(utive)?"
+    r"( team)?|the board|your (boss|manager|director)|above you)\b"
+    r"|\b(go(es)?|end up|ends up|will go|going) (straight )?(to|with) (hr|legal|your (boss|director))\b", re.I)
+BLAME = re.compile(
+    r"\b(their|his|her|your|qa'?s|ops'?s|the \w+ team'?s) fault\b|\bnot my fault\b|\bblame\b|\bscrewed (it |this )?up\b"
+    r"|\bmessed (it |this )?up\b|\b(useless|incompetent|lazy|clueless|idiots?|hopeless|a joke|pathetic|ridiculous|"
+    r"absurd|unprofessional|pointless|a waste of (my )?time)\b"
+    r"|\byou (never|always|don'?t ever|can'?t even|keep)\b(?! (have|need) to)"
+    r"|\bdropped the ball\b|\b(their|his|her|your) problem\b|\bnot on me\b|\b(just )?an excuse\b|\bcoasting\b"
+    r"|\binsult(ing|ed)?\b|\bdid you even\b|\bsat on (my|our|it|them)\b"
+    r"|\b[a-z]+ never (read|checked|listened|bothered|told|replied|responded|reviewed|tested)\b"
+    r"|\b(his|her|their|your) (mistake|screw-?up|mess)\b|\bunder the bus\b|\byou don'?t (care|listen)\b"
+    r"|\b(he|she|they) should(n'?t)? have\b|\b(he|she|they) should'?ve\b|\bit'?s on (them|him|her)\b"
+    r"|\bbecause of (him|her|them)\b|\b(blame|fault) (lies|is) with\b|\b(sloppy|careless|lazy)\b"
+    r"|\bthrew (me|us) under\b|\bwasn'?t (my|our) (job|problem|call)\b|\bbecause (they|he|she) (didn'?t|never|failed)\b"
+    r"|\bit'?s (all )?(on|because of) (them|him|her|you)\b|\bthanks to (them|him|her|you)\b"
+    # sarcasm and pointed fingers without a name: "of course, because...", "funny how", "whoever signed off"
+    r"|\b(of course|clearly|obviously|sure),? because\b|\bfunny how\b|\bwhoever (dreamt|dreamed|came|signed|"
+    r"approved|decided|thought|planned)\b|\byour (planning|decision|team|side|department|management|process|call) "
+    r"(created|caused|made|broke|changed|is why)\b|\bnobody (on your (side|team)|upstairs|in management)\b"
+    r"|\b(is|was) never (actually )?your\b|\bit'?s always (someone|somebody)\b|\btry doing my job\b"
+    r"|\banother brilliant\b", re.I)
+CLOSING = re.compile(
+    r"^(ok(ay)?|great|perfect|brilliant|good|sounds good|deal|agreed)?[,.!]?\s*(thanks|thank you|that'?s all|"
+    r"that works|sounds good|perfect|deal|great|i'?ll (send|do|get)|see you|talk (soon|then|next week)|bye)\b"
+    r"[^?]{0,120}$", re.I)
+NEGATION = re.compile(
+    r"\b(haven'?t|have not|hasn'?t|didn'?t|did not|don'?t|do not|not) (really |yet |actually )?"
+    r"(thought|figured|worked out|decided|planned|looked|considered|got|have|know|sure|checked|measured|tracked)\b"
+    r"|\bno (idea|plan|clue|numbers|data)\b|\bnot sure\b|\bnot yet\b|\bsomeone will\b"
+    r"|\bwe'?ll (see|figure it out)\b|\b(figure|work) (it|that) out later\b|\bdoes (it|that) (really )?matter\b"
+    r"|\bnot (my|our) (problem|concern)\b|\bhard to say\b|\bcan'?t (really )?(say|give|tell|point)\b|\bwho knows\b"
+    r"|\bi guess\b|\bgeneral vibe\b|\bwork out somehow\b|\bsomehow\b"
+    r"|\b(haven'?t|have not|hasn'?t|didn'?t) (yet |really |actually )?([a-z]+-)?(tested|mapped|confirmed|verified|"
+    r"asked|talked|spoken|costed|priced|validated|agreed|run the numbers)\b", re.I)
+# Empty agreement and hedging: with no figure, name or date, such a line answers nothing.
+VAGUE = re.compile(
+    r"\b(that|this) kind of thing\b|\bstuff like that\b|\bwe'?ll (have to )?see how\b|\bplays? out\b"
+    r"|\bcan (totally |completely |really )?(see|understand) why you\b|\b(really|very) (good|fair) (point|question)\b"
+    r"|\bwork itself out\b|\ba few (other )?things\b|\bin lots of ways\b|\bgood for everyone\b", re.I)
+SPECIFIC = re.compile(r"\b(monday|tuesday|wednesday|thursday|friday|january|february|march|april|may|june|july|"
+                      r"august|september|october|november|december|q[1-4]|next (week|month|quarter|cycle|review)|"
+                      r"by (the )?end of|every (week|friday|monday|month)|weekly|monthly|one-page|one-pager|"
+                      r"documented|written|checklist|runbook)\b", re.I)
+CAPITALISED = re.compile(r"(?<![.!?]\s)\b[A-Z][a-z]{2,}\b")
+OUTCOME = ("fell", "spent", "cover", "went", "green", "rebuilt", "brought", "took", "broke", "saw", "got", "had",
+           "led", "lead", "ship", "deliver", "cut", "reduc", "increas", "grew", "grow", "save", "launch", "built",
+           "mentor", "close", "resolv", "migrat", "autom", "won", "drop", "rais", "improv", "halv", "doubl", "fix",
+           "hire", "train", "onboard", "finish", "complet", "own", "ran", "run", "land", "went", "down", "up")
+TIME_UNIT = r"(?:days?|weeks?|months?|years?|quarters?|hours?|minutes?|am|pm|st|nd|rd|th)\b"
+MEASURE = re.compile(  # a measured quantity (money, %, a change, a count of things), not a date or a duration
+    r"[$€£]\s?\d|\d\s?(%|percent|k\b|x\b)|\bfrom\s\S+\s(to|down to|up to)\s\d"
+    r"|\b\d[\d,.]*\s(?!" + TIME_UNIT + r")[a-z]+|\b(twice|doubled|halved|zero \w+|none of|all (four|three|two|five))\b"
+    r"|\b(two|three|four|five|six|seven|eight|nine|ten|eleven|twelve|fifteen|twenty|thirty|forty|fifty) (?!"
+    + TIME_UNIT + r")[a-z]+s\b", re.I)
+WISH = re.compile(r"^\W*(i'?d (like|love|rather|call|say)|i want|i'?m asking)\b(?!.*\b(i'?ll|i will|i can|let'?s)\b)",
+                  re.I)
+HYPOTHETICAL = re.compile(r"^\s*(if|when|once|assuming)\b|\b(would|will|could|might)\b", re.I)
+FIGURE = re.compile(r"[$€£]?\d[\d,.:]*\s?(%|k\b|m\b|x\b)?|\b(once|twice|half|double|doubled|halved|two|three|four|"
+                    r"five|six|seven|eight|nine|ten|eleven|twelve|fifteen|twenty|thirty|forty|fifty|hundred)\b", re.I)
+ASK_CUES = ("could we", "can we", "would you be willing", "i'd like", "i would like", "i'm asking", "i am asking",
+            "can you", "could you", "would you", "will you",
+            "i need you", "i need your", "i want to ask", "my ask", "the ask", "approve", "put me forward",
+            "put my name forward", "sign off", "sign-off", "i'm requesting", "i request", "i want you", "can we agree",
+            "could we agree", "are you open to", "would you be open", "would you back", "support me", "i need")
+SOLUTION_CUES = ("i'll", "i will", "i can", "i could", "we could", "we can", "propose", "proposal", "plan", "next step",
+                 "how about", "what if", "happy to", "i've drafted", "i have drafted", "i've already", "i've set up",
+                 "instead", "alternative", "pilot", "trial", "by friday", "by monday", "by end of", "offer to",
+                 "i'm going to", "we'll", "let me", "i've written", "fallback", "handover", "hand over", "let's",
+                 "we've already", "we're already", "already started", "is already", "are already", "i'd", "we'd",
+                 "she'd", "he'd", "they'd", "you'd get", "we've pulled", "we've moved", "make it", "if i",
+                 "every friday", "every week", "starts", "rerouted", "is patching", "is building", "would fix",
+                 "i've started",
+                 "take over", "takes over", "drafted", "sketched", "checkpoint", "frame it", "put it to", "buffer",
+                 "in place", "set up", "swap", "on ice", "pause", "defer", "trial", "weekly", "each friday")
+STRONG_SOLUTION = ("i'll", "i will", "let's", "i've already", "we've already", "we're already", "already started",
+                   "i can", "i propose", "my plan", "here's my plan", "is already", "i've started", "every friday",
+                   "every week", "takes over", "i've drafted", "i've sketched", "i've set up")
+INPUT_CUES = ("what do you think", "would that work", "does that work", "would this work", "how does that sound",
+              "your view", "your take", "how do you see", "your input", "your advice", "do you agree",
+              "what am i missing", "your perspective", "how would you", "what would you", "what would it take",
+              "any concerns", "what worries you", "what would you need", "would you prefer", "from your side",
+              "what do you need", "is there anything", "how should we", "does that make sense", "what's your",
+              "how do you feel", "what else would", "would you rather", "feel right", "or would you", "which would you",
+              "do you prefer", "does that feel", "enough for you", "would that be enough", "do you need")
+PRIORITY_CUES = ("team", "goal", "priority", "priorities", "quarter", "okr", "target", "roadmap", "objective",
+                 "customer", "launch", "strategy", "the business", "organisation", "organization", "company",
+                 "deadline", "revenue", "for you", "your goal", "helps you", "protects", "risk to")
