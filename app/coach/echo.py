@@ -41,6 +41,8 @@ MAX_WORDS = 11
 SWAP = {"i": "you", "me": "you", "my": "your", "mine": "yours", "myself": "yourself", "your": "my", "yours": "mine",
         "yourself": "myself", "i'm": "you're", "you're": "I'm", "i've": "you've", "you've": "I've", "i'll": "you'll",
         "you'll": "I'll", "i'd": "you'd", "you'd": "I'd", "am": "are"}
+SUBJECT_NEXT = {"can", "could", "will", "would", "should", "might", "may", "must", "need", "want", "have", "had",
+                "know", "say", "said", "see", "get", "use", "like", "think", "decide", "approve", "sign", "take", "do"}
 SUBJECT_BEFORE = {"before", "after", "when", "if", "until", "once", "while", "that", "so", "because", "and", "or",
                   "whether", "unless", "as"}
 
@@ -78,7 +80,9 @@ def turn_round(words: list[str]) -> list[str]:
         low = word.lower()
         if low == "you":
             before = words[i - 1].lower() if i else ""
-            out.append("I" if before in SUBJECT_BEFORE else "you" if before == "than" else "me")
+            after = words[i + 1].lower() if i + 1 < len(words) else ""
+            subject = before in SUBJECT_BEFORE or after in SUBJECT_NEXT  # "a summary you can use": "I can use"
+            out.append("I" if subject else "you" if before == "than" else "me")
         elif low == "am" and out and out[-1] == "you":
             out.append("are")
         elif low == "are" and out and out[-1] == "I":
