@@ -220,7 +220,8 @@ def receptiveness_delta(reading: Reading, state: State, profile: ManagerProfile,
     return round(gain * float(rules["gain"]) - loss * float(rules["loss"]))
 
 
-ANSWERED_ALL_EASING = 12  # points off the agreement bar once no held-back concern is open
+TEAM_PROBE = "_team"  # asked_about key for the team-impact question
+ANSWERED_ALL_EASING = 20  # points off the agreement bar once no held-back concern is open
 
 
 def choose_move(state: State, reading: Reading, difficulty: Difficulty) -> tuple[str, str | None]:
@@ -249,7 +250,7 @@ def choose_move(state: State, reading: Reading, difficulty: Difficulty) -> tuple
         return "probe_concern", unraised[0]
     if state.evidence == 0 and state.turn >= 1:
         return "ask_evidence", None
-    if not state.team and state.turn >= 2:
+    if not state.team and state.turn >= 2 and not state.asked_about.get(TEAM_PROBE):  # asked once, not every turn
         return "probe_team_impact", None
     if state.turn == 0:
         return "acknowledge", None
@@ -296,6 +297,8 @@ def advance(state: State, reading: Reading, where: Frame) -> State:
         new.current = None  # the manager moved on; the worry stays open until it is answered
     if concern and move in ("probe_concern", "press_concern"):
         new.asked_about = {**state.asked_about, concern: state.asked_about.get(concern, 0) + 1}
+    if move == "probe_team_impact":
+        new.asked_about = {**new.asked_about, TEAM_PROBE: new.asked_about.get(TEAM_PROBE, 0) + 1}
     if move == "agree_with_condition":
         new.agreed = True
     if move in ("close", "park"):

@@ -342,7 +342,8 @@ def _acts(text: str, low: str, line_stems: list[str], vec: np.ndarray, exemplars
     if ((strong_plan or (reading.cues["solution"] and p["solution"] >= WEAK) or p["solution"] >= STRONG)
             and not reading.negated and "ultimatum" not in acts and not WISH.search(low)):
         acts.add("solution")
-    if (reading.cues["ask"] and p["ask"] >= WEAK) or p["ask"] >= STRONG:
+    wish = bool(WISH.search(re.sub(r"^\W*[a-z]+,\s*", "", low)))  # "Henrik, I'd like to...": a wish said to them
+    if (reading.cues["ask"] and (p["ask"] >= WEAK or wish)) or p["ask"] >= STRONG:
         acts.add("ask")
     if (reading.cues["priorities"] and p["priorities"] >= LIKELY) or p["priorities"] >= STRONG:
         acts.add("priorities")
