@@ -32,7 +32,7 @@ from app.schemas import Hit, ManagerProfile, Strict
 __all__ = [
     "KINDS", "Draft", "DraftResult", "FactField", "Pushback", "Style", "banned_phrases", "check_draft",
     "draft_from_rehearsal", "draft_markdown", "draft_text", "extract_facts", "fact_retention", "kind_fields",
-    "make_draft", "MAX_SITUATION_CHARS", "style_for",
+    "make_draft", "MAX_SITUATION_CHARS", "style_for", "invented",
 ]
 SCENARIO_KIND: dict[str, str] = {}  # a rehearsal scenario whose draft kind has another name
 PHRASE_TOKENS = 80
@@ -292,10 +292,3 @@ def draft_from_rehearsal(session_id: str, *, kind: str | None = None, model: str
                           f"{len(pushback[:2])} of the manager's questions reused as pushback.")
     return result
 
-
-def check_required(draft: Draft, facts: list[str]) -> list[str]:
-    """The facts (exact strings) a draft is missing; a convenience for callers and evals."""
-    return [f for f in facts if not tx.contains(draft_text(draft), f)]
-
-
-__all__ += ["DraftResult", "check_required", "invented"]
