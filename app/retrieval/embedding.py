@@ -71,10 +71,10 @@ class MiniLM:
         # another process holds a core. On the busy 2-core machine, embedding 157 short lines took
         # 1.2-2.3 s on one thread against 0.8-4.9 s on the default two; one query 8 ms against 9-32 ms.
         options.intra_op_num_threads = max(1, (os.cpu_count() or 1) // 2)
-        # Folding turns the int8 weights into float once (0.15 s and 90 MB at load), after which one
-        # line embeds in 5 ms instead of 16 ms; without it every run dequantizes the weights anew, in
-        # the arena of each thread that runs it (a served app peaked 90 MB higher). Worth it unless
-        # the process embeds a query and exits.
+        # Folding turns the int8 weights into float once (load 230 ms instead of 70 ms, and 90 MB),
+        # after which a line embeds in 6 ms instead of 63 ms; without it every run dequantizes the
+        # weights anew, in the arena of each thread that runs it (a served app peaked 90 MB higher).
+        # Worth it unless the process embeds one query and exits.
         self.session = ort.InferenceSession(
             str(onnx_path), sess_options=options, providers=["CPUExecutionProvider"],
             disabled_optimizers=[] if fold_constants else ["ConstantFolding"],
@@ -128,7 +128,7 @@ _lock = threading.Lock()
 
 def get_model(*, one_query: bool = False) -> MiniLM:
     """The process-wide model, loaded on first call; `one_query` loads it for a process that embeds
-    a query or two and exits (`upward search`): 0.14 s sooner, 11 ms slower per line."""
+    one query and exits (`upward search`): load 160 ms sooner, the query 55 ms slower."""
     global _model
     if _model is None:
         with _lock:
