@@ -39,9 +39,9 @@ def cmd_serve(args: argparse.Namespace, settings: Settings) -> int:
 
 
 def cmd_search(args: argparse.Namespace, settings: Settings) -> int:
-    from app.retrieval.search import search
+    from app.retrieval.search import search_once
 
-    hits = search(args.query, k=args.k, settings=settings)
+    hits = search_once(args.query, k=args.k, settings=settings)
     _emit(args, {"hits": [h.model_dump() for h in hits]}, _hits_text(hits))
     return 0
 

@@ -17,6 +17,10 @@ from app.errors import BadInput
 
 # Bump when the way cards become index entries changes (fields embedded, chunking, metadata).
 INDEX_VERSION = "1"
+# libyaml's loader when PyYAML was built with it: the 66 cards' front matter in 8 ms instead of
+# 35 ms, on every `upward search` process. Errors are re-read by the pure-Python loader, whose
+# message quotes the offending line.
+SAFE_LOADER = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
 
 # The five source articles (../shared/sources/README.md) plus "upward", the project's own general
 # techniques (SBI, DESC...); a card must cite one of them so answers can name where advice comes from.
@@ -101,6 +105,13 @@ def _split_front_matter(raw: str, where: str) -> tuple[str, str]:
     )
 
 
+def _front_matter(head: str) -> object:
+    try:
+        return yaml.load(head, Loader=SAFE_LOADER) or {}
+    except yaml.YAMLError:
+        return yaml.safe_load(head) or {}  # raises again, with the clearer message
+
+
 def parse_card(path: Path, knowledge_dir: Path) -> Card:
     """Read one card; any problem raises BadInput naming the file and what is wrong."""
     card_id = path.relative_to(knowledge_dir).with_suffix("").as_posix()
@@ -111,7 +122,7 @@ def parse_card(path: Path, knowledge_dir: Path) -> Card:
         raise BadInput(f"Knowledge card {where} could not be read: {exc}") from exc
     head, body = _split_front_matter(raw, where)
     try:
-        meta = yaml.safe_load(head) or {}
+        meta = _front_matter(head)
     except yaml.YAMLError as exc:
         raise BadInput(f"Knowledge card {where}: the front matter is not valid YAML ({exc}).") from exc
     if not isinstance(meta, dict):

@@ -22,7 +22,7 @@ from app.config import Settings, get_settings
 from app.errors import BadInput
 from app.retrieval import store
 from app.retrieval.cards import Card, stat_signature
-from app.retrieval.embedding import embed
+from app.retrieval.embedding import embed, get_model
 from app.retrieval.lexical import BM25
 from app.schemas import Hit
 
@@ -307,6 +307,14 @@ def search(
     """Guidance cards and ingested passages for a query, best first, scores in [0, 1]."""
     query = validate_query(query)
     return get_searcher(settings).search(query, k, scenario=scenario, topics=topics)
+
+
+def search_once(query: str, k: int = 4, *, settings: Settings | None = None) -> list[Hit]:
+    """`search` for a process that asks one query and exits (`upward search`): the embedding model
+    is loaded for that: about 0.1 s sooner to the answer (see MiniLM)."""
+    query = validate_query(query)
+    get_model(one_query=True)
+    return search(query, k, settings=settings)
 
 
 def card_hint(card_id: str, *, settings: Settings | None = None) -> str:

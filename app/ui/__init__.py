@@ -19,7 +19,7 @@ from app.ui import ask, draft, history_tab, prepare, rehearse, settings_tab
 from app.ui.common import Shared, new_owner
 from app.ui.exports import use_private_temp
 from app.ui.login import LoginThrottle
-from app.ui.warmup import WarmUp, limit_malloc_arenas
+from app.ui.warmup import WarmUp, limit_malloc_arenas, skip_matplotlib_import
 
 __all__ = ["CSS", "build_ui", "serve"]
 
@@ -112,6 +112,7 @@ def serve(settings: Settings | None = None, *, block: bool = True, warm: bool = 
     auth = auth_for(settings)
     private_umask()  # history, index, uploads and exports: owner-only
     limit_malloc_arenas()
+    skip_matplotlib_import()
     demo = build_ui(settings)
     if warm:
         warmup = WarmUp(settings)

@@ -48,6 +48,37 @@ def limit_malloc_arenas(arenas: int = 2) -> None:
         libc.mallopt(M_ARENA_MAX, arenas)
 
 
+class _MatplotlibBackendOnlyIfLoaded:
+    """Gradio's per-request switch to matplotlib's agg backend, done only when matplotlib is loaded."""
+
+    gradios: Any = None  # Gradio's own manager
+
+    def __init__(self) -> None:
+        self._inner: Any = None
+
+    def __enter__(self) -> None:
+        if "matplotlib" in sys.modules:  # someone draws with it: switch as Gradio would
+            self._inner = self.gradios()
+            self._inner.__enter__()
+
+    def __exit__(self, *exc: object) -> None:
+        if self._inner is not None:
+            self._inner.__exit__(*exc)
+
+
+def skip_matplotlib_import() -> None:
+    """Stop Gradio from importing matplotlib around every request just to set its backend.
+
+    No component of ours draws with matplotlib; the import alone added 26 MB to the served process.
+    """
+    from gradio import utils
+
+    current = getattr(utils, "MatplotlibBackendMananger", None)  # sic: Gradio's spelling
+    if current is not None and current is not _MatplotlibBackendOnlyIfLoaded:
+        _MatplotlibBackendOnlyIfLoaded.gradios = current
+        setattr(utils, "MatplotlibBackendMananger", _MatplotlibBackendOnlyIfLoaded)  # noqa: B010 - typed as Gradio's class
+
+
 def release_freed_memory() -> None:
     """Hand memory freed after start-up (import-time garbage, index building) back to the system."""
     libc = _libc()
