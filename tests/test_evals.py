@@ -369,10 +369,10 @@ def every_draft(cases: Sequence[Any]) -> list[Any]:
 
 
 def difficulty_scripts_and_one_per_temperament(cases: Sequence[Any]) -> list[Any]:
-    """Responsiveness: the tuned weak and strong scripts (tough, skeptical: issue 12's difficulty lines) and the
-    first tuned script of every other temperament. The held-back scripts run in `make eval`."""
+    """Responsiveness: the first two tuned weak and strong scripts (tough, skeptical: issue 12's difficulty lines)
+    and the first tuned script of every other temperament. The held-back scripts run in `make eval`."""
     tuned = [c for c in cases if c.part == "tuned"]
-    kept = [c for c in tuned if "weak" in c.id or "strong" in c.id]
+    kept = [c for c in tuned if "weak" in c.id][:2] + [c for c in tuned if "strong" in c.id][:2]
     seen = {Path(c.manager).stem for c in kept}
     for case in tuned:
         if Path(case.manager).stem not in seen:
