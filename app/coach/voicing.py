@@ -68,6 +68,7 @@ class Slots:
 
     values: dict[str, list[str]] = field(default_factory=dict)
     line: set[str] = field(default_factory=set)
+    echo_kind: str = ""  # ask, need, offer, want or joint when the last line gave one (echo.KINDS)
 
     def get(self, name: str, turn: int) -> str | None:
         options = self.values.get(name) or []
@@ -91,11 +92,13 @@ def slots_for(where: Frame, person_lines: list[str]) -> Slots:
         if mine:
             values[name] = list(mine)
             line.add(name)
+    echoed: list[ec.Echo] = []
     if person_lines:
         values["thing"] = sorted(ec.things(person_lines[-1]), key=lambda t: -len(t.split()))
         echoed = ec.from_line(person_lines[-1])[:1]
         values["echo"], values["echo_ing"] = [e.base for e in echoed], [e.gerund for e in echoed]
         line |= {name for name in ("thing", "echo", "echo_ing") if values[name]}
+    echo_kind = echoed[0].kind if echoed else ""
     if "date" not in values and earlier.date:  # an earlier date, when it was said as a date ahead
         ahead = [d for d in earlier.date if re.search(r"(?i)\b(?:by|until|before|due|next|from|to|starting|for)\s+"
                                                       + re.escape(d), " ".join([*person_lines[:-1], where.situation]))]
@@ -104,7 +107,7 @@ def slots_for(where: Frame, person_lines: list[str]) -> Slots:
     values["pressure"] = sp.pressures(where.profile)
     values["boss"] = [sp.boss(where.profile)]
     values["topic"] = [where.scenario.subject or FALLBACK_SUBJECT]
-    return Slots({k: v for k, v in values.items() if v}, line)
+    return Slots({k: v for k, v in values.items() if v}, line, echo_kind)
 
 
 def fill(template: str, slots: Slots, turn: int) -> str | None:
@@ -187,13 +190,12 @@ def _reactions(where: Frame, bank: VoiceBank, state: State, key: str | None) -> 
 NO_ECHO = ("ultimatum", "blame", "dodged", "answered")  # these reactions matter more than a paraphrase
 
 
-def _echoes(bank: VoiceBank, state: State, key: str | None, person_lines: list[str]) -> list[str]:
-    """Reaction templates that say the person's ask, offer or wish back, filled with it."""
-    if key in NO_ECHO or state.move.startswith("deflect") or not person_lines:
+def _echoes(bank: VoiceBank, state: State, key: str | None, slots: Slots, spoke: bool) -> list[str]:
+    """Reaction templates that pick up the person's own words ("{thing}, right.") and say their ask,
+    offer or wish back; their slots are filled from `slots`."""
+    if key in NO_ECHO or state.move.startswith("deflect") or not spoke:
         return []
-    out: list[str] = list(bank.reactions.get("heard", []))  # their own words picked up: "{thing}, right."
-    found = ec.from_line(person_lines[-1])
-    return out + (bank.echoes.get(found[0].kind, []) if found else [])
+    return [*bank.reactions.get("heard", []), *bank.echoes.get(slots.echo_kind, [])]
 
 
 def _move_lines(where: Frame, bank: VoiceBank, state: State, real: bool = False) -> list[str]:
@@ -238,7 +240,7 @@ def candidates(where: Frame, state: State, person_lines: list[str], said: list[s
         return text, max((SLOT_WEIGHT.get(n, 0) + (2 if n in slots.line else 0) for n in names), default=0)
 
     reactions = [r for r in (usable(t) for t in _reactions(where, bank, state, key) if t) if r] or [("", 0)]
-    reactions += [r for r in (usable(t) for t in _echoes(bank, state, key, person_lines)) if r]
+    reactions += [r for r in (usable(t) for t in _echoes(bank, state, key, slots, bool(person_lines))) if r]
     moves = [m for m in (usable(t) for t in _move_lines(where, bank, state, real)) if m]
     if not moves:
         moves = [(state.line, 0)]
