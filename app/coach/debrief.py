@@ -13,6 +13,7 @@ import re
 
 from pydantic import Field, create_model
 
+from app import text as tx
 from app.coach import moves, specifics
 from app.coach.moves import Difficulty, Reading
 from app.coach.rubric import Dimension, Rubric, load_rubric
@@ -45,7 +46,7 @@ class Debrief(Strict):
 
 def quote(line: str) -> str:
     """The line in quotation marks, as whole sentences: the first ones that fit, never cut mid-sentence."""
-    parts = [p for p in re.split(r"(?<=[.!?])\s+", line.strip()) if p]
+    parts = tx.sentences(line)
     kept: list[str] = []
     for part in parts:
         if kept and len(" ".join([*kept, part]).split()) > QUOTE_WORDS:

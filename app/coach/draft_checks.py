@@ -9,7 +9,7 @@ from __future__ import annotations
 import re
 from collections.abc import Iterable, Sequence
 
-from app.coach import draft_text as tx
+from app import text as tx
 from app.coach.draft_kinds import Draft, KindSpec, load_kind
 from app.config import Settings
 

@@ -11,7 +11,7 @@ from __future__ import annotations
 import re
 from enum import StrEnum
 
-from app.coach import draft_text as tx
+from app import text as tx
 from app.coach.draft_kinds import SLOT, Draft, KindSpec, Pushback
 from app.coach.draft_voice import lower_lead
 from app.schemas import ManagerProfile, Temperament

@@ -14,7 +14,7 @@ from typing import Any
 
 from pydantic import BaseModel, Field, create_model
 
-from app.coach import draft_text as tx
+from app import text as tx
 from app.coach.draft_kinds import FactField, KindSpec, load_kind
 from app.coach.draft_spans import fill_gaps
 from app.config import Settings, get_settings

@@ -15,7 +15,7 @@ from __future__ import annotations
 import re
 from collections.abc import Callable
 
-from app.coach import draft_text as tx
+from app import text as tx
 from app.coach.draft_kinds import FactField, KindSpec
 
 SUB_SPLIT = re.compile(r",\s+|:\s+|\s+(?=(?:and|so|when|after|since|because|due to|following|during|until|while|"

@@ -13,7 +13,7 @@ from __future__ import annotations
 import re
 from collections.abc import Iterable
 
-from app.coach import draft_text as tx
+from app import text as tx
 
 TITLES = {"dr", "dr.", "mr", "mr.", "mrs", "mrs.", "ms", "ms.", "prof", "prof.", "sir", "dame"}
 ROLE_WORDS = r"(?:manager|boss|supervisor|line manager|director|team lead|lead)"

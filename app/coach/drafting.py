@@ -12,7 +12,7 @@ from __future__ import annotations
 import re
 from pathlib import Path
 
-from app.coach import draft_text as tx
+from app import text as tx
 from app.coach import draft_voice as voice
 from app.coach.draft_checks import banned_phrases, check_draft, draft_text, fact_retention, invented
 from app.coach.draft_compose import Style, add_context, compose, style_for

@@ -151,7 +151,7 @@ THIRD_WORD_BEFORE = re.compile(r"^\s*(?:[,.;:?!]|$|\s(?:and|or|from|at|for|with)
 def things(line: str) -> list[str]:
     """Concrete noun phrases of the line, from the manager's side ("my nurses" -> "your nurses"): a
     determiner and up to three words that are not function words, the last of them a noun."""
-    from app.coach.draft_text import STOP
+    from app.text import STOP
 
     out: list[str] = []
     for m in DETERMINER.finditer(line):

@@ -19,7 +19,7 @@ from typing import Literal
 import numpy as np
 from pydantic import BaseModel, Field
 
-from app.coach import draft_text as tx
+from app import text as tx
 from app.coach.intents import about_work, intent_of, intent_profile
 from app.coach.untrusted import looks_like_instruction, plain, quotable, split_sentences
 from app.config import Settings, get_settings

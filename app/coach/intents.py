@@ -16,7 +16,7 @@ from functools import lru_cache
 
 import numpy as np
 
-from app.coach import draft_text as tx
+from app import text as tx
 from app.coach.understanding import cue_hits
 from app.coach.understanding import stems as stem_list
 from app.coach.untrusted import split_sentences

@@ -9,9 +9,9 @@ from __future__ import annotations
 
 import re
 
-from app.coach.draft_text import content_words
 from app.coach.scenarios import Scenario
 from app.schemas import ManagerProfile, Temperament
+from app.text import content_words
 
 # A marker in the system prompt that must never appear in what the manager says: leaks are testable.
 CANARY = "UPW-CANARY-7Q4X"

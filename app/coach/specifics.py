@@ -11,7 +11,7 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass, field
 
-from app.coach import draft_text as tx
+from app import text as tx
 from app.coach.scenarios import Concern
 from app.schemas import ManagerProfile
 

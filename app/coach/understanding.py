@@ -41,8 +41,8 @@ from app.coach.cues import (
     VAGUE,
     WISH,
 )
-from app.coach.draft_text import STOP as FUNCTION_WORDS
 from app.coach.scenarios import Concern, Scenario
+from app.text import STOP as FUNCTION_WORDS
 
 ACTS = ("evidence", "solution", "ask", "input", "priorities", "ultimatum", "blame", "offtopic", "closing")
 TOKEN = re.compile(r"[a-z0-9][a-z0-9'%$-]*")

@@ -24,6 +24,7 @@ from app.coach import specifics as sp
 from app.coach.moves import Frame, State
 from app.errors import BadInput
 from app.schemas import Strict, Temperament
+from app.text import sentences
 
 SLOT = re.compile(r"\{(\w+)\}")
 LINE_SLOTS = ("fact", "figure", "date", "person", "project")  # picked up from the person's own line
@@ -127,10 +128,6 @@ def fill(template: str, slots: Slots, turn: int) -> str | None:
         return None
     text = " ".join(text.split())
     return text[:1].upper() + text[1:] if text else text
-
-
-def sentences(text: str) -> list[str]:
-    return [s.strip() for s in re.split(r"(?<=[.!?])\s+", text.strip()) if s.strip()]
 
 
 def _key(sentence: str) -> str:

@@ -11,17 +11,11 @@ import re
 from collections import Counter
 from collections.abc import Sequence
 
+from app.text import STOP
+
 _WORD = re.compile(r"[a-z0-9]+(?:'[a-z]+)?")
 
-STOP_WORDS = frozenset(
-    """a about above after again against all am an and any are as at be because been before being
-    below between both but by can could did do does doing down during each few for from further had
-    has have having he her here hers herself him himself his how i if in into is it its itself just
-    me more most my myself no nor not now of off on once only or other our ours ourselves out over
-    own same she should so some such than that the their theirs them themselves then there these
-    they this those through to too under until up very was we were what when where which while who
-    whom why will with would you your yours yourself yourselves i'm it's don't i've i'd""".split()
-)
+STOP_WORDS = frozenset(STOP)
 
 # Longest first; a suffix is stripped only if a stem of 3+ letters remains.
 _SUFFIXES = ("ational", "ization", "fulness", "iveness", "ations", "ation", "ments", "ment", "ness",

@@ -6,7 +6,6 @@ again when the page is reopened, so Rehearse and Draft never silently fall back 
 
 from __future__ import annotations
 
-import re
 from collections.abc import Iterator
 from functools import partial
 from pathlib import Path
@@ -14,6 +13,7 @@ from typing import Any
 
 import gradio as gr
 
+from app import text as tx
 from app.coach.profiles import active_profile, list_profiles, read_profile, save_profile, set_active
 from app.config import Settings
 from app.errors import BadInput, UpwardError
@@ -46,7 +46,7 @@ def checklist(settings: Settings) -> str:
     hits = hits[:CHECKLIST_ITEMS]
     lines = ["**What to find out about your manager**", ""]
     for h in hits:
-        item = hints.get(h.card) or re.split(r"(?<=[.!?])\s", h.text.strip(), maxsplit=1)[0]
+        item = hints.get(h.card) or tx.first_sentence(h.text)
         lines.append(f"- [ ] {item} <small>— *{h.title}* ({h.source})</small>")
     return "\n".join(lines)
 

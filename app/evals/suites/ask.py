@@ -24,15 +24,12 @@ from app.evals.cases import load_cases
 from app.evals.results import CaseFailure
 from app.evals.suites.base import Context, Metrics, Outcome, Suite, errored
 from app.schemas import Strict
+from app.text import STOP
 
 RESTATE_MAX = 0.6
 SUPPORT_OVERLAP = 0.6
 SUPPORT_COSINE = 0.75
 HELDOUT_FILE = "ask_heldout.yaml"
-STOP = set("""a an the and or but of to in on for with is are was were be been it its this that these those you your
-i i'm i'd i've my me we our us at as by from if so not do does did can could would should will what how when why
-who which there their they them he she his her him has have had about into than then too very just also only up
-out all any some more most such am it's that's let's one get""".split())
 LINE = re.compile(r"^- (?P<text>.+?) \[(?P<n>\d+): [^\]]+\]$")
 
 

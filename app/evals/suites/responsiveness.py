@@ -82,8 +82,8 @@ def stock_pairs(prompts_dir: Path) -> frozenset[tuple[str, str]]:
 
 def content_pairs(text: str) -> set[tuple[str, str]]:
     """Stemmed pairs of adjacent words that are both content words ("charge nurse", "bed board")."""
-    from app.coach.draft_text import STOP
     from app.coach.understanding import stem
+    from app.text import STOP
 
     words = [w.strip("'").lower() for w in re.findall(r"[A-Za-z][\w'-]*", text)]
     return {(stem(a), stem(b)) for a, b in zip(words, words[1:], strict=False)

@@ -1,4 +1,5 @@
-"""Pure text helpers for drafting: clauses, content words, and the tokens that carry facts.
+"""Pure text helpers shared by drafting, rehearsal, retrieval and the evals: the one stop-word list,
+sentences, clauses, content words, and the tokens that carry facts.
 
 A "salient" token is what a person would notice if a draft lost or invented it: money, percentages,
 numbers (digits or words), dates, and names (capitalised words that are not opening a sentence).
@@ -96,7 +97,13 @@ def coverage(part: str, whole: str) -> float:
 
 
 def sentences(text: str) -> list[str]:
+    """`text` cut at sentence ends ("Dr. Tanaka" is not an end)."""
     return [s.strip() for s in SENTENCE_END.split(text.strip()) if s.strip()]
+
+
+def first_sentence(text: str) -> str:
+    parts = sentences(text)
+    return parts[0] if parts else ""
 
 
 @dataclass(frozen=True)
