@@ -122,20 +122,6 @@ def _read_script(path: str) -> list[str]:
     return lines
 
 
-def _debrief_text(debrief: dict[str, Any]) -> str:
-    out = [f"Debrief: {debrief['overall']}/100"]
-    out += [f"  {dim:<11} {score}/4" for dim, score in debrief["scores"].items()]
-    for head, key in (("Strengths", "strengths"), ("To improve", "improvements"), ("Turning points", "moments")):
-        if debrief.get(key):
-            out += [f"{head}:", *[f"  - {item}" for item in debrief[key]]]
-    out += ["Guidance:", *[f"  - {h['title']} ({h['source']}: {h['card']})" for h in debrief["citations"]]]
-    if debrief.get("delivery"):
-        from app.voice.delivery import Delivery, delivery_text
-
-        out.append(delivery_text(Delivery.model_validate(debrief["delivery"])))
-    return "\n".join(out)
-
-
 def _scripted(args: argparse.Namespace, settings: Settings, profile: Any, lines: list[str]) -> dict[str, Any]:
     """A scripted rehearsal; when the model fails part-way, the error says how to finish the stored session."""
     from app.coach.rehearsal import Rehearsal, validate_line
@@ -158,6 +144,7 @@ def _scripted(args: argparse.Namespace, settings: Settings, profile: Any, lines:
 
 def cmd_rehearse(args: argparse.Namespace, settings: Settings) -> int:
     from app.coach.profiles import load_profile
+    from app.coach.report import debrief_text
 
     profile = load_profile(args.manager)
     if args.speak:  # no player: say so before the rehearsal, not after it
@@ -173,13 +160,13 @@ def cmd_rehearse(args: argparse.Namespace, settings: Settings) -> int:
         doc = run_audio(args.scenario, profile, args.audio_dir, difficulty=args.difficulty, model=settings.model,
                         settings=settings, situation=args.situation)
         talk = "\n".join(f"{'You' if t['role'] == 'user' else profile.name}: {t['content']}" for t in doc["transcript"])
-        _emit(args, doc, f"{talk}\n\n{_debrief_text(doc['debrief'])}")
+        _emit(args, doc, f"{talk}\n\n{debrief_text(doc['debrief'])}")
         _speak_transcript(args, doc)
         return 0
     if args.script:
         doc = _scripted(args, settings, profile, _read_script(args.script))
         talk = "\n".join(f"{'You' if t['role'] == 'user' else profile.name}: {t['content']}" for t in doc["transcript"])
-        _emit(args, doc, f"{talk}\n\n{_debrief_text(doc['debrief'])}")
+        _emit(args, doc, f"{talk}\n\n{debrief_text(doc['debrief'])}")
         _speak_transcript(args, doc)
         return 0
     return _interactive(args, settings, profile)
@@ -221,6 +208,7 @@ def _stop_speaking(speaker: Any) -> None:
 
 def _interactive(args: argparse.Namespace, settings: Settings, profile: Any) -> int:
     from app.coach.rehearsal import Rehearsal
+    from app.coach.report import debrief_text
 
     session = (Rehearsal.resume(args.resume, settings=settings) if args.resume else
                Rehearsal.start(args.scenario, profile, difficulty=args.difficulty,
@@ -265,7 +253,7 @@ def _interactive(args: argparse.Namespace, settings: Settings, profile: Any) -> 
         print("No lines said; nothing to score.", file=sys.stderr)
         return 0
     debrief = session.finish()
-    _emit(args, session.as_contract(debrief), _debrief_text(debrief.model_dump(mode="json")))
+    _emit(args, session.as_contract(debrief), debrief_text(debrief.model_dump(mode="json")))
     return 0
 
 
@@ -281,7 +269,8 @@ def _say_opening(session: Any, name: str, talk: Any, speaker: Any = None) -> boo
 
 
 def cmd_history(args: argparse.Namespace, settings: Settings) -> int:
-    from app.history import get_history, session_markdown
+    from app.coach.report import session_markdown
+    from app.history import get_history
 
     store = get_history(settings)
     if args.id is None:

@@ -208,28 +208,6 @@ class History:
         return [dict(r) for r in rows]
 
 
-def session_markdown(session: dict[str, Any]) -> str:
-    """A rehearsal as Markdown: transcript, then the debrief if there is one."""
-    lines = [f"# Rehearsal: {session['title']}", "",
-             f"Scenario: {session['scenario']} · difficulty: {session['difficulty']} · model: {session['model']}", ""]
-    for t in session["turns"]:
-        who = "**You**" if t["role"] == "user" else "**Manager**"
-        lines.append(f"{who}: {t['content']}")
-        lines.append("")
-    debrief = session.get("debrief")
-    if debrief:
-        lines += ["## Debrief", "", f"Overall: {debrief.get('overall', '?')}/100", ""]
-        lines += [f"- {k}: {v}/4" for k, v in (debrief.get("scores") or {}).items()]
-        for head, key in (("Strengths", "strengths"), ("To improve", "improvements")):
-            items = debrief.get(key) or []
-            if items:
-                lines += ["", f"### {head}", *[f"- {i}" for i in items]]
-        cites = debrief.get("citations") or []
-        if cites:
-            lines += ["", "### Guidance", *[f"- {c['title']} ({c['source']})" for c in cites]]
-    return "\n".join(lines).rstrip() + "\n"
-
-
 _histories: dict[Path, History] = {}
 _hist_lock = threading.Lock()
 

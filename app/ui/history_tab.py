@@ -74,7 +74,7 @@ def on_refresh(owner: str, settings: Settings) -> tuple[dict[str, Any], str]:
 
 def on_select(key: str | None, owner: str, settings: Settings) -> list[Any]:
     """Show the item and prepare its Markdown and JSON downloads."""
-    from app.history import session_markdown
+    from app.coach.report import session_markdown
 
     hidden = gr.update(value=None, visible=False)
     if not key:

@@ -15,6 +15,7 @@ from typing import Any
 
 import gradio as gr
 
+from app.coach.report import debrief_notes
 from app.config import Settings
 from app.errors import UpwardError
 from app.ui import speech
@@ -236,16 +237,7 @@ def debrief_view(debrief: Any, settings: Settings) -> Updates:
     frame = pd.DataFrame({"dimension": [k.replace("_", " ").capitalize() for k in debrief.scores],
                           "score": [int(v) for v in debrief.scores.values()],
                           "name": [names.get(k, k) for k in debrief.scores]})
-    notes = []
-    for head, items in (("Strengths", debrief.strengths), ("To improve", debrief.improvements),
-                        ("Moments", getattr(debrief, "moments", []))):
-        if items:
-            notes += [f"**{head}**", *[f"- {i}" for i in items], ""]
-    if getattr(debrief, "delivery", None) is not None:
-        from app.voice.delivery import delivery_markdown
-
-        notes += [delivery_markdown(debrief.delivery), ""]
-    notes += [f"*{n}*" for n in getattr(debrief, "notes", []) if n.startswith("Delivery feedback")]
+    notes = debrief_notes(debrief)
     return [gr.update(visible=True), f"### Overall: {debrief.overall}/100", frame, "\n".join(notes),
             citations_markdown(debrief.citations, "Guidance behind the scores (open a card)")]
 
