@@ -32,6 +32,11 @@ def prompt_versions(prompts_dir: Path) -> dict[str, str]:
     return versions
 
 
+def used_prompts(used: dict[str, str]) -> dict[str, str]:
+    """The prompts rendered during a run (app.prompts.recording), as "sent prompts/<name>.yaml": version."""
+    return {f"sent prompts/{name}.yaml": version for name, version in sorted(used.items())}
+
+
 def knowledge_version(settings: Settings) -> dict[str, str]:
     """The knowledge index version (the same content hash the vector store keys its index on)."""
     from app.retrieval.cards import INDEX_VERSION, card_paths, content_hash
