@@ -31,7 +31,7 @@ def opening() -> str:
 
 
 def voice(temperament: Temperament) -> str:
-    """How a manager of this temperament comes across, as said after "You are"."""
+    """How a manager of this temperament comes across (the temperament line of the persona prompt)."""
     return _prompt().part("temperament", temperament.value)
 
 
