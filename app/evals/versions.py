@@ -5,9 +5,9 @@ from __future__ import annotations
 import hashlib
 from pathlib import Path
 
-import yaml
-
 from app.config import Settings
+from app.errors import BadInput
+from app.yamlfile import parse_yaml
 
 
 def _short(data: bytes) -> str:
@@ -23,9 +23,9 @@ def prompt_versions(prompts_dir: Path) -> dict[str, str]:
         raw = path.read_bytes()
         tree.update(rel.encode() + b"\0" + hashlib.sha256(raw).digest())
         try:
-            data = yaml.safe_load(raw)
-        except yaml.YAMLError:
-            data = None
+            data = parse_yaml(raw, path)
+        except BadInput:
+            data = None  # still listed, by its hash
         version = data.get("version") if isinstance(data, dict) else None
         versions[f"prompts/{rel}"] = f"{version} ({_short(raw)})" if version else _short(raw)
     versions["prompts/"] = tree.hexdigest()[:12]
