@@ -18,7 +18,7 @@ from typing import Any, Literal
 from pydantic import Field
 
 from app.evals import scorers
-from app.evals.cases import Difficulty, load_cases
+from app.evals.cases import Difficulty, load_parts
 from app.evals.results import CaseFailure
 from app.evals.suites.base import Context, Metrics, Outcome, Suite, errored
 from app.schemas import Strict
@@ -40,12 +40,7 @@ class ScriptCase(Strict):
 
 
 def load(evals_dir: Path) -> list[ScriptCase]:
-    cases: list[ScriptCase] = []
-    for name, part in PARTS:
-        path = evals_dir / name
-        if path.is_file():
-            cases += [c.model_copy(update={"part": part}) for c in load_cases(path, ScriptCase)]
-    return cases
+    return load_parts(evals_dir, PARTS, ScriptCase)
 
 
 def _profile(case: ScriptCase, ctx: Context) -> Any:

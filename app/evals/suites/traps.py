@@ -12,7 +12,7 @@ from typing import Any, Literal
 
 from pydantic import Field
 
-from app.evals.cases import load_cases
+from app.evals.cases import load_parts
 from app.evals.results import CaseFailure
 from app.evals.suites.base import Context, Metrics, Outcome, Suite, errored
 from app.schemas import Strict
@@ -31,12 +31,7 @@ class TrapCase(Strict):
 
 
 def load(evals_dir: Path) -> list[TrapCase]:
-    cases: list[TrapCase] = []
-    for name, part in PARTS:
-        path = evals_dir / name
-        if path.is_file():
-            cases += [c.model_copy(update={"part": part}) for c in load_cases(path, TrapCase)]
-    return cases
+    return load_parts(evals_dir, PARTS, TrapCase)
 
 
 def _score(lines: list[str], case: TrapCase, ctx: Context) -> Any:

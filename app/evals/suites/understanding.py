@@ -12,7 +12,7 @@ from typing import Literal
 
 from pydantic import Field
 
-from app.evals.cases import load_cases
+from app.evals.cases import load_parts
 from app.evals.results import CaseFailure
 from app.evals.suites.base import Context, Metrics, Outcome, Suite, errored
 from app.schemas import Strict
@@ -33,12 +33,7 @@ class LineCase(Strict):
 
 
 def load(evals_dir: Path) -> list[LineCase]:
-    cases: list[LineCase] = []
-    for name, part in PARTS:
-        path = evals_dir / name
-        if path.is_file():
-            cases += [c.model_copy(update={"part": part}) for c in load_cases(path, LineCase)]
-    return cases
+    return load_parts(evals_dir, PARTS, LineCase)
 
 
 def run_case(case: LineCase, ctx: Context) -> Outcome:
