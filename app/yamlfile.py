@@ -75,20 +75,3 @@ def load_model(path: Path, model: type[M], what: str = "File", *, error: type[Up
     """The YAML mapping in `path` validated as a `model`."""
     data = as_mapping(load_yaml(path, what, error=error, fix=fix), path, what, error=error, fix=fix)
     return validate(data, model, path, what, error=error, fix=fix)
-
-
-def load_models(path: Path, key: str, model: type[M], what: str = "File", *,
-                error: type[UpwardError] = BadInput, fix: str | None = None) -> list[M]:
-    """The list under `key` in the YAML mapping in `path`, each item validated as a `model`."""
-    data = as_mapping(load_yaml(path, what, error=error, fix=fix), path, what, error=error, fix=fix)
-    items = data.get(key)
-    if not isinstance(items, list):
-        raise error(f"{what} {path} needs a list under '{key}'.", fix)
-    out = []
-    for i, item in enumerate(items, 1):
-        try:
-            out.append(model.model_validate(item))
-        except ValidationError as exc:
-            name = item.get("id", i) if isinstance(item, dict) else i
-            raise error(f"{what} {path}: {key} entry {name} is malformed: {problems(exc)}.", fix) from exc
-    return out

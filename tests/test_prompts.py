@@ -76,3 +76,13 @@ def test_eval_report_records_the_versions_of_the_prompts_that_ran(tmp_path: Path
     md, js, _ = write_report(run, tmp_path / "report")
     assert "sent prompts/runtime/persona.yaml" in md.read_text(encoding="utf-8") and persona in md.read_text("utf-8")
     assert json.loads(js.read_text(encoding="utf-8"))["versions"]["sent prompts/runtime/persona.yaml"] == persona
+
+
+def test_a_broken_data_file_is_bad_input_naming_the_file_and_line(tmp_path: Path) -> None:
+    from app.coach.voicing import load_voice
+    from app.schemas import Temperament
+
+    (tmp_path / "voices").mkdir()
+    (tmp_path / "voices" / "busy.yaml").write_text("max_words: 30\nmoves: {open: [oops\n", encoding="utf-8")
+    with pytest.raises(BadInput, match=r"Voice file .*busy.yaml is not valid YAML \(line 3, column 1\)"):
+        load_voice(tmp_path, Temperament.busy)
