@@ -14,7 +14,7 @@ from pydantic import Field
 
 from app.evals.cases import load_parts
 from app.evals.results import CaseFailure
-from app.evals.suites.base import Context, Metrics, Outcome, Suite, errored
+from app.evals.suites.base import Context, Metrics, Outcome, Suite, by_part, errored
 from app.schemas import Strict
 
 PARTS = (("debrief_traps.yaml", "tuned"), ("debrief_traps_heldout.yaml", "heldout"))
@@ -78,11 +78,7 @@ def aggregate(outcomes: list[Outcome], ctx: Context) -> tuple[Metrics, list[str]
     metrics: Metrics = {}
     notes: list[str] = []
     across: list[CaseFailure] = []
-    for part in ("tuned", "heldout"):
-        mine = [o for o in outcomes if not o.error and o.output.get("part") == part]
-        if not mine:
-            continue
-        prefix = "" if part == "tuned" else "heldout_"
+    for part, prefix, mine in by_part(outcomes):
         good: dict[str, list[int]] = {}
         for o in mine:
             good.setdefault(o.output["scenario"], []).append(o.output["overall"]["well_handled"])

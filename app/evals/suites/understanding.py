@@ -14,7 +14,7 @@ from pydantic import Field
 
 from app.evals.cases import load_parts
 from app.evals.results import CaseFailure
-from app.evals.suites.base import Context, Metrics, Outcome, Suite, errored
+from app.evals.suites.base import Context, Metrics, Outcome, Suite, by_part, errored
 from app.schemas import Strict
 
 ACTS = ("evidence", "solution", "ask", "input", "priorities", "ultimatum", "blame", "offtopic", "closing")
@@ -78,11 +78,7 @@ def _pr(outcomes: list[Outcome], key: str) -> tuple[float | None, float | None]:
 def aggregate(outcomes: list[Outcome], ctx: Context) -> tuple[Metrics, list[str], list[CaseFailure]]:
     metrics: Metrics = {}
     notes: list[str] = []
-    for part in ("tuned", "heldout"):
-        mine = [o for o in outcomes if not o.error and o.output.get("part") == part]
-        if not mine:
-            continue
-        prefix = "" if part == "tuned" else "heldout_"
+    for part, prefix, mine in by_part(outcomes):
         p, r = _pr(mine, "answer")
         metrics[f"{prefix}answer_precision"], metrics[f"{prefix}answer_recall"] = p, r
         for act in ACTS:
