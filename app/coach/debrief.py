@@ -13,6 +13,7 @@ import re
 
 from pydantic import Field, create_model
 
+from app import prompts
 from app import text as tx
 from app.coach import moves, specifics
 from app.coach.moves import Difficulty, Reading
@@ -135,14 +136,11 @@ def _judge(lines: list[str], rubric: Rubric, scenario_title: str, model: str, se
 
     fields = {d.id: (int, Field(ge=0, le=4, description=d.name)) for d in rubric.dimensions}
     schema = create_model("Judgement", **fields)  # type: ignore[call-overload]
-    rules = "\n".join(f"- {d.id}: {d.name}. 0 = {d.levels.get(0, '')} 4 = {d.levels.get(4, '')}"
+    prompt = prompts.load("runtime/debrief")
+    rules = "\n".join(prompt.part("rule", id=d.id, name=d.name, low=d.levels.get(0, ""), high=d.levels.get(4, ""))
                       for d in rubric.dimensions)
-    said = "\n".join(f"{i}. {line}" for i, line in enumerate(lines, 1))
-    messages = [
-        {"role": "system", "content": "You score how well someone handled a conversation with their manager, "
-                                      "0-4 on each dimension of a rubric. Judge only their lines."},
-        {"role": "user", "content": f"Conversation: {scenario_title}\nRubric:\n{rules}\n\nTheir lines:\n{said}"},
-    ]
+    said = "\n".join(prompt.part("line", n=i, text=line) for i, line in enumerate(lines, 1))
+    messages = prompt.messages(scenario=scenario_title, rubric=rules, lines=said)
     result = gateway.structured(messages, schema, model=model, settings=settings, temperature=0.0, max_tokens=200)
     return {d.id: int(getattr(result, d.id)) for d in rubric.dimensions}
 

@@ -14,6 +14,7 @@ from typing import Any
 
 from pydantic import BaseModel, Field, create_model
 
+from app import prompts
 from app import text as tx
 from app.coach.draft_kinds import FactField, KindSpec, load_kind
 from app.coach.draft_spans import fill_gaps
@@ -103,13 +104,9 @@ def model_values(spec: KindSpec, situation: str, *, model: str | None, settings:
     if len(view) > MODEL_VIEW_CHARS:
         view = view[:MODEL_VIEW_CHARS]
         notices.append(f"The model read the first {MODEL_VIEW_CHARS:,} characters; the rest was matched by rules.")
-    lines = "\n".join(f"- {f.name}: {f.question}" for f in wanted)
-    messages = [
-        {"role": "system", "content": "You copy facts from a person's note into JSON fields. Copy the exact "
-                                      "words from the note. Use \"\" when the note does not say. Never add "
-                                      "anything that is not in the note."},
-        {"role": "user", "content": f"Note: {view}\n\nFields:\n{lines}\n\nJSON:"},
-    ]
+    prompt = prompts.load("runtime/draft_facts")
+    lines = "\n".join(prompt.part("field", name=f.name, question=f.question) for f in wanted)
+    messages = prompt.messages(note=view, fields=lines)
     try:
         got = gateway.structured(messages, fact_schema(spec), model=model, settings=settings, retries=1,
                                  max_tokens=min(360, 50 * len(wanted) + 40))

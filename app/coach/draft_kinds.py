@@ -11,12 +11,12 @@ from functools import lru_cache
 from pathlib import Path
 from typing import Literal
 
-import yaml
-from pydantic import Field, ValidationError
+from pydantic import Field
 
 from app.config import Settings, get_settings
 from app.errors import BadInput
 from app.schemas import Hit, Strict
+from app.yamlfile import load_model
 
 KINDS: tuple[str, ...] = (
     "career-goal", "upward-feedback", "bad-news", "promotion", "autonomy", "status-report", "resource-request",
@@ -101,12 +101,7 @@ def check_kind(kind: str) -> str:
 
 @lru_cache(maxsize=32)
 def _load(path: Path, mtime: float) -> KindSpec:
-    try:
-        data = yaml.safe_load(path.read_text(encoding="utf-8"))
-        return KindSpec.model_validate(data)
-    except (yaml.YAMLError, ValidationError) as exc:
-        raise BadInput(f"The draft template {path} is invalid: {str(exc).splitlines()[0]}",
-                       "fix the YAML file or restore it from git") from exc
+    return load_model(path, KindSpec, "The draft template", fix="fix the YAML file or restore it from git")
 
 
 def load_kind(kind: str, settings: Settings | None = None) -> KindSpec:

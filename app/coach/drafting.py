@@ -12,6 +12,7 @@ from __future__ import annotations
 import re
 from pathlib import Path
 
+from app import prompts
 from app import text as tx
 from app.coach import draft_voice as voice
 from app.coach.draft_checks import banned_phrases, check_draft, draft_text, fact_retention, invented
@@ -113,9 +114,8 @@ def phrase(sentence: str, allowed: list[str], *, model: str | None, settings: Se
     """The model's more natural wording of one sentence, or None with the reasons it was refused."""
     from app.llm import gateway
 
-    system = ("You reword one sentence that a person will say to their manager so it sounds natural and "
-              "warm. Keep every name, number and date exactly. Add no new facts. Reply with the sentence only.")
-    messages = [{"role": "system", "content": system}, {"role": "user", "content": f"Sentence: {sentence}"}]
+    prompt = prompts.load("runtime/draft_polish")
+    messages = prompt.messages(sentence=sentence)
     reasons: list[str] = []
     for _ in range(attempts):
         out = gateway.complete(messages, model=model, max_tokens=min(PHRASE_TOKENS, 2 * len(sentence.split()) + 16),
@@ -125,8 +125,7 @@ def phrase(sentence: str, allowed: list[str], *, model: str | None, settings: Se
         if not reasons:
             return candidate, []
         messages = [*messages, {"role": "assistant", "content": candidate},
-                    {"role": "user", "content": f"That {'; '.join(reasons)}. Reword the original sentence "
-                                                f"again, keeping all of it: {sentence}"}]
+                    {"role": "user", "content": prompt.part("retry", reasons="; ".join(reasons), sentence=sentence)}]
     return None, reasons
 
 

@@ -19,6 +19,7 @@ from typing import Literal
 import numpy as np
 from pydantic import BaseModel, Field
 
+from app import prompts
 from app import text as tx
 from app.coach.intents import about_work, intent_of, intent_profile
 from app.coach.untrusted import looks_like_instruction, plain, quotable, split_sentences
@@ -270,14 +271,9 @@ def rewrite(question: str, picks: list[Pick], *, model: str | None, settings: Se
     """A stronger model's wording of the picked sentences; each kept only if its card supports it."""
     from app.llm import gateway
 
-    notes = "\n".join(f"[{i}] {p.text}" for i, p in enumerate(picks, 1))
-    messages = [
-        {"role": "system", "content": "You answer a question about working with a manager using ONLY the numbered "
-                                      "notes. Write each point as one plain sentence of advice, say nothing the "
-                                      "notes do not say, do not repeat the question, and name the note it comes "
-                                      "from."},
-        {"role": "user", "content": f"Notes:\n{notes}\n\nQuestion: {question}\n\nGive 3-5 points as JSON."},
-    ]
+    prompt = prompts.load("runtime/ask")
+    notes = "\n".join(prompt.part("note", n=i, text=p.text) for i, p in enumerate(picks, 1))
+    messages = prompt.messages(notes=notes, question=question)
     # A provider outage or unusable output is the person's to know about (exit 1 with the fix, e.g.
     # the embedded model), not hidden behind the cards' answer: they chose this model.
     points = gateway.structured(messages, Points, model=model, settings=settings, max_tokens=400).points

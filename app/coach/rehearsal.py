@@ -15,6 +15,7 @@ from typing import Any, Literal
 
 from pydantic import create_model
 
+from app import prompts
 from app.coach import moves, persona, voicing
 from app.coach.debrief import Debrief, score_transcript
 from app.coach.hints import Hint, hint_for
@@ -246,7 +247,7 @@ class Rehearsal:
         convo = [{"role": "assistant" if t.role == "manager" else "user", "content": t.content}
                  for t in self._turns[-CONTEXT_TURNS:]]
         if not convo or convo[-1]["role"] != "user":
-            convo.append({"role": "user", "content": "(You start the meeting.)"})
+            convo.append({"role": "user", "content": persona.opening()})
         return [{"role": "system", "content": system}, *convo]
 
     def _free(self, state: State, person_line: str, concern: str) -> Iterator[tuple[str, str]]:
@@ -291,12 +292,9 @@ class Rehearsal:
             return
         candidates = tuple(options)
         choice = create_model("Choice", line=(Literal[candidates], ...))  # type: ignore[valid-type,arg-type]
-        voice = persona.TEMPERAMENT_VOICE[self.profile.temperament]
-        messages = [
-            {"role": "system", "content": f"You are {self.profile.name}, {self.profile.role}, and you are {voice}. "
-                                          "Pick the reply that best answers what your report just said."},
-            {"role": "user", "content": person_line},
-        ]
+        system = prompts.load("runtime/rehearsal_select").system_text(
+            name=self.profile.name, role=self.profile.role, voice=persona.voice(self.profile.temperament))
+        messages = [{"role": "system", "content": system}, {"role": "user", "content": person_line}]
         fmt = {"type": "json_object", "schema": choice.model_json_schema()}
         stream = gateway.stream(messages, model=self.model, settings=self.settings, max_tokens=80,
                                 response_format=fmt)

@@ -6,12 +6,12 @@ import hashlib
 from functools import lru_cache
 from pathlib import Path
 
-import yaml
 from pydantic import Field
 
 from app.config import Settings, get_settings
 from app.errors import BadInput
 from app.schemas import Strict
+from app.yamlfile import as_mapping, parse_yaml, validate
 
 
 class Dimension(Strict):
@@ -43,11 +43,9 @@ class Rubric(Strict):
 @lru_cache(maxsize=8)
 def _load(path: Path, mtime_ns: int) -> Rubric:
     raw = path.read_bytes()
-    data = yaml.safe_load(raw)
-    if not isinstance(data, dict):
-        raise BadInput(f"Rubric file {path} must be a mapping.")
+    data = as_mapping(parse_yaml(raw, path, "Rubric file"), path, "Rubric file")
     data["digest"] = hashlib.sha256(raw).hexdigest()[:10]
-    return Rubric.model_validate(data)
+    return validate(data, Rubric, path, "Rubric file")
 
 
 def load_rubric(settings: Settings | None = None) -> Rubric:

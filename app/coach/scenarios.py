@@ -10,12 +10,12 @@ import hashlib
 from functools import lru_cache
 from pathlib import Path
 
-import yaml
-from pydantic import Field, ValidationError
+from pydantic import Field
 
 from app.config import Settings, get_settings
 from app.errors import BadInput
 from app.schemas import Strict
+from app.yamlfile import as_mapping, parse_yaml, validate
 
 MOVES = (
     "open", "ask_evidence", "raise_concern", "probe_team_impact", "clarify_ask", "acknowledge",
@@ -53,6 +53,9 @@ class Scenario(Strict):
         return options[turn % len(options)]
 
 
+WHAT = "Scenario file"  # how errors name these files
+
+
 def _scenario_dir(settings: Settings) -> Path:
     return settings.prompts_dir / "scenarios"
 
@@ -66,18 +69,9 @@ def scenario_ids(settings: Settings | None = None) -> list[str]:
 @lru_cache(maxsize=64)
 def _load(path: Path, mtime_ns: int) -> Scenario:
     raw = path.read_bytes()
-    try:
-        data = yaml.safe_load(raw)
-    except yaml.YAMLError as exc:
-        raise BadInput(f"Scenario file {path} is not valid YAML: {exc}") from exc
-    if not isinstance(data, dict):
-        raise BadInput(f"Scenario file {path} must be a mapping of fields.")
+    data = as_mapping(parse_yaml(raw, path, WHAT), path, WHAT)
     data.setdefault("version", f"{path.stem}@{hashlib.sha256(raw).hexdigest()[:10]}")
-    try:
-        scenario = Scenario.model_validate(data)
-    except ValidationError as exc:
-        problems = "; ".join(f"{'.'.join(map(str, e['loc']))}: {e['msg']}" for e in exc.errors()[:5])
-        raise BadInput(f"Scenario file {path} is malformed: {problems}.") from exc
+    scenario = validate(data, Scenario, path, WHAT)
     missing = [m for m in MOVES if not scenario.lines.get(m)]
     if missing:
         raise BadInput(f"Scenario file {path} has no lines for: {', '.join(missing)}.")

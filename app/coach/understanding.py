@@ -20,7 +20,6 @@ from typing import Any
 
 import numpy as np
 import snowballstemmer  # type: ignore[import-untyped]
-import yaml
 
 from app.coach.cues import (
     ASK_CUES,
@@ -43,6 +42,7 @@ from app.coach.cues import (
 )
 from app.coach.scenarios import Concern, Scenario
 from app.text import STOP as FUNCTION_WORDS
+from app.yamlfile import load_yaml
 
 ACTS = ("evidence", "solution", "ask", "input", "priorities", "ultimatum", "blame", "offtopic", "closing")
 TOKEN = re.compile(r"[a-z0-9][a-z0-9'%$-]*")
@@ -139,7 +139,7 @@ def _exemplar_vectors(texts: Sequence[str]) -> np.ndarray:
 def _read_yaml(path: Path) -> dict[str, Any]:
     if not path.is_file():
         return {}
-    data = yaml.safe_load(path.read_text(encoding="utf-8")) or {}
+    data = load_yaml(path, "Exemplar file") or {}
     return data if isinstance(data, dict) else {}
 
 

@@ -16,15 +16,14 @@ from dataclasses import dataclass, field
 from functools import lru_cache
 from pathlib import Path
 
-import yaml
-from pydantic import Field, ValidationError
+from pydantic import Field
 
 from app.coach import echo as ec
 from app.coach import specifics as sp
 from app.coach.moves import Frame, State
-from app.errors import BadInput
 from app.schemas import Strict, Temperament
 from app.text import sentences
+from app.yamlfile import load_model
 
 SLOT = re.compile(r"\{(\w+)\}")
 LINE_SLOTS = ("fact", "figure", "date", "person", "project")  # picked up from the person's own line
@@ -48,11 +47,7 @@ class VoiceBank(Strict):
 
 @lru_cache(maxsize=16)
 def _load(path: Path, mtime_ns: int) -> VoiceBank:
-    try:
-        data = yaml.safe_load(path.read_text(encoding="utf-8"))
-        return VoiceBank.model_validate(data)
-    except (yaml.YAMLError, ValidationError) as exc:
-        raise BadInput(f"Voice file {path} is malformed: {exc}".splitlines()[0]) from exc
+    return load_model(path, VoiceBank, "Voice file")
 
 
 def load_voice(prompts_dir: Path, temperament: Temperament) -> VoiceBank:

@@ -2,14 +2,15 @@
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from pathlib import Path
 from typing import Literal, TypeVar
 
-import yaml
 from pydantic import Field, ValidationError
 
 from app.errors import BadInput
 from app.schemas import Strict
+from app.yamlfile import load_yaml, problems
 
 Difficulty = Literal["easy", "realistic", "tough"]
 
@@ -56,10 +57,7 @@ def load_cases(path: Path, model: type[C]) -> list[C]:
     """The `cases:` list of an eval file, each validated; BadInput names the file and the case."""
     if not path.is_file():
         raise BadInput(f"Eval data {path} does not exist.", "restore it from git, or pass --suite for another suite")
-    try:
-        data = yaml.safe_load(path.read_text(encoding="utf-8"))
-    except yaml.YAMLError as exc:
-        raise BadInput(f"Eval data {path} is not valid YAML: {exc}") from exc
+    data = load_yaml(path, "Eval data")
     raw = data.get("cases") if isinstance(data, dict) else data
     if not isinstance(raw, list) or not raw:
         raise BadInput(f"Eval data {path} has no `cases:` list.")
@@ -70,11 +68,21 @@ def load_cases(path: Path, model: type[C]) -> list[C]:
         try:
             case = model.model_validate(item)
         except ValidationError as exc:
-            problems = "; ".join(f"{'.'.join(str(p) for p in e['loc'])}: {e['msg']}" for e in exc.errors()[:4])
-            raise BadInput(f"Eval data {path}, case {label}: {problems}.") from exc
+            raise BadInput(f"Eval data {path}, case {label}: {problems(exc, 4)}.") from exc
         case_id = str(getattr(case, "id", label))
         if case_id in seen:
             raise BadInput(f"Eval data {path}: case id {case_id} appears twice.")
         seen.add(case_id)
         cases.append(case)
+    return cases
+
+
+def load_parts(evals_dir: Path, parts: Sequence[tuple[str, str]], model: type[C]) -> list[C]:
+    """The cases of each (file, part) that exists, e.g. a tuned and a held-out file, each case marked
+    with its part (the model has a `part` field)."""
+    cases: list[C] = []
+    for name, part in parts:
+        path = evals_dir / name
+        if path.is_file():
+            cases += [c.model_copy(update={"part": part}) for c in load_cases(path, model)]
     return cases

@@ -1,17 +1,16 @@
 """The optional model-graded pass: a stronger model (`--judge MODEL`) rates persona realism and
-draft quality against the published rubric. Prompts live in prompts/judge/*.yaml; nothing here
-runs unless a judge model is named, so the default eval stays offline."""
+draft quality against the published rubric. Prompts live in prompts/judge/*.yaml (read by
+app.prompts); nothing here runs unless a judge model is named, so the default eval stays offline."""
 
 from __future__ import annotations
 
 import json
 from pathlib import Path
-from string import Template
 from typing import Any
 
-import yaml
 from pydantic import Field, create_model
 
+from app import prompts
 from app.errors import BadInput
 from app.evals.cases import DraftCase, PersonaCase
 from app.evals.suites.base import Context
@@ -24,34 +23,12 @@ class PersonaVerdict(Strict):
     reason: str = Field(max_length=400)
 
 
-def load_prompt(prompts_dir: Path, name: str) -> dict[str, str]:
-    """prompts/judge/<name>.yaml as {system, prompt, version}; BadInput when missing or malformed."""
-    path = prompts_dir / "judge" / f"{name}.yaml"
-    try:
-        data = yaml.safe_load(path.read_text(encoding="utf-8"))
-    except (OSError, yaml.YAMLError) as exc:
-        raise BadInput(f"Judge prompt {path} could not be read: {exc}") from exc
-    if not isinstance(data, dict) or not all(isinstance(data.get(k), str) for k in ("system", "prompt", "version")):
-        raise BadInput(f"Judge prompt {path} needs string fields system, prompt and version.")
-    return {k: str(data[k]) for k in ("system", "prompt", "version")}
-
-
-def render(template: str, **values: str) -> str:
-    """Fill $vars; a missing variable raises instead of rendering blank."""
-    try:
-        return Template(template).substitute(values)
-    except KeyError as exc:
-        raise BadInput(f"Judge prompt needs a value for ${exc.args[0]}.") from exc
-
-
 def _ask(ctx: Context, name: str, schema: Any, **values: str) -> Any:
     from app.llm import gateway
 
     if not ctx.judge:
         raise BadInput("No judge model was given.", "pass --judge MODEL, e.g. --judge openai/gpt-4o")
-    prompt = load_prompt(Path(ctx.settings.prompts_dir), name)
-    messages = [{"role": "system", "content": prompt["system"]},
-                {"role": "user", "content": render(prompt["prompt"], **values)}]
+    messages = prompts.load(f"judge/{name}", Path(ctx.settings.prompts_dir)).messages(**values)
     return gateway.structured(messages, schema, model=ctx.judge, settings=ctx.settings, temperature=0.0,
                               max_tokens=400)
 

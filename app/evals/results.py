@@ -4,11 +4,11 @@ from __future__ import annotations
 
 from pathlib import Path
 
-import yaml
 from pydantic import Field, ValidationError, model_validator
 
 from app.errors import BadInput
 from app.schemas import Strict
+from app.yamlfile import load_yaml
 
 
 class CaseFailure(Strict):
@@ -70,10 +70,7 @@ def load_thresholds(path: Path) -> Thresholds:
     """evals/thresholds.yaml: `suite: {metric: {min: x} | {max: y}}`."""
     if not path.is_file():
         raise BadInput(f"Thresholds file {path} does not exist.", "restore evals/thresholds.yaml from git")
-    try:
-        data = yaml.safe_load(path.read_text(encoding="utf-8")) or {}
-    except yaml.YAMLError as exc:
-        raise BadInput(f"Thresholds file {path} is not valid YAML: {exc}") from exc
+    data = load_yaml(path, "Thresholds file") or {}
     if not isinstance(data, dict):
         raise BadInput(f"Thresholds file {path} must map suite names to metrics.")
     out: Thresholds = {}

@@ -17,12 +17,13 @@ from typing import Any
 
 from tqdm import tqdm
 
+from app import prompts
 from app.config import Settings, get_settings
 from app.errors import BadInput
 from app.evals.results import CaseFailure, EvalRun, SuiteResult, Thresholds, gate, load_thresholds
 from app.evals.suites import NAMES, get_suite
 from app.evals.suites.base import Context, Outcome, Suite, stratified
-from app.evals.versions import data_versions, knowledge_version, prompt_versions
+from app.evals.versions import data_versions, knowledge_version, prompt_versions, used_prompts
 
 EVALS_DIR = Path(__file__).resolve().parents[2] / "evals"
 MAX_TEXT = 600  # offending text kept per failure in the report
@@ -136,11 +137,12 @@ def run_evals(
         ctx = Context(settings=run_settings, model=run_settings.model, evals_dir=evals_dir, judge=judge)
         total = sum(len(c) for _, c in loaded.values())
         results = []
-        with tqdm(total=total, desc="upward eval", unit="case", file=sys.stderr, disable=not progress,
-                  dynamic_ncols=True) as bar:
+        with prompts.recording() as used, tqdm(total=total, desc="upward eval", unit="case", file=sys.stderr,
+                                                disable=not progress, dynamic_ncols=True) as bar:
             for suite, cases in loaded.values():
                 results.append(_run_suite(suite, cases, ctx, bar))
-        versions = {**prompt_versions(Path(run_settings.prompts_dir)), **knowledge_version(run_settings),
+        versions = {**prompt_versions(Path(run_settings.prompts_dir)), **used_prompts(used),
+                    **knowledge_version(run_settings),
                     **data_versions(evals_dir, [suite.file for suite, _ in loaded.values()])}
 
     return EvalRun(

@@ -5,9 +5,9 @@ from __future__ import annotations
 import hashlib
 from pathlib import Path
 
-import yaml
-
 from app.config import Settings
+from app.errors import BadInput
+from app.yamlfile import parse_yaml
 
 
 def _short(data: bytes) -> str:
@@ -23,13 +23,18 @@ def prompt_versions(prompts_dir: Path) -> dict[str, str]:
         raw = path.read_bytes()
         tree.update(rel.encode() + b"\0" + hashlib.sha256(raw).digest())
         try:
-            data = yaml.safe_load(raw)
-        except yaml.YAMLError:
-            data = None
+            data = parse_yaml(raw, path)
+        except BadInput:
+            data = None  # still listed, by its hash
         version = data.get("version") if isinstance(data, dict) else None
         versions[f"prompts/{rel}"] = f"{version} ({_short(raw)})" if version else _short(raw)
     versions["prompts/"] = tree.hexdigest()[:12]
     return versions
+
+
+def used_prompts(used: dict[str, str]) -> dict[str, str]:
+    """The prompts rendered during a run (app.prompts.recording), as "sent prompts/<name>.yaml": version."""
+    return {f"sent prompts/{name}.yaml": version for name, version in sorted(used.items())}
 
 
 def knowledge_version(settings: Settings) -> dict[str, str]:

@@ -78,3 +78,14 @@ def stratified(cases: Sequence[Any], key: Callable[[Any], str] | None, per_group
 
 def errored(outcomes: list[Outcome]) -> int:
     return sum(1 for o in outcomes if o.error)
+
+
+def by_part(outcomes: list[Outcome]) -> list[tuple[str, str, list[Outcome]]]:
+    """(part, metric-name prefix "" or "heldout_", its error-free outcomes) for the tuned part, then
+    the held-out part; a part with none is left out."""
+    out = []
+    for part in ("tuned", "heldout"):
+        mine = [o for o in outcomes if not o.error and o.output.get("part") == part]
+        if mine:
+            out.append((part, "" if part == "tuned" else "heldout_", mine))
+    return out

@@ -18,9 +18,9 @@ from typing import Any, Literal
 from pydantic import Field
 
 from app.evals import scorers
-from app.evals.cases import Difficulty, load_cases
+from app.evals.cases import Difficulty, load_parts
 from app.evals.results import CaseFailure
-from app.evals.suites.base import Context, Metrics, Outcome, Suite, errored
+from app.evals.suites.base import Context, Metrics, Outcome, Suite, by_part, errored
 from app.schemas import Strict
 
 PARTS = (("responsiveness.yaml", "tuned"), ("responsiveness_heldout.yaml", "heldout"))
@@ -40,12 +40,7 @@ class ScriptCase(Strict):
 
 
 def load(evals_dir: Path) -> list[ScriptCase]:
-    cases: list[ScriptCase] = []
-    for name, part in PARTS:
-        path = evals_dir / name
-        if path.is_file():
-            cases += [c.model_copy(update={"part": part}) for c in load_cases(path, ScriptCase)]
-    return cases
+    return load_parts(evals_dir, PARTS, ScriptCase)
 
 
 def _profile(case: ScriptCase, ctx: Context) -> Any:
@@ -176,11 +171,7 @@ def run_case(case: ScriptCase, ctx: Context) -> Outcome:
 def aggregate(outcomes: list[Outcome], ctx: Context) -> tuple[Metrics, list[str], list[CaseFailure]]:
     metrics: Metrics = {}
     notes: list[str] = []
-    for part in ("tuned", "heldout"):
-        mine = [o for o in outcomes if not o.error and o.output.get("part") == part]
-        if not mine:
-            continue
-        prefix = "" if part == "tuned" else "heldout_"
+    for part, prefix, mine in by_part(outcomes):
         turns = sum(o.values["turns"] for o in mine)
 
         def total(key: str, group: list[Outcome] = mine) -> float:

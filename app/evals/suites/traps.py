@@ -12,9 +12,9 @@ from typing import Any, Literal
 
 from pydantic import Field
 
-from app.evals.cases import load_cases
+from app.evals.cases import load_parts
 from app.evals.results import CaseFailure
-from app.evals.suites.base import Context, Metrics, Outcome, Suite, errored
+from app.evals.suites.base import Context, Metrics, Outcome, Suite, by_part, errored
 from app.schemas import Strict
 
 PARTS = (("debrief_traps.yaml", "tuned"), ("debrief_traps_heldout.yaml", "heldout"))
@@ -31,12 +31,7 @@ class TrapCase(Strict):
 
 
 def load(evals_dir: Path) -> list[TrapCase]:
-    cases: list[TrapCase] = []
-    for name, part in PARTS:
-        path = evals_dir / name
-        if path.is_file():
-            cases += [c.model_copy(update={"part": part}) for c in load_cases(path, TrapCase)]
-    return cases
+    return load_parts(evals_dir, PARTS, TrapCase)
 
 
 def _score(lines: list[str], case: TrapCase, ctx: Context) -> Any:
@@ -83,11 +78,7 @@ def aggregate(outcomes: list[Outcome], ctx: Context) -> tuple[Metrics, list[str]
     metrics: Metrics = {}
     notes: list[str] = []
     across: list[CaseFailure] = []
-    for part in ("tuned", "heldout"):
-        mine = [o for o in outcomes if not o.error and o.output.get("part") == part]
-        if not mine:
-            continue
-        prefix = "" if part == "tuned" else "heldout_"
+    for part, prefix, mine in by_part(outcomes):
         good: dict[str, list[int]] = {}
         for o in mine:
             good.setdefault(o.output["scenario"], []).append(o.output["overall"]["well_handled"])

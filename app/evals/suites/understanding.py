@@ -12,9 +12,9 @@ from typing import Literal
 
 from pydantic import Field
 
-from app.evals.cases import load_cases
+from app.evals.cases import load_parts
 from app.evals.results import CaseFailure
-from app.evals.suites.base import Context, Metrics, Outcome, Suite, errored
+from app.evals.suites.base import Context, Metrics, Outcome, Suite, by_part, errored
 from app.schemas import Strict
 
 ACTS = ("evidence", "solution", "ask", "input", "priorities", "ultimatum", "blame", "offtopic", "closing")
@@ -33,12 +33,7 @@ class LineCase(Strict):
 
 
 def load(evals_dir: Path) -> list[LineCase]:
-    cases: list[LineCase] = []
-    for name, part in PARTS:
-        path = evals_dir / name
-        if path.is_file():
-            cases += [c.model_copy(update={"part": part}) for c in load_cases(path, LineCase)]
-    return cases
+    return load_parts(evals_dir, PARTS, LineCase)
 
 
 def run_case(case: LineCase, ctx: Context) -> Outcome:
@@ -83,11 +78,7 @@ def _pr(outcomes: list[Outcome], key: str) -> tuple[float | None, float | None]:
 def aggregate(outcomes: list[Outcome], ctx: Context) -> tuple[Metrics, list[str], list[CaseFailure]]:
     metrics: Metrics = {}
     notes: list[str] = []
-    for part in ("tuned", "heldout"):
-        mine = [o for o in outcomes if not o.error and o.output.get("part") == part]
-        if not mine:
-            continue
-        prefix = "" if part == "tuned" else "heldout_"
+    for part, prefix, mine in by_part(outcomes):
         p, r = _pr(mine, "answer")
         metrics[f"{prefix}answer_precision"], metrics[f"{prefix}answer_recall"] = p, r
         for act in ACTS:
