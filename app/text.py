@@ -14,8 +14,9 @@ STOP = set(
     "a an the and or but of to in on for with is are was were be been being it its this that these those "
     "you your i i'm i'd i've i'll my me we we've our us at as by from if so not do does did can could would "
     "should will shall what how when why who which there their they them he she his her him has have had "
-    "about into over than then too very just also only up out off one all any each some more most such "
-    "am pm it's that's there's let's".split()
+    "about into over than then too very just also only up out off all any each some more most such "
+    "am pm it's that's there's let's don't doing having myself yourself yourselves himself herself itself ourselves "
+    "themselves yours ours theirs hers whom here where both few same own other once further nor again".split()
 )
 NUMBER_WORDS = ("zero|one|two|three|four|five|six|seven|eight|nine|ten|eleven|twelve|thirteen|fourteen|"
                 "fifteen|sixteen|eighteen|twenty|thirty|forty|fifty|hundred|thousand|dozen|half")
