@@ -33,12 +33,42 @@ ULTIMATUM = re.compile(
     # going over their head, or a record that ends up with HR
     r"|\bi(?:'ll| will|'m going to| am going to|'m taking| am taking| will be)\b[^.]{0,60}\b(hr|legal|the exec(utive)?"
     r"( team)?|the board|your (boss|manager|director)|above you)\b"
-    r"|\b(go(es)?|end up|ends up|will go|going) (straight )?(to|with) (hr|legal|your (boss|director))\b", re.I)
+    r"|\b(go(es)?|end up|ends up|will go|going) (straight )?(to|with) (hr|legal|your (boss|director))\b"
+    # ... or to anyone above the manager, by title: "I'll be going to the VP", "raising it with her boss"
+    r"|\bi(?:'ll| will|'m going to| am going to|'m| am| will be)\b[^.]{0,60}\b(to|with) (the )?(vp|svp|ceo|cto|cfo|coo"
+    r"|head of \w+|skip[- ]level|(his|her|their) (boss|manager)|the union)\b"
+    # interest from outside, however it arrived: a call, an approach, an offer, an interview, talks
+    r"|\b(calls?|approach(ed)?|offers?|interviews?|conversations?|talks|talking|speaking|chatting)\b[^.]{0,25}"
+    r"\b(from|with|to|at|by) (a |an |some |a few |a couple of |two |several )?(other|another|different|competing|rival)"
+    r" (compan|firm|employer|organi[sz]ation|business|team)"
+    r"|\b(been |was |got |have been |i'?ve been )(offered|approached|headhunted|poached)\b"
+    r"|\b(offered|offer of) (a |an |another )?(role|job|position|post|place)\b[^.]{0,20}"
+    r"\b(elsewhere|somewhere|at|with)\b"
+    r"|\b(i'?ve|i have) (got )?(an|a second|another|a final) interview\b"
+    # leaving, by the door it leaves through: "not the place for me", "a manager who can"
+    r"|\b(isn'?t|is not|not|wasn'?t) the (right )?(place|team|company|job|role|manager) for me\b"
+    r"|\b(find|look for|get) (a|another|some) (manager|boss|team|company|job|role|place|employer) (who|that|where)\b"
+    r"|\b(think|thinking|consider|considering|weigh|weighing|review|reviewing|keep|keeping|look at|looking at) "
+    r"(about |at )?(my|all my) (options|future( here)?|position here)\b"
+    r"|\b(rethink|reconsider|re-?evaluate) (my|whether)\b"
+    # endurance running out, said by the person themself
+    r"|\bi (just |really |honestly |simply )?(can'?t|cannot|won'?t be able to) (keep (doing|going|on|working|this up)|"
+    r"carry on|go on|take (much|any) more|do (this|it) (much |any )?(longer|anymore|any more|forever))\b"
+    r"|\bor i (will|'ll)\W*$"
+    # a condition and a consequence the person will act on: "if this carries on, I'll ..."
+    r"|\bif (nothing|this|it|things|that|the \w+)\b[^.?]{0,40}\b(changes?|carries on|continues|keeps (up|on|happening)|"
+    r"happens again|goes on|stays (like|the same|this way))\b[^.?]{0,20}?,?\s*(then )?"
+    r"(i'?ll|i will|i'?m going to|i am going to|i'?d have to|i may|i might|i'?m)\b", re.I)
+# A threat word after a refusal is not a threat: "I've turned down recruiters all year".
+NOT_THREAT = re.compile(
+    r"\b(turn(ed|ing)? down|said no to|say no to|declin(e|ed|ing)|ignor(e|ed|ing)|not (talking|speaking|looking|"
+    r"interested|going|planning)|haven'?t (been )?(talking|speaking|looking)|instead of|rather than|never)\b[^.;,]*$",
+    re.I)
 BLAME = re.compile(
     r"\b(their|his|her|your|qa'?s|ops'?s|the \w+ team'?s) fault\b|\bnot my fault\b|\bblame\b|\bscrewed (it |this )?up\b"
     r"|\bmessed (it |this )?up\b|\b(useless|incompetent|lazy|clueless|idiots?|hopeless|a joke|pathetic|ridiculous|"
     r"absurd|unprofessional|pointless|a waste of (my )?time)\b"
-    r"|\byou (never|always|don'?t ever|can'?t even|keep)\b(?! (have|need) to)"
+    r"|(?<!\bwhich )(?<!\bthat )\byou (never|always|don'?t ever|can'?t even|keep)\b(?! (have|need) to)"
     r"|\bdropped the ball\b|\b(their|his|her|your) problem\b|\bnot on me\b|\b(just )?an excuse\b|\bcoasting\b"
     r"|\binsult(ing|ed)?\b|\bdid you even\b|\bsat on (my|our|it|them)\b"
     r"|\b[a-z]+ never (read|checked|listened|bothered|told|replied|responded|reviewed|tested)\b"
@@ -52,7 +82,32 @@ BLAME = re.compile(
     r"approved|decided|thought|planned)\b|\byour (planning|decision|team|side|department|management|process|call) "
     r"(created|caused|made|broke|changed|is why)\b|\bnobody (on your (side|team)|upstairs|in management)\b"
     r"|\b(is|was) never (actually )?your\b|\bit'?s always (someone|somebody)\b|\btry doing my job\b"
-    r"|\banother brilliant\b", re.I)
+    r"|\banother brilliant\b"
+    # where the fault is put: "this one is on them", "that's on product"
+    r"|\b(is|was|'s|are|were) (all |entirely |squarely |really |totally )?on (them|him|her|you|product|ops|qa|"
+    r"management|leadership|upstairs|finance|sales|the \w+ (team|group|side))\b"
+    # work imposed on us: "dropped on us", "dumped it all on us", "loaded us with"
+    r"|\b(dump|dumped|dumping|drop|dropped|dropping|throw|threw|thrown|throwing|foist\w*|offload\w*|shove[dn]?)"
+    r" (it |this |that |everything |all (of )?(this|that|it) |it all |all this |the lot |work )?(on|onto|at) "
+    r"(us|me|my team|our team|the team)\b|\b(loaded|saddled|lumbered|landed|stuck) (us|me|my team|the team) with\b"
+    # cause pinned on another party's failing: "because QA took three weeks", "because you kept changing"
+    r"|\bbecause (you|they|he|she|qa|ops|product|management|leadership|finance|(the|your|their) \w+( team| group)?)"
+    r"('ve| have| had)? (kept|keep|keeps|took|didn'?t|never|failed|sat|ignored|refused|forgot|couldn'?t|wouldn'?t|"
+    r"can'?t|won'?t|changed|loaded|dumped|missed)\b"
+    r"|\bsat on (the|this|that|my|our|it|them)\b|\bsitting on (the|this|that|my|our|it|them)\b"
+    # what we'd have had if someone else had done their part
+    r"|\b\w+'?d have\b[^.]{0,50}\bif (?!we\b|i\b)(your \w+|you|they|he|she|[a-z]+)( team)? (had|hadn'?t|did|didn'?t)\b"
+    r"|\bif (you|your \w+|they|he|she)( team)? (had|'d) (ever|just|actually|bothered|only)\b"
+    r"|\b(do|did|does|doing) (their|his|her|your) (job|jobs|homework)\b|\btake (it|this) out on\b"
+    r"|\bthat'?s not (a reason|an excuse)\b|\b(?<!\bi )(?<!\bwe )(still|even) can'?t\b"
+    r"|\bcan'?t (even )?(plan|organi[sz]e|be bothered)\b"
+    r"|\b(late|again|wrong|broken|missing|behind)\b[^.]{0,12}\bas usual\b"
+    # mockery: "Seriously?", "I'm not a child", "Oh sure, ...", "just me being sensitive"
+    r"|\bseriously\?|\bi'?m not a (child|kid|baby|intern|junior)\b|\b(babysit|spoon-?feed|hand-?hold)\w*\b"
+    r"|^\W*oh,? (sure|great|right|brilliant|wonderful|of course)\b|\bjust me being (sensitive|difficult|dramatic|"
+    r"picky|unreasonable)\b|^\W*(honestly,? |frankly,? )?(go and |go )?ask (them|him|her|the \w+( team)?)[.!]", re.I)
+# A concern about how something went wrong and who dropped the ball: naming the culprit does speak to it.
+CAUSE = re.compile(r"\b(drop(ped)? the ball|blame|how (it|this) happened|root cause|who (was )?at fault)\b", re.I)
 CLOSING = re.compile(
     r"^(ok(ay)?|great|perfect|brilliant|good|sounds good|deal|agreed)?[,.!]?\s*(thanks|thank you|that'?s all|"
     r"that works|sounds good|perfect|deal|great|i'?ll (send|do|get)|see you|talk (soon|then|next week)|bye)\b"
@@ -65,16 +120,32 @@ NEGATION = re.compile(
     r"|\bnot (my|our) (problem|concern)\b|\bhard to say\b|\bcan'?t (really )?(say|give|tell|point)\b|\bwho knows\b"
     r"|\bi guess\b|\bgeneral vibe\b|\bwork out somehow\b|\bsomehow\b"
     r"|\b(haven'?t|have not|hasn'?t|didn'?t) (yet |really |actually )?([a-z]+-)?(tested|mapped|confirmed|verified|"
-    r"asked|talked|spoken|costed|priced|validated|agreed|run the numbers)\b", re.I)
+    r"asked|costed|priced|validated|agreed|run the numbers|led|owned|shipped|delivered|built|trained|prepared|drafted|"
+    r"started|written|documented|handed over|set up)\b"
+    # not having talked to the vendor is a gap; not having talked to anyone else is an answer (it is my own view)
+    r"|\b(haven'?t|have not|hasn'?t|didn'?t|did not) (yet |really |actually )?(talked|spoken)\b"
+    r"(?! (about (it|this|that) )?(with|to) (anyone|anybody|others|other people|the (rest of the )?team|my team|"
+    r"colleagues|my colleagues|the others))", re.I)
 # Empty agreement and hedging: with no figure, name or date, such a line answers nothing.
 VAGUE = re.compile(
     r"\b(that|this) kind of thing\b|\bstuff like that\b|\bwe'?ll (have to )?see how\b|\bplays? out\b"
     r"|\bcan (totally |completely |really )?(see|understand) why you\b|\b(really|very) (good|fair) (point|question)\b"
-    r"|\bwork itself out\b|\ba few (other )?things\b|\bin lots of ways\b|\bgood for everyone\b", re.I)
+    r"|\bwork itself out\b|\ba few (other )?things\b|\bin lots of ways\b|\bgood for everyone\b"
+    # best effort in place of a commitment: "we'll try to keep as many as we can"
+    r"|\b(we'?ll|i'?ll|we will|i will) (try|do (our|my) best)\b|\bas (many|much|best)( \w+)? as (we|i) can\b"
+    r"|\b(do|doing) (everything|all|whatever) (we|i) can\b"
+    # the judgement handed back to the manager, or a character reference in place of a plan
+    r"|\bwhatever you (say|decide|think|want|like|prefer)\b|\b(it'?s|that'?s) (kind of |really |all )?up to you\b"
+    r"|\bi'?m (very |really |totally |always )?(reliable|trustworthy|dependable|sensible|responsible|on it)\b"
+    r"|\byou know (me|i'?m|i am)\b|\btrust me\b"
+    # assurance standing in for the thing itself: "I'm sure it all lines up", "I'm sure there's money somewhere"
+    r"|\bi'?m (sure|certain|positive) (it|it'?ll|it will|that|there'?s|there is|we'?ll|everything|whatever|you'?ll)\b",
+    re.I)
 SPECIFIC = re.compile(r"\b(monday|tuesday|wednesday|thursday|friday|january|february|march|april|may|june|july|"
                       r"august|september|october|november|december|q[1-4]|next (week|month|quarter|cycle|review)|"
                       r"by (the )?end of|every (week|friday|monday|month)|weekly|monthly|one-page|one-pager|"
-                      r"documented|written|checklist|runbook)\b", re.I)
+                      r"documented|written|checklist|runbook|yesterday|this morning|this afternoon|"
+                      r"last (night|week))\b", re.I)
 CAPITALISED = re.compile(r"(?<![.!?]\s)\b[A-Z][a-z]{2,}\b")
 OUTCOME = ("fell", "spent", "cover", "went", "green", "rebuilt", "brought", "took", "broke", "saw", "got", "had",
            "led", "lead", "ship", "deliver", "cut", "reduc", "increas", "grew", "grow", "save", "launch", "built",

@@ -26,12 +26,14 @@ from app.coach.cues import (
     ASK_CUES,
     BLAME,
     CAPITALISED,
+    CAUSE,
     CLOSING,
     FIGURE,
     HYPOTHETICAL,
     INPUT_CUES,
     MEASURE,
     NEGATION,
+    NOT_THREAT,
     OUTCOME,
     PRIORITY_CUES,
     SOLUTION_CUES,
@@ -46,6 +48,9 @@ from app.text import STOP as FUNCTION_WORDS
 
 ACTS = ("evidence", "solution", "ask", "input", "priorities", "ultimatum", "blame", "offtopic", "closing")
 TOKEN = re.compile(r"[a-z0-9][a-z0-9'%$-]*")
+CLAUSE_BREAK = re.compile(r",\s*(?=(?:because|since|even|as usual|no thanks|thanks to|but|which)\b)")
+ARTICLES = {"the", "a", "an", "our", "your", "my"}
+CONDITION = {"if", "when", "unless", "whether", "once", "until"}
 
 # Thresholds tuned on evals/understanding.yaml only (evals/understanding_heldout.yaml is not looked at).
 TOPIC_SIM = 0.30        # close enough to a concern's exemplars (answers or near misses) to be about it
@@ -275,12 +280,16 @@ def read_line(text: str, scenario: Scenario, *, current: str | None, prompts_dir
     specific = bool(FIGURE.search(text) or SPECIFIC.search(text) or CAPITALISED.search(text[1:]))
     vague = bool(VAGUE.search(low))
     scores = {c.id: _concern_score(vec, exemplars.concerns[c.id]) for c in concerns if c.id in exemplars.concerns}
+    accusing = ("blame" in reading.acts and not cue_hits(line_stems, STRONG_SOLUTION)
+                and not _apart_from_blame(text))  # an accusation, with no plan and nothing else said
     for c in concerns:
         if c.id not in scores:
             continue
         best, near = scores[c.id]
         reading.answer_scores[c.id] = round(best, 3)
         if len(content) < 3 or reading.negated or harmful_only(reading.acts) or (vague and not specific):
+            continue
+        if accusing and not CAUSE.search(f"{c.concern} {c.probe}"):  # only a concern about fault is answered by it
             continue
         cued = bool(cue_hits(line_stems, c.addressed_by))
         topical = max(best, near)
@@ -307,9 +316,42 @@ def word_salad(low: str) -> bool:
         return False
     if sum(w in FUNCTION_WORDS for w in words) / len(words) < 0.12:
         return True
-    items = [part.split() for part in re.split(r"[,;:]", re.split(r"[.!?]", low)[0])]
-    listed = len(items) >= 4 and sum(len(i) <= 2 for i in items) >= 0.75 * len(items)
-    return listed and sum(w in FUNCTION_WORDS for w in words) / len(words) < 0.3
+    items = [[w for w in part.split() if w not in ARTICLES] for part in re.split(r"[,;:]", re.split(r"[.!?]", low)[0])]
+    short = sum(len(i) <= 2 for i in items)
+    listed = len(items) >= 4 and short >= 0.75 * len(items)
+    if listed and sum(w in FUNCTION_WORDS for w in words) / len(words) < 0.3:
+        return True
+    bare = sum(len(i) <= 2 and not FIGURE.search(" ".join(i)) and not SPECIFIC.search(" ".join(i)) for i in items)
+    return len(items) >= 5 and bare >= max(3, 0.5 * len(items))  # "It fits the team, the roadmap, the priorities, ..."
+
+
+
+def _apart_from_blame(text: str) -> bool:
+    """Whether the line says something besides the accusation: a sentence, or a claim before its accusing reason
+    (", because ...", ", even with ..."), not a question or a condition, that no blame pattern touches, with three
+    content words, or two and a date or figure ("Budget still comes to you. It's insulting you'd ask." keeps its first
+    sentence; "I heard yesterday, because they sat on it" keeps "I heard yesterday")."""
+    low = text.lower().replace("’", "'")
+    for found in re.finditer(r"[^.!?;]+[.!?;]*", low):
+        sentence = found.group()
+        if "?" in sentence:  # a question ("Weekly updates?") says nothing of its own
+            continue
+        spans = [m.span() for m in BLAME.finditer(sentence)]
+        cuts = [0, *(m.start() for m in CLAUSE_BREAK.finditer(sentence)), len(sentence)]
+        for a, b in zip(cuts, cuts[1:], strict=False):
+            part = sentence[a:b]
+            words = [w.strip("'") for w in TOKEN.findall(part)]
+            content = sum(w not in FUNCTION_WORDS and len(w) > 2 for w in words)
+            anchored = bool(FIGURE.search(part) or SPECIFIC.search(part))
+            if (words and words[0] not in CONDITION and not any(x < b and y > a for x, y in spans)
+                    and (content >= 3 or (content >= 2 and anchored))):
+                return True
+    return False
+
+
+def threatens(low: str) -> bool:
+    """An ultimatum pattern that is not under a refusal in its own clause ("I've turned down recruiters")."""
+    return any(not NOT_THREAT.search(low[max(0, m.start() - 80):m.start()]) for m in ULTIMATUM.finditer(low))
 
 
 def harmful_only(acts: Sequence[str]) -> bool:
@@ -328,7 +370,7 @@ def _acts(text: str, low: str, line_stems: list[str], vec: np.ndarray, exemplars
     }
     reading.act_scores = {a: round(v, 3) for a, v in p.items()}
     outcome = any(s.startswith(OUTCOME) for s in line_stems)
-    if ULTIMATUM.search(low) or p["ultimatum"] >= CERTAIN:
+    if threatens(low) or p["ultimatum"] >= CERTAIN:
         acts.add("ultimatum")
     if BLAME.search(low) or p["blame"] >= CERTAIN:
         acts.add("blame")
