@@ -59,6 +59,43 @@ ULTIMATUM = re.compile(
     r"|\bif (nothing|this|it|things|that|the \w+)\b[^.?]{0,40}\b(changes?|carries on|continues|keeps (up|on|happening)|"
     r"happens again|goes on|stays (like|the same|this way))\b[^.?]{0,20}?,?\s*(then )?"
     r"(i'?ll|i will|i'?m going to|i am going to|i'?d have to|i may|i might|i'?m)\b", re.I)
+# The vocabulary of leaving or going over the manager's head, for a first-person check in understanding.py: the words
+# alone are not a threat ("Mia is thinking of leaving", "I interviewed three candidates"), the person saying them of
+# themself is ("I'd rather leave before that happens", "Northwind have offered me a lead role").
+EXIT = re.compile(
+    r"\b(resign\w*|(my|hand in|handing in|put in|give|giving) (my )?notice|quit(ting)?|walk(ing)? (out|away)|"
+    r"mov(e|ing) on\b(?! to (the|a|our|next))|(i'?m|i'?ll be|be) (gone|off|out of here|out the door)|"
+    r"(out of|out) the door|"
+    r"(?<!on )(?<!annual )(?<!sick )(?<!parental )(?<!maternity )(?<!paternity )"
+    r"leav(e|ing)\b(?! (it|the (doc|draft|note|file|meeting|office)|you|a |them|that|this (with|for|in)|early|"
+    r"for (a|the|my|holiday|lunch)|on|at|drinks|do|party|card|present|lunch))|"
+    r"(send|sending|sent) (my|out my) (cv|resume)|(apply|applying|applied|applications?) (for|to|elsewhere|outside|"
+    r"around)\b(?! (the|this|our) (promotion|senior|lead|role here))|tempted to apply|"
+    r"job (posting|advert|ad|offer|hunt\w*|search\w*)|"
+    r"(other|another|a new|different) (jobs?|roles? elsewhere|compan(y|ies)|employers?|firms?|"
+    r"opportunit\w+ (elsewhere|outside))|(sound|sounding|sounded) out (a few|some|other) (places|companies|firms)|"
+    r"offered me|(have|has) offered|(job|competing|better|other|outside) offer|interview\w* (elsewhere|outside|around|"
+    r"with (another|a competitor|other)|at (a competitor|another))|(invited|asked) to interview|"
+    r"(a|an|a second|a final|another) interview\b(?! (slot|panel|loop) for)|recruiters?|headhunt\w*|poach\w*|"
+    r"(a|ask for a|request a) transfer|(move|moving|go|going|switch|switching|transfer\w*) (me )?to "
+    r"(another|a different|a new|a|some other) (team|department|group|company|firm|manager|boss)|"
+    r"elsewhere|somewhere (else|with)|"
+    r"(wants?|wanted|keen to have|trying to (hire|poach)) me (as|on|at|for|to join)|"
+    r"join (her|his|their|a|another|a new|a different|a rival|a competing|the other) (new )?(company|firm|startup|"
+    r"business|employer)|"
+    r"(last|lasting|stay|staying) (here )?(much |any )?longer|how (much )?longer (i|i'?ll|i can)|"
+    r"close to (walking|quitting|leaving|breaking point|the door)|last straw|done (fighting|waiting|trying|asking)|"
+    r"after that,? i'?m|count me out|"
+    r"hr|human resources|the union|union rep|(a|an|my) (employment )?lawyer|legal action|tribunal|grievance|"
+    r"formal complaint|(on|in) (the )?record)\b", re.I)
+SELF = re.compile(r"\b(i|i'?m|i'?ll|i'?ve|i'?d|me|myself)\b", re.I)
+OTHER = re.compile(r"\b(she|he|they|she'?s|he'?s|they'?re|they'?ve|someone|somebody|people|person|colleagues?|"
+                   r"reports?|members?|engineers?|(?<!every )(?<!each )(?<!any )(?<!no )one|two|three|candidates?|"
+                   r"anyone|nobody|who)\b", re.I)
+# Withdrawing one's part unless something changes: "I'm not putting my name to that date", "no budget, no launch".
+WITHDRAW = re.compile(r"\b(not|won'?t( be)?|refuse to) (put(ting)?|sign(ing)?( up)?( to| for| off)?) "
+                      r"(my name|that|this|the (date|deadline|launch))\b|\bno (\w+), no (\w+)\b"
+                      r"|\bcan'?t be (held )?responsible\b", re.I)
 # A threat word after a refusal is not a threat: "I've turned down recruiters all year".
 NOT_THREAT = re.compile(
     r"\b(turn(ed|ing)? down|said no to|say no to|declin(e|ed|ing)|ignor(e|ed|ing)|not (talking|speaking|looking|"
@@ -83,6 +120,33 @@ BLAME = re.compile(
     r"(created|caused|made|broke|changed|is why)\b|\bnobody (on your (side|team)|upstairs|in management)\b"
     r"|\b(is|was) never (actually )?your\b|\bit'?s always (someone|somebody)\b|\btry doing my job\b"
     r"|\banother brilliant\b"
+    # another party's failing, named as what they did: "the platform people broke the build", "Legal held it a month"
+    r"|\b(they|he|she|you|people|team|crew|department|legal|sales|product|ops|qa|procurement|finance|design|marketing|"
+    r"management|leadership|contractors?|agency|agencies) (\w+ )?(broke|lost|ignored|forgot|botched|fumbled|mangled|"
+    r"held (up |onto |on to )?(the|our|my|it)|sat on|vanished|disappeared|wrecked|overruled|blocked)\b"
+    # what would not have happened if they had: "none of this would be happening if sales stopped promising"
+    r"|\bif (you|they|he|she|management|leadership|sales|product|legal|finance|procurement|ops|qa|marketing|design|"
+    r"(the|your|our) \w+( team)?)('d(?! (like|prefer|rather|want|be (willing|open|happy)))|'d ever| hadn'?t| had (ever|"
+    r"just|only|bothered|listened|read|asked|told)| stopped| started| actually| ever| bothered| just)\b"
+    # a pattern held against someone: "you've never let anyone try", "thanks to your last-minute changes"
+    r"|\byou('ve| have| had) (never|only ever|not once|constantly)\b|\byou (only ever|not once|constantly)\b"
+    r"|\bthanks to (your|their|his|her) \w+"
+    r"|\byou say\b[^.]{0,50}\b(yet|but)\b|\b(so-called|rigged|stitched up|favouritism|favoritism)\b"
+    r"|\bnice of (you|them|him|her|leadership|management|head office|\w+) to\b|\b(acts?|acting) (surprised|shocked)\b"
+    r"|\bclearly (didn'?t|not|never|wasn'?t|hasn'?t|doesn'?t)\b|\bsupposed to\b[^.]{0,40}\b(didn'?t|never)\b"
+    r"|\bwho you (play golf|have lunch|go drinking|get on) with\b"
+    # the cost of it landing on us: "and now we're paying for it", "left us holding the baby"
+    r"|\bnow (we'?re|we are|i'?m|i am) (the ones |left )?(paying|stuck|cleaning|picking up|carrying|taking the)\b"
+    r"|\bleft (us|me) (to|with|holding)\b|\bwe'?re the ones (who|paying|cleaning|left)\b"
+    # the cause put on someone else's doing: "came from waiting on your approvals", "down to their sign-off"
+    r"|\b((came|come|comes|stem\w*|result\w*) from|(down|due) to) (waiting (on|for) )?(you|your|their|his|her)\b"
+    r"|\bwaiting (on|for) (you|your|them|their|him|his|her)\b|\bbecause of (your|their|his|her)\b"
+    # no one did their part, so how could we know
+    r"|\b(nobody|no one) (ever |even |once )?(bothered|told|asked|thought|checked|warned|listened)\b"
+    r"|\bhow (was|were|am|are) (i|we) (supposed|meant|expected) to\b|\b(maybe|perhaps) if (you|they|he|she|\w+)\b"
+    r"|\bif you (read|listened|checked|looked|answered|replied)\b[^.]{0,40}\byou'?d\b|\bforgive me (if|for)\b"
+    r"|\b(gave|handed|sent|passed|shipped) (us|me) (the )?(wrong|broken|bad|incomplete|outdated|buggy|half-finished)\b"
+    r"|\b(duds?|rubbish|garbage|shambles|clowns?|amateurs?|amateurish|half-baked|nonsense)\b"
     # where the fault is put: "this one is on them", "that's on product"
     r"|\b(is|was|'s|are|were) (all |entirely |squarely |really |totally )?on (them|him|her|you|product|ops|qa|"
     r"management|leadership|upstairs|finance|sales|the \w+ (team|group|side))\b"

@@ -28,20 +28,24 @@ from app.coach.cues import (
     CAPITALISED,
     CAUSE,
     CLOSING,
+    EXIT,
     FIGURE,
     HYPOTHETICAL,
     INPUT_CUES,
     MEASURE,
     NEGATION,
     NOT_THREAT,
+    OTHER,
     OUTCOME,
     PRIORITY_CUES,
+    SELF,
     SOLUTION_CUES,
     SPECIFIC,
     STRONG_SOLUTION,
     ULTIMATUM,
     VAGUE,
     WISH,
+    WITHDRAW,
 )
 from app.coach.scenarios import Concern, Scenario
 from app.text import STOP as FUNCTION_WORDS
@@ -50,6 +54,8 @@ ACTS = ("evidence", "solution", "ask", "input", "priorities", "ultimatum", "blam
 TOKEN = re.compile(r"[a-z0-9][a-z0-9'%$-]*")
 CLAUSE_BREAK = re.compile(r",\s*(?=(?:because|since|even|as usual|no thanks|thanks to|but|which)\b)")
 ARTICLES = {"the", "a", "an", "our", "your", "my"}
+REFUSED = re.compile(r"\b(told (them|him|her) no|said no|turned (it |them |him |her )?down|declined|not interested|"
+                     r"happy here|not (going|looking) anywhere|no intention|instead of|rather than)\b")
 CONDITION = {"if", "when", "unless", "whether", "once", "until"}
 
 # Thresholds tuned on evals/understanding.yaml only (evals/understanding_heldout.yaml is not looked at).
@@ -349,9 +355,39 @@ def _apart_from_blame(text: str) -> bool:
     return False
 
 
+def _sentence_at(low: str, at: int) -> str:
+    start = max(low.rfind(x, 0, at) for x in ".!?;") + 1
+    ends = [i for i in (low.find(x, at) for x in ".!?;") if i >= 0]
+    return low[start:min(ends) if ends else len(low)]
+
+
 def threatens(low: str) -> bool:
-    """An ultimatum pattern that is not under a refusal in its own clause ("I've turned down recruiters")."""
-    return any(not NOT_THREAT.search(low[max(0, m.start() - 80):m.start()]) for m in ULTIMATUM.finditer(low))
+    """An ultimatum: a threat pattern, or the words of leaving or escalating said of oneself, that is not under a
+    refusal or a negation ("I've turned down recruiters", "I'm not leaving") and not said of someone else ("two of
+    my reports are interviewing elsewhere")."""
+    if any(not NOT_THREAT.search(low[max(0, m.start() - 80):m.start()])
+           and not REFUSED.search(_sentence_at(low, m.start())) for m in ULTIMATUM.finditer(low)):
+        return True
+    for found in re.finditer(r"[^.!?;]+", low):
+        sentence = found.group()
+        if WITHDRAW.search(sentence) and SELF.search(sentence):
+            return True
+        if REFUSED.search(sentence):
+            continue
+        for m in EXIT.finditer(sentence):
+            before = sentence[:m.start()]
+            if re.search(r"\b(not(?! sure| certain)|never|no|n't|nor|without)\W+(\w+\W+){0,2}$",
+                         before.replace("n't", " n't")):
+                continue
+            if not SELF.search(m.group()) and not re.search(r"\bmy\s+$", before):
+                subjects = [(x.start(), "self") for x in SELF.finditer(before)]
+                subjects += [(x.start(), "other") for x in OTHER.finditer(before)]
+                if not subjects:
+                    subjects = [(0, "self")] if SELF.search(sentence[m.end():]) else []
+                if not subjects or max(subjects)[1] != "self":
+                    continue
+            return True
+    return False
 
 
 def harmful_only(acts: Sequence[str]) -> bool:
