@@ -29,7 +29,7 @@ ULTIMATUM = re.compile(
     r"|\b(don'?t|do not|can'?t|cannot) (really |honestly )?see myself (still )?(here|staying|doing (this|it)|in th)"
     r"|\b(not sure|can'?t promise) i'?ll (still )?be (here|around)\b"
     r"|\b(conversations?|talks|interviews?) (outside|elsewhere|with other)\b|\b(second|final) (round|interview)\b"
-    r"|\b(find|get|hire) someone else\b|\baccept the other\b"
+    r"|\b(find|get|hire) someone else\b|\baccept the other\b|\bor (find|get|hire) (yourself )?(a new|another)\b"
     # going over their head, or a record that ends up with HR
     r"|\bi(?:'ll| will|'m going to| am going to|'m taking| am taking| will be)\b[^.]{0,60}\b(hr|legal|the exec(utive)?"
     r"( team)?|the board|your (boss|manager|director)|above you)\b"
@@ -86,6 +86,13 @@ EXIT = re.compile(
     r"(last|lasting|stay|staying) (here )?(much |any )?longer|how (much )?longer (i|i'?ll|i can)|"
     r"close to (walking|quitting|leaving|breaking point|the door)|last straw|done (fighting|waiting|trying|asking)|"
     r"after that,? i'?m|count me out|"
+    r"linkedin|job (boards?|sites?)|(another|a rival|a competing|other|a different) \w+ (has |have |had )?"
+    r"(asked|approached|contacted|invited) me|escalat\w* (it|this|that|things|matters)\b(?! (to|with) (you|me))|"
+    r"people services|employee relations|ombuds\w*|whistle-?blow\w*|"
+    r"(request\w*|ask\w* for|want) (a different|another|a new) (manager|boss|team|department|reporting line)|"
+    r"(walk|walks|leave|leaves|quit|quits|go|goes)\b,? ((me|myself) included|including me)|"
+    r"(report\w*|tak\w+|escalat\w+|rais\w+)\b[^.]{0,40}\bto (the )?(compliance|regulator|ethics|board|audit|"
+    r"works council)|(bags?|suitcase) (is |are )?packed|that'?s it for me|clear(ing)? (out )?my desk|counting the days|"
     r"hr|human resources|the union|union rep|(a|an|my) (employment )?lawyer|legal action|tribunal|grievance|"
     r"formal complaint|(on|in) (the )?record)\b", re.I)
 SELF = re.compile(r"\b(i|i'?m|i'?ll|i'?ve|i'?d|me|myself)\b", re.I)
@@ -134,7 +141,10 @@ BLAME = re.compile(
     r"|\byou say\b[^.]{0,50}\b(yet|but)\b|\b(so-called|rigged|stitched up|favouritism|favoritism)\b"
     r"|\bnice of (you|them|him|her|leadership|management|head office|\w+) to\b|\b(acts?|acting) (surprised|shocked)\b"
     r"|\bclearly (didn'?t|not|never|wasn'?t|hasn'?t|doesn'?t)\b|\bsupposed to\b[^.]{0,40}\b(didn'?t|never)\b"
-    r"|\bwho you (play golf|have lunch|go drinking|get on) with\b"
+    r"|\bwho you (play golf|have lunch|go drinking|get on) with\b|\bno thanks to\b"
+    r"|\b(what|why) you'?re (paid|here) (for|to)\b|\bmore than \w+('s)?( \w+)? (has|have|had) ever\b"
+    r"|\b(hovering|breathing down|looking over) (over )?(my|our|everyone'?s|people'?s|the team'?s) "
+    r"(shoulders?|necks?)\b"
     # the cost of it landing on us: "and now we're paying for it", "left us holding the baby"
     r"|\bnow (we'?re|we are|i'?m|i am) (the ones |left )?(paying|stuck|cleaning|picking up|carrying|taking the)\b"
     r"|\bleft (us|me) (to|with|holding)\b|\bwe'?re the ones (who|paying|cleaning|left)\b"
@@ -170,6 +180,57 @@ BLAME = re.compile(
     r"|\bseriously\?|\bi'?m not a (child|kid|baby|intern|junior)\b|\b(babysit|spoon-?feed|hand-?hold)\w*\b"
     r"|^\W*oh,? (sure|great|right|brilliant|wonderful|of course)\b|\bjust me being (sensitive|difficult|dramatic|"
     r"picky|unreasonable)\b|^\W*(honestly,? |frankly,? )?(go and |go )?ask (them|him|her|the \w+( team)?)[.!]", re.I)
+# Blame as a shape rather than a phrase: another party as the one acting (you, your planning, they, a named person,
+# a team or function) and, later in the same sentence, the marks of fault: an imposition that keeps coming, something
+# done without asking, a harmful act, a broken promise, or the cost left with us. understanding.py checks the order.
+AGENT = re.compile(
+    r"(^|[,;:]\s*|\b(and|but|so|because|since|then|when|while)\s+)(you|your \w+|they|they'?ve|who|he|she|"
+    r"(the |our |that |this )?"
+    r"(other )?\w+ (team|squad|group|department|crew|side|office|people|folks)|finance|leadership|management|legal|"
+    r"sales|product|procurement|ops|qa|marketing|design|head office|upstairs|whoever|(the |our |that |this |my )?"
+    r"(last |previous |old |new )?(manager|boss|lead|director|architect|committee|panel|board|execs?|bosses|vp))\b",
+    re.I)
+NAMED = re.compile(r"(?:^|[.!?;:]\s+|,\s+|\b(?:and|but|so|because|then)\s+)([A-Z][a-z]+)\b(?! (and|or) (I|we)\b)")
+NOT_NAMES = {"The", "This", "That", "These", "Those", "There", "It", "We", "I", "Our", "My", "If", "When", "So",
+             "And", "But", "Then", "Since", "Once", "Every", "Each", "Two", "Three", "Four", "Five", "Last", "Next",
+             "One", "Honestly", "Frankly", "Yes", "No", "Okay", "Well", "Sure", "Right", "Fair", "Good", "Great",
+             "Thanks", "Before", "After", "Because", "While", "Without", "Half", "Most", "All", "Some", "Any", "Let",
+             "Anything", "Nothing", "Everything", "Everyone", "Nobody", "Somebody", "Someone", "Between", "What",
+             "How", "Why", "Where", "Who", "Which", "Can", "Could", "Would", "Will", "Should", "Do", "Does", "Did",
+             "Is", "Are", "In", "On", "At", "For", "With", "From", "By", "To", "As", "Or", "Not", "Just", "Only",
+             "Also", "Even", "Maybe", "Perhaps", "Look", "Listen", "Hi", "Hey", "Oh", "Ah", "Um", "Er", "Sorry",
+             "Please", "Here", "Now", "Today", "Yesterday", "Tomorrow", "Monday", "Tuesday", "Wednesday", "Thursday",
+             "Friday", "Saturday", "Sunday", "Starting", "Putting", "Given", "Set", "Give", "Take", "Make", "Put",
+             "Tell", "Keep", "Send"}
+FAULT = re.compile(
+    r"\bkeeps? (dumping|changing|moving|adding|saying yes|pushing|cancell?ing|ignoring|throwing|overruling|promising|"
+    r"piling|loading|interrupting|reassigning|dropping|shifting)\b|\bkept (dumping|changing|moving|adding|saying yes|"
+    r"pushing|cancell?ing|ignoring|throwing|overruling|promising|piling|loading|interrupting|reassigning|shifting)\b"
+    r"|\byet again\b|,\s*again\b|\bagain[.!]|\bevery (single )?time\b|\bas (always|usual)\b"
+    r"|\bwithout (so much as |even )?(warning|asking|telling|consulting|checking|testing|reviewing|a (word|review|test|"
+    r"heads-up|warning|second thought)|any (warning|notice|review|testing|consultation)|notice)\b"
+    r"|\bfailed to\b|\bdidn'?t (even )?bother\b|\bnever (bothered|once)\b"
+    r"|\b(dump\w*|hoard\w*|froze|freez\w*|overrul\w*|scapegoat\w*|micromanag\w*|second-guess\w*|broke|signed us up|"
+    r"volunteered us|offload\w*|lumbered|sat on)\b|\bpin (it|this|that|the blame) on\b"
+    r"|\bpromised\b[^.]{0,40}\b(and then|but then|then|yet)\b"
+    r"|\bleav(e|es|ing) (us|me) to\b|\band (we|i) get (the|stuck|left)\b|\bso here we are\b"
+    r"|\b(is|was|are|were) (exactly |precisely |partly |largely |the reason )?why\b"
+    r"|\bbefore\b[^.]{0,30}\b(had |has |have )?even (seen|read|asked|checked|told|looked|agreed|heard)\b"
+    r"|\bwithout even\b|\bclearly only\b|\b(they|you|he|she) (already |clearly |obviously )?(like|favou?r|prefer)\b"
+    r"|\bwhat'?s (burning|killing|causing|breaking|slowing|hurting|wrecking|draining|driving)\b"
+    r"|\b(is|was|are|were) the (real )?(reason|problem|cause|issue)\b"
+    r"|\b(slowed|stalled|suffered|fell apart|fallen apart|went wrong|gone wrong|derailed|tanked)\b"
+    r"|\b(wasted|squandered|blew) (the|our|my|all|a)\b|\bfor (himself|herself|themselves)\b"
+    r"|\blet (us|me|the team) down\b|\b(ignored|ignores|ignoring) (our|my|the|us|me)\b", re.I)
+# Someone else's not doing their part as the reason: "I'd have grown faster if anyone here had taken it seriously".
+COUNTERFACTUAL = re.compile(
+    r"\b(\w+'d|would|wouldn'?t|could|couldn'?t) (have|be)\b[^.]{0,60}\bif (anyone|anybody|someone|nobody|you|they|he|"
+    r"she|management|leadership|[a-z]+ team)( here| there| upstairs)? (had|'d|hadn'?t|did|didn'?t|were|was)\b"
+    r"|\bif (anyone|anybody|someone|nobody|you|they|he|she)( here| there| upstairs)? (had|'d|hadn'?t)\b[^.]{0,60}"
+    r"\b(i|we)('d| would| wouldn'?t| could)\b"
+    r"|\b(nobody|no one)( here| upstairs| around here)? (has|have|had|ever|even|once)( ever| even| once)? (lifted|"
+    r"bothered|helped|asked|listened|cared|offered|given|taken|shown|told|explained|supported)\b"
+    r"|\b(went|go|goes) to whoever\b|\bwhoever (was|is|shouts|shouted|talks|talked) (the )?(loud|clos|friend)\w*", re.I)
 # A concern about how something went wrong and who dropped the ball: naming the culprit does speak to it.
 CAUSE = re.compile(r"\b(drop(ped)? the ball|blame|how (it|this) happened|root cause|who (was )?at fault)\b", re.I)
 CLOSING = re.compile(

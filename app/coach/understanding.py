@@ -23,17 +23,22 @@ import snowballstemmer  # type: ignore[import-untyped]
 import yaml
 
 from app.coach.cues import (
+    AGENT,
     ASK_CUES,
     BLAME,
     CAPITALISED,
     CAUSE,
     CLOSING,
+    COUNTERFACTUAL,
     EXIT,
+    FAULT,
     FIGURE,
     HYPOTHETICAL,
     INPUT_CUES,
     MEASURE,
+    NAMED,
     NEGATION,
+    NOT_NAMES,
     NOT_THREAT,
     OTHER,
     OUTCOME,
@@ -390,6 +395,25 @@ def threatens(low: str) -> bool:
     return False
 
 
+def accuses(text: str) -> bool:
+    """Blame by its shape: in one sentence, another party acting (you, your planning, a team, a function, a named
+    person) and after it a mark of fault (an imposition that keeps coming, something done without asking, a harmful
+    act, a broken promise, the cost left with us), or a counterfactual that puts the cause on someone else."""
+    plain = text.replace("’", "'")
+    if COUNTERFACTUAL.search(plain):
+        return True
+    for found in re.finditer(r"[^.!?;]+[.!?;]*", plain):
+        sentence = found.group()
+        faults = [m.start() for m in FAULT.finditer(sentence)]
+        if not faults:
+            continue
+        agents = [m.start() for m in AGENT.finditer(sentence)]
+        agents += [m.start(1) for m in NAMED.finditer(sentence) if m.group(1) not in NOT_NAMES]
+        if agents and min(agents) < max(faults):
+            return True
+    return False
+
+
 def harmful_only(acts: Sequence[str]) -> bool:
     """A threat answers nothing, nor does a line that only blames, chats or says goodbye (a rude line that
     also answers still answers: the rudeness is scored as blame)."""
@@ -408,7 +432,7 @@ def _acts(text: str, low: str, line_stems: list[str], vec: np.ndarray, exemplars
     outcome = any(s.startswith(OUTCOME) for s in line_stems)
     if threatens(low) or p["ultimatum"] >= CERTAIN:
         acts.add("ultimatum")
-    if BLAME.search(low) or p["blame"] >= CERTAIN:
+    if BLAME.search(low) or accuses(text) or p["blame"] >= CERTAIN:
         acts.add("blame")
     measured = bool(MEASURE.search(text))
     past = outcome or bool(re.search(r"\b\w{3,}ed\b", low))
