@@ -262,7 +262,9 @@ VAGUE = re.compile(
     # the judgement handed back to the manager, or a character reference in place of a plan
     r"|\bwhatever you (say|decide|think|want|like|prefer)\b|\b(it'?s|that'?s) (kind of |really |all )?up to you\b"
     r"|\bi'?m (very |really |totally |always )?(reliable|trustworthy|dependable|sensible|responsible|on it)\b"
-    r"|\byou know (me|i'?m|i am)\b|\btrust me\b"
+    r"|\byou know (me|i'?m|i am)\b|\btrust me\b|\bdon'?t worry\b|\bkeep you (posted|in the loop|updated|informed)\b"
+    # hope in place of a plan: "hopefully soon, if all goes well"
+    r"|\bhopefully\b|\bif all goes (well|to plan)\b|\bfingers crossed\b|\bwith (any|a bit of) luck\b"
     # assurance standing in for the thing itself: "I'm sure it all lines up", "I'm sure there's money somewhere"
     r"|\bi'?m (sure|certain|positive) (it|it'?ll|it will|that|there'?s|there is|we'?ll|everything|whatever|you'?ll)\b",
     re.I)

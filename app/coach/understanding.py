@@ -71,7 +71,7 @@ ANSWER_LEAD = 0.05      # closer to the answers than to the near misses by this 
 NEAR_MARGIN = 0.15      # a line much closer to a near miss than to any answer does not answer
 FOCUS_MARGIN = 0.10     # ... nor one that is plainly about another of the manager's concerns
 UNPROMPTED_SIM = 0.45   # answering a concern not raised yet: its cue, or this close to an exemplar answer
-WEAK, LIKELY, STRONG, CERTAIN = 0.3, 0.5, 0.8, 0.92  # act classifier probabilities: with a cue, with support,
+WEAK, LIKELY, STRONG, CERTAIN = 0.3, 0.5, 0.8, 0.97  # act classifier probabilities: with a cue, with support,
 # alone; threats and blame need near-certainty from the classifier (their own patterns catch most)
 
 _stem_lock = threading.Lock()
