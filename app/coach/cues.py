@@ -241,6 +241,8 @@ NEGATION = re.compile(
     r"\b(haven'?t|have not|hasn'?t|didn'?t|did not|don'?t|do not|not) (really |yet |actually )?"
     r"(thought|figured|worked out|decided|planned|looked|considered|got|have|know|sure|checked|measured|tracked)\b"
     r"|\bno (idea|plan|clue|numbers|data)\b|\bnot sure\b|\bnot yet\b|\bsomeone will\b"
+    r"|\b(none of (them|it|these|those|this)|nothing) (can|could|will)( really| possibly)? (move|change|go|give|slip|"
+    r"wait|be (cut|dropped|moved|paused))\b"
     r"|\bwe'?ll (see|figure it out)\b|\b(figure|work) (it|that) out later\b|\bdoes (it|that) (really )?matter\b"
     r"|\bnot (my|our) (problem|concern)\b|\bhard to say\b|\bcan'?t (really )?(say|give|tell|point)\b|\bwho knows\b"
     r"|\bi guess\b|\bgeneral vibe\b|\bwork out somehow\b|\bsomehow\b"

@@ -302,12 +302,16 @@ def read_line(text: str, scenario: Scenario, *, current: str | None, prompts_dir
             continue
         if accusing and not CAUSE.search(f"{c.concern} {c.probe}"):  # only a concern about fault is answered by it
             continue
-        cued = bool(cue_hits(line_stems, c.addressed_by))
+        hits = cue_hits(line_stems, c.addressed_by)
+        cued = bool(hits)
         topical = max(best, near)
         rivals = max((max(v) for k, v in scores.items() if k != c.id), default=0.0)
         acted = bool({"evidence", "solution"} & set(reading.acts))
         about = topical >= TOPIC_SIM or (cued and topical >= TOPIC_SIM_CUED) or best >= ANSWER_SIM
-        substance = acted or (specific and best >= near - NEAR_MARGIN) or best >= near + ANSWER_LEAD
+        # a stance in the concern's own terms, twice over ("speaking for myself ... my own one-on-ones"), is an answer
+        # too, when it sits no closer to the near misses than to the answers
+        stance = len(hits) >= 2 and best >= near
+        substance = acted or (specific and best >= near - NEAR_MARGIN) or best >= near + ANSWER_LEAD or stance
         if not c.probe:  # the manager's own pressure: a plan or a figure that speaks to it answers it
             ok = acted and (cued or topical >= TOPIC_SIM)
         elif c.id == current or c.id in raised:  # the manager asked: an answer on topic counts
@@ -328,6 +332,8 @@ def word_salad(low: str) -> bool:
     if sum(w in FUNCTION_WORDS for w in words) / len(words) < 0.12:
         return True
     items = [[w for w in part.split() if w not in ARTICLES] for part in re.split(r"[,;:]", re.split(r"[.!?]", low)[0])]
+    if max((len(i) for i in items), default=0) > 6:  # a lead-in clause before a colon list is a sentence, not a heap
+        return False
     short = sum(len(i) <= 2 for i in items)
     listed = len(items) >= 4 and short >= 0.75 * len(items)
     if listed and sum(w in FUNCTION_WORDS for w in words) / len(words) < 0.3:
