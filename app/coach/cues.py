@@ -69,8 +69,8 @@ EXIT = re.compile(
     r"(?<!on )(?<!annual )(?<!sick )(?<!parental )(?<!maternity )(?<!paternity )"
     r"leav(e|ing)\b(?! (it|the (doc|draft|note|file|meeting|office)|you|a |them|that|this (with|for|in)|early|"
     r"for (a|the|my|holiday|lunch)|on|at|drinks|do|party|card|present|lunch))|"
-    r"(send|sending|sent) (my|out my) (cv|resume)|(apply|applying|applied|applications?) (for|to|elsewhere|outside|"
-    r"around)\b(?! (the|this|our) (promotion|senior|lead|role here))|tempted to apply|"
+    r"(send|sending|sent) (my|out my) (cv|resume)|(apply|applying|applied|applications?) (elsewhere|outside|around|"
+    r"to other|(for|to) (other|another|outside|external) |for (jobs|roles|positions)\b(?! here))|tempted to apply|"
     r"job (posting|advert|ad|offer|hunt\w*|search\w*)|"
     r"(other|another|a new|different) (jobs?|roles? elsewhere|compan(y|ies)|employers?|firms?|"
     r"opportunit\w+ (elsewhere|outside))|(sound|sounding|sounded) out (a few|some|other) (places|companies|firms)|"
@@ -103,6 +103,9 @@ OTHER = re.compile(r"\b(she|he|they|she'?s|he'?s|they'?re|they'?ve|someone|someb
 WITHDRAW = re.compile(r"\b(not|won'?t( be)?|refuse to) (put(ting)?|sign(ing)?( up)?( to| for| off)?) "
                       r"(my name|that|this|the (date|deadline|launch))\b|\bno (\w+), no (\w+)\b"
                       r"|\bcan'?t be (held )?responsible\b", re.I)
+# Taking something to the manager's boss *for* the manager is a service, not a threat: "so if your director asks..."
+SERVICE = re.compile(r"\b(brief\w*|updat\w+|send (you|them)|forward|summar\w+|prepare\w*|so (if )?(you|your)|for you|"
+                     r"keep you|copy you|loop you|ready for)\b", re.I)
 # A threat word after a refusal is not a threat: "I've turned down recruiters all year".
 NOT_THREAT = re.compile(
     r"\b(turn(ed|ing)? down|said no to|say no to|declin(e|ed|ing)|ignor(e|ed|ing)|not (talking|speaking|looking|"

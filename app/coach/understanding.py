@@ -44,6 +44,7 @@ from app.coach.cues import (
     OUTCOME,
     PRIORITY_CUES,
     SELF,
+    SERVICE,
     SOLUTION_CUES,
     SPECIFIC,
     STRONG_SOLUTION,
@@ -376,8 +377,12 @@ def threatens(low: str) -> bool:
     """An ultimatum: a threat pattern, or the words of leaving or escalating said of oneself, that is not under a
     refusal or a negation ("I've turned down recruiters", "I'm not leaving") and not said of someone else ("two of
     my reports are interviewing elsewhere")."""
-    if any(not NOT_THREAT.search(low[max(0, m.start() - 80):m.start()])
-           and not REFUSED.search(_sentence_at(low, m.start())) for m in ULTIMATUM.finditer(low)):
+    for m in ULTIMATUM.finditer(low):
+        sentence = _sentence_at(low, m.start())
+        if NOT_THREAT.search(low[max(0, m.start() - 80):m.start()]) or REFUSED.search(sentence):
+            continue
+        if SERVICE.search(sentence) and re.search(r"\b(boss|manager|director|vp|exec\w*|board|above you)\b", m.group()):
+            continue
         return True
     for found in re.finditer(r"[^.!?;]+", low):
         sentence = found.group()
