@@ -41,7 +41,6 @@ ULTIMATUM = re.compile(
     r"|\b(calls?|approach(ed)?|offers?|interviews?|conversations?|talks|talking|speaking|chatting)\b[^.]{0,25}"
     r"\b(from|with|to|at|by) (a |an |some |a few |a couple of |two |several )?(other|another|different|competing|rival)"
     r" (compan|firm|employer|organi[sz]ation|business|team)"
-    r"|\b(been |was |got |have been |i'?ve been )(offered|approached|headhunted|poached)\b"
     r"|\b(offered|offer of) (a |an |another )?(role|job|position|post|place)\b[^.]{0,20}"
     r"\b(elsewhere|somewhere|at|with)\b"
     r"|\b(i'?ve|i have) (got )?(an|a second|another|a final) interview\b"
@@ -74,7 +73,8 @@ EXIT = re.compile(
     r"job (posting|advert|ad|offer|hunt\w*|search\w*)|"
     r"(other|another|a new|different) (jobs?|roles? elsewhere|compan(y|ies)|employers?|firms?|"
     r"opportunit\w+ (elsewhere|outside))|(sound|sounding|sounded) out (a few|some|other) (places|companies|firms)|"
-    r"offered me|(have|has) offered|(job|competing|better|other|outside) offer|interview\w* (elsewhere|outside|around|"
+    r"offered me|(have|has) offered|(been|got|was) (offered|approached|headhunted|poached)|"
+    r"(job|competing|better|other|outside) offer|interview\w* (elsewhere|outside|around|"
     r"with (another|a competitor|other)|at (a competitor|another))|(invited|asked) to interview|"
     r"(a|an|a second|a final|another) interview\b(?! (slot|panel|loop) for)|recruiters?|headhunt\w*|poach\w*|"
     r"(a|ask for a|request a) transfer|(move|moving|go|going|switch|switching|transfer\w*) (me )?to "
@@ -91,18 +91,24 @@ EXIT = re.compile(
     r"people services|employee relations|ombuds\w*|whistle-?blow\w*|"
     r"(request\w*|ask\w* for|want) (a different|another|a new) (manager|boss|team|department|reporting line)|"
     r"(walk|walks|leave|leaves|quit|quits|go|goes)\b,? ((me|myself) included|including me)|"
+    r"(talking|speaking|chatting|talked|spoke|meeting|met) (to|with)\b[^.]{0,40}\babout (a|an|the|their|joining|coming|"
+    r"moving)\b[^.]{0,20}\b(role|job|position|opening|offer|back|over|them)\b|"
+    r"put in for (a )?(move|transfer)|didn'?t say no|haven'?t said no|not said no|"
+    r"contest\w* (it|this|that|the)\b|(raise|lodge|file) a (formal )?(complaint|grievance|appeal)|"
+    r"(a|any|my) future (here|on|in|at|with) (this|the|you)|"
     r"(report\w*|tak\w+|escalat\w+|rais\w+)\b[^.]{0,40}\bto (the )?(compliance|regulator|ethics|board|audit|"
     r"works council)|(bags?|suitcase) (is |are )?packed|that'?s it for me|clear(ing)? (out )?my desk|counting the days|"
     r"hr|human resources|the union|union rep|(a|an|my) (employment )?lawyer|legal action|tribunal|grievance|"
     r"formal complaint|(on|in) (the )?record)\b", re.I)
 SELF = re.compile(r"\b(i|i'?m|i'?ll|i'?ve|i'?d|me|myself)\b", re.I)
 OTHER = re.compile(r"\b(she|he|they|she'?s|he'?s|they'?re|they'?ve|someone|somebody|people|person|colleagues?|"
-                   r"reports?|members?|engineers?|(?<!every )(?<!each )(?<!any )(?<!no )one|two|three|candidates?|"
-                   r"anyone|nobody|who)\b", re.I)
+                   r"reports?|members?|engineers?|two|three|candidates?|anyone|nobody|who"
+                   r"|(?<!every )(?<!each )(?<!any )(?<!no )(?<!this )(?<!that )(?<!the )(?<!which )(?<!other )"
+                   r"(?<!another )one)\b", re.I)
 # Withdrawing one's part unless something changes: "I'm not putting my name to that date", "no budget, no launch".
 WITHDRAW = re.compile(r"\b(not|won'?t( be)?|refuse to) (put(ting)?|sign(ing)?( up)?( to| for| off)?) "
                       r"(my name|that|this|the (date|deadline|launch))\b|\bno (\w+), no (\w+)\b"
-                      r"|\bcan'?t be (held )?responsible\b", re.I)
+                      r"|\bcan'?t be (held )?responsible\b|\bdon'?t expect me to\b", re.I)
 # Taking something to the manager's boss *for* the manager is a service, not a threat: "so if your director asks..."
 SERVICE = re.compile(r"\b(brief\w*|updat\w+|send (you|them)|forward|summar\w+|prepare\w*|so (if )?(you|your)|for you|"
                      r"keep you|copy you|loop you|ready for)\b", re.I)
@@ -145,6 +151,9 @@ BLAME = re.compile(
     r"|\bnice of (you|them|him|her|leadership|management|head office|\w+) to\b|\b(acts?|acting) (surprised|shocked)\b"
     r"|\bclearly (didn'?t|not|never|wasn'?t|hasn'?t|doesn'?t)\b|\bsupposed to\b[^.]{0,40}\b(didn'?t|never)\b"
     r"|\bwho you (play golf|have lunch|go drinking|get on) with\b|\bno thanks to\b"
+    r"|\byour (favourites|favorites|pets|mates|inner circle|golf buddies)\b"
+    r"|\b(other people'?s|someone else'?s|another team'?s) (unfinished|half-finished|half-done|leftover|abandoned|"
+    r"broken|messy)\b|\b(start\w*|begin\w*|comes|came|stem\w*|originat\w*) (with|from) (you|your|them|their)\b"
     r"|\b(what|why) you'?re (paid|here) (for|to)\b|\bmore than \w+('s)?( \w+)? (has|have|had) ever\b"
     r"|\b(hovering|breathing down|looking over) (over )?(my|our|everyone'?s|people'?s|the team'?s) "
     r"(shoulders?|necks?)\b"
@@ -187,13 +196,16 @@ BLAME = re.compile(
 # a team or function) and, later in the same sentence, the marks of fault: an imposition that keeps coming, something
 # done without asking, a harmful act, a broken promise, or the cost left with us. understanding.py checks the order.
 AGENT = re.compile(
-    r"(^|[,;:]\s*|\b(and|but|so|because|since|then|when|while)\s+)(you|your \w+|they|they'?ve|who|he|she|"
+    r"(^|[,;:]\s*|\b(and|but|so|because|since|then|when|while)\s+)(?!(the|our|my) team\b)(you|your \w+|they|they'?ve|"
+    r"who|he|she|(the |our |that |this )?(\w+ )?(partner|vendor|supplier|client|contractor|agency)s?\b|"
     r"(the |our |that |this )?"
     r"(other )?\w+ (team|squad|group|department|crew|side|office|people|folks)|finance|leadership|management|legal|"
     r"sales|product|procurement|ops|qa|marketing|design|head office|upstairs|whoever|(the |our |that |this |my )?"
-    r"(last |previous |old |new )?(manager|boss|lead|director|architect|committee|panel|board|execs?|bosses|vp))\b",
+    r"(last |previous |old |new )?(two |three |few )?(managers?|boss|lead|director|architect|committee|panel|board|"
+    r"execs?|bosses|vp))\b",
     re.I)
-NAMED = re.compile(r"(?:^|[.!?;:]\s+|,\s+|\b(?:and|but|so|because|then)\s+)([A-Z][a-z]+)\b(?! (and|or) (I|we)\b)")
+NAMED = re.compile(r"(?:^|[.!?;:]\s+|,\s+|\b(?:and|but|so|because|then)\s+)([A-Z][a-z]+|[A-Z]{2,4})\b"
+                   r"(?! (and|or) (I|we)\b)")
 NOT_NAMES = {"The", "This", "That", "These", "Those", "There", "It", "We", "I", "Our", "My", "If", "When", "So",
              "And", "But", "Then", "Since", "Once", "Every", "Each", "Two", "Three", "Four", "Five", "Last", "Next",
              "One", "Honestly", "Frankly", "Yes", "No", "Okay", "Well", "Sure", "Right", "Fair", "Good", "Great",
@@ -224,7 +236,18 @@ FAULT = re.compile(
     r"|\b(is|was|are|were) the (real )?(reason|problem|cause|issue)\b"
     r"|\b(slowed|stalled|suffered|fell apart|fallen apart|went wrong|gone wrong|derailed|tanked)\b"
     r"|\b(wasted|squandered|blew) (the|our|my|all|a)\b|\bfor (himself|herself|themselves)\b"
+    r"|\bkeeps? (?!(going|working|running|growing|improving|getting better|delivering)\b)\w+ing\b"
+    r"|\bwithout (running|reading|looking|thinking|talking|informing|waiting|involving|asking|checking|testing|"
+    r"telling)\b"
+    r"|\btook (\w+ )?(days|weeks|months|ages|forever|a year|a month|a week)\b[^.]{0,10}\bto\b"
+    r"|\bwent (silent|quiet|dark|missing|awol)\b|\bghosted\b"
+    r"|\b(approved|agreed|promised|signed off|said yes)\b[^.]{0,50}\b(and then|but then|only to|then)\b"
+    r"|\b(promised|said|agreed|swore)\b[^.]{0,60}\b(never|neither|nobody|no one)\b"
     r"|\blet (us|me|the team) down\b|\b(ignored|ignores|ignoring) (our|my|the|us|me)\b", re.I)
+# Saying in so many words that it is no one's fault takes the shape of blame back ("not one person").
+NO_BLAME = re.compile(r"\bnot (about )?(one|any|a single|a) person\b|\bnot about blame\b"
+                      r"|\bprocess (issue|problem|gap)\b|\b(not|isn'?t|wasn'?t) (anyone|anybody|someone)'?s fault\b"
+                      r"|\b(no one|nobody|no-one)'?s fault\b", re.I)
 # Someone else's not doing their part as the reason: "I'd have grown faster if anyone here had taken it seriously".
 COUNTERFACTUAL = re.compile(
     r"\b(\w+'d|would|wouldn'?t|could|couldn'?t) (have|be)\b[^.]{0,60}\bif (anyone|anybody|someone|nobody|you|they|he|"

@@ -38,6 +38,7 @@ from app.coach.cues import (
     MEASURE,
     NAMED,
     NEGATION,
+    NO_BLAME,
     NOT_NAMES,
     NOT_THREAT,
     OTHER,
@@ -62,6 +63,7 @@ CLAUSE_BREAK = re.compile(r",\s*(?=(?:because|since|even|as usual|no thanks|than
 ARTICLES = {"the", "a", "an", "our", "your", "my"}
 REFUSED = re.compile(r"\b(told (them|him|her) no|said no|turned (it |them |him |her )?down|declined|not interested|"
                      r"happy here|not (going|looking) anywhere|no intention|instead of|rather than)\b")
+PAST = re.compile(r"^[a-z]{3,}ed$")
 CONDITION = {"if", "when", "unless", "whether", "once", "until"}
 
 # Thresholds tuned on evals/understanding.yaml only (evals/understanding_heldout.yaml is not looked at).
@@ -330,8 +332,8 @@ def word_salad(low: str) -> bool:
     words = TOKEN.findall(low)
     if len(words) < 5:
         return False
-    if sum(w in FUNCTION_WORDS for w in words) / len(words) < 0.12:
-        return True
+    if sum(w in FUNCTION_WORDS for w in words) / len(words) < 0.12 and not any(PAST.match(w) for w in words):
+        return True  # ... unless a verb in the past makes it a terse sentence ("Engineering merged it without ...")
     items = [[w for w in part.split() if w not in ARTICLES] for part in re.split(r"[,;:]", re.split(r"[.!?]", low)[0])]
     if max((len(i) for i in items), default=0) > 6:  # a lead-in clause before a colon list is a sentence, not a heap
         return False
@@ -383,6 +385,9 @@ def threatens(low: str) -> bool:
             continue
         if SERVICE.search(sentence) and re.search(r"\b(boss|manager|director|vp|exec\w*|board|above you)\b", m.group()):
             continue
+        start = max(low.rfind(x, 0, m.start()) for x in ".!?;") + 1
+        if _last_subject(low[start:m.start()]) == "other":  # "Sam says he's been approached by another company"
+            continue
         return True
     for found in re.finditer(r"[^.!?;]+", low):
         sentence = found.group()
@@ -396,14 +401,18 @@ def threatens(low: str) -> bool:
                          before.replace("n't", " n't")):
                 continue
             if not SELF.search(m.group()) and not re.search(r"\bmy\s+$", before):
-                subjects = [(x.start(), "self") for x in SELF.finditer(before)]
-                subjects += [(x.start(), "other") for x in OTHER.finditer(before)]
-                if not subjects:
-                    subjects = [(0, "self")] if SELF.search(sentence[m.end():]) else []
-                if not subjects or max(subjects)[1] != "self":
+                said_by = _last_subject(before) or ("self" if SELF.search(sentence[m.end():]) else None)
+                if said_by != "self":
                     continue
             return True
     return False
+
+
+def _last_subject(before: str) -> str | None:
+    """Who the nearest person named before a point is: "self" (I, me) or "other" (she, they, two people)."""
+    subjects = [(x.start(), "self") for x in SELF.finditer(before)]
+    subjects += [(x.start(), "other") for x in OTHER.finditer(before)]
+    return max(subjects)[1] if subjects else None
 
 
 def accuses(text: str) -> bool:
@@ -411,6 +420,8 @@ def accuses(text: str) -> bool:
     person) and after it a mark of fault (an imposition that keeps coming, something done without asking, a harmful
     act, a broken promise, the cost left with us), or a counterfactual that puts the cause on someone else."""
     plain = text.replace("’", "'")
+    if NO_BLAME.search(plain):
+        return False
     if COUNTERFACTUAL.search(plain):
         return True
     for found in re.finditer(r"[^.!?;]+[.!?;]*", plain):
