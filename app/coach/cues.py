@@ -279,6 +279,11 @@ NEGATION = re.compile(
     r"|\b(haven'?t|have not|hasn'?t|didn'?t|did not) (yet |really |actually )?(talked|spoken)\b"
     r"(?! (about (it|this|that) )?(with|to) (anyone|anybody|others|other people|the (rest of the )?team|my team|"
     r"colleagues|my colleagues|the others))", re.I)
+# A change of subject announced: "by the way", "speaking of ...", "totally different subject, but".
+TOPIC_SHIFT = re.compile(r"\b(by the way|anyway|speaking of|before i forget|(totally |completely |a )?"
+                         r"(different|unrelated) (subject|topic|note|question)|(totally |completely )?unrelated|"
+                         r"random (thought|question)|"
+                         r"on another note|changing the subject|off[- ]topic|while i (remember|have you))\b", re.I)
 # Empty agreement and hedging: with no figure, name or date, such a line answers nothing.
 VAGUE = re.compile(
     r"\b(that|this) kind of thing\b|\bstuff like that\b|\bwe'?ll (have to )?see how\b|\bplays? out\b"

@@ -49,6 +49,7 @@ from app.coach.cues import (
     SOLUTION_CUES,
     SPECIFIC,
     STRONG_SOLUTION,
+    TOPIC_SHIFT,
     ULTIMATUM,
     VAGUE,
     WISH,
@@ -475,6 +476,7 @@ def _acts(text: str, low: str, line_stems: list[str], vec: np.ndarray, exemplars
         acts.add("input")
     if CLOSING.match(text.strip()) or (p["closing"] >= STRONG and reading.words <= 25):
         acts.add("closing")
-    if p["offtopic"] >= STRONG and not (acts - {"closing"}):
+    shifted = bool(TOPIC_SHIFT.search(low)) and p["offtopic"] >= WEAK  # a change of subject, and about something else
+    if (p["offtopic"] >= STRONG or shifted) and not (acts - {"closing"}):
         acts.add("offtopic")
     return [a for a in ACTS if a in acts]
