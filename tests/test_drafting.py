@@ -351,10 +351,10 @@ def test_the_embedded_model_is_not_waited_for_where_its_output_is_rarely_kept(se
     from app.llm import local
 
     c = case("d01")
-    before = local._engine is not None and local._engine.loaded
+    before = local.any_loaded()
     result = make_draft(c["kind"], c["situation"], profile=load_profile(MANAGERS / c["manager"]),
                         model="local/smollm2", settings=settings, save=False)
     assert result.problems == [] and fact_retention(result.draft, c["facts"]) == 1.0
     assert any(n.startswith("Facts were matched by rules") for n in result.notices)
     assert "Path: structured composition of your facts." in result.notices
-    assert (local._engine is not None and local._engine.loaded) == before, "no model was loaded for this draft"
+    assert local.any_loaded() == before, "no model was loaded for this draft"

@@ -19,6 +19,8 @@ from app.coach.rubric import Dimension, Rubric, load_rubric
 from app.coach.scenarios import load_scenario
 from app.config import Settings, get_settings
 from app.errors import BadInput, UpwardError
+from app.llm import registry
+from app.llm.model import Model
 from app.retrieval import search as retrieval
 from app.schemas import Hit, ManagerProfile, Strict, Temperament, Turn
 from app.voice.delivery import Delivery
@@ -128,10 +130,8 @@ def deterministic_scores(lines: list[str], readings: list[Reading], profile: Man
     return scores
 
 
-def _judge(lines: list[str], rubric: Rubric, scenario_title: str, model: str, settings: Settings) -> dict[str, int]:
+def _judge(lines: list[str], rubric: Rubric, scenario_title: str, model: Model) -> dict[str, int]:
     """The model's 0-4 per dimension, at temperature 0."""
-    from app.llm import gateway
-
     fields = {d.id: (int, Field(ge=0, le=4, description=d.name)) for d in rubric.dimensions}
     schema = create_model("Judgement", **fields)  # type: ignore[call-overload]
     rules = "\n".join(f"- {d.id}: {d.name}. 0 = {d.levels.get(0, '')} 4 = {d.levels.get(4, '')}"
@@ -142,16 +142,14 @@ def _judge(lines: list[str], rubric: Rubric, scenario_title: str, model: str, se
                                       "0-4 on each dimension of a rubric. Judge only their lines."},
         {"role": "user", "content": f"Conversation: {scenario_title}\nRubric:\n{rules}\n\nTheir lines:\n{said}"},
     ]
-    result = gateway.structured(messages, schema, model=model, settings=settings, temperature=0.0, max_tokens=200)
+    result = model.structured(messages, schema, temperature=0.0, max_tokens=200)
     return {d.id: int(getattr(result, d.id)) for d in rubric.dimensions}
 
 
-def _use_judge(model: str, settings: Settings) -> bool:
+def _use_judge(model: str | Model, settings: Settings) -> bool:
     if settings.judge != "auto":
         return settings.judge == "on"
-    from app.llm import gateway
-
-    return gateway.resolve(model, settings).provider not in ("local", "fake")
+    return registry.model(model, settings).can_judge
 
 
 def _best_line(lines: list[str], values: list[float], skip: set[int] = frozenset()) -> str | None:  # type: ignore[assignment]
@@ -226,7 +224,7 @@ def _citations(dims: list[Dimension], scores: dict[str, int], scenario_id: str, 
 
 
 def score_transcript(transcript: list[Turn], scenario_id: str, profile: ManagerProfile, *,
-                     difficulty: str | Difficulty = "realistic", model: str | None = None,
+                     difficulty: str | Difficulty = "realistic", model: str | Model | None = None,
                      settings: Settings | None = None, situation: str = "") -> Debrief:
     """Score the person's side of a rehearsal: 0-4 per dimension, overall 0-100, quotes and citations."""
     settings = settings or get_settings()
@@ -244,7 +242,7 @@ def score_transcript(transcript: list[Turn], scenario_id: str, profile: ManagerP
     model = model or settings.model
     if _use_judge(model, settings):
         try:
-            opinion = _judge(lines, rubric, scenario.title, model, settings)
+            opinion = _judge(lines, rubric, scenario.title, registry.model(model, settings))
             scores = {d: int(round((1 - JUDGE_WEIGHT) * s + JUDGE_WEIGHT * opinion.get(d, s) + 1e-9))
                       for d, s in scores.items()}
             judged = True
