@@ -230,6 +230,8 @@ def session_markdown(session: dict[str, Any]) -> str:
     return "\n".join(lines).rstrip() + "\n"
 
 
+# A cache keyed by its real input: one History per SQLite file, so every caller on that file shares
+# its connection handling and write lock.
 _histories: dict[Path, History] = {}
 _hist_lock = threading.Lock()
 
