@@ -21,7 +21,7 @@ from pathlib import Path
 from app.benchmarks.paths import Context
 from app.benchmarks.probe import Probe
 from app.benchmarks.report import Report, Row, machine, table
-from app.config import Settings, get_settings
+from app.config import Settings
 from app.llm import local, registry
 
 PROMPT = [
@@ -177,9 +177,9 @@ def _peak_mb() -> float:
     return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
 
 
-def run(settings: Settings | None = None) -> Iterator[str]:
+def run(settings: Settings) -> Iterator[str]:
     """Run every section, yield progress and then the table; write bench.json."""
-    base = settings or get_settings()
+    base = settings
     quick = os.environ.get("UPWARD_BENCH_QUICK", "") not in ("", "0", "false")
     only = [s.strip() for s in os.environ.get("UPWARD_BENCH_ONLY", "").split(",") if s.strip()]
     out = Path(os.environ.get("UPWARD_BENCH_JSON") or "bench.json")

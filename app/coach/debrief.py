@@ -17,7 +17,7 @@ from app.coach import moves, specifics
 from app.coach.moves import Difficulty, Reading
 from app.coach.rubric import Dimension, Rubric, load_rubric
 from app.coach.scenarios import load_scenario
-from app.config import Settings, get_settings
+from app.config import Settings
 from app.errors import BadInput, UpwardError
 from app.llm import registry
 from app.llm.model import Model
@@ -225,9 +225,8 @@ def _citations(dims: list[Dimension], scores: dict[str, int], scenario_id: str, 
 
 def score_transcript(transcript: list[Turn], scenario_id: str, profile: ManagerProfile, *,
                      difficulty: str | Difficulty = "realistic", model: str | Model | None = None,
-                     settings: Settings | None = None, situation: str = "") -> Debrief:
+                     settings: Settings, situation: str = "") -> Debrief:
     """Score the person's side of a rehearsal: 0-4 per dimension, overall 0-100, quotes and citations."""
-    settings = settings or get_settings()
     lines = [t.content for t in transcript if t.role == "user" and t.content.strip()]
     if not lines:
         raise BadInput("There is nothing to score: the transcript has none of your lines.")

@@ -17,7 +17,7 @@ from pydantic import BaseModel, Field, create_model
 from app.coach import draft_text as tx
 from app.coach.draft_kinds import FactField, KindSpec, load_kind
 from app.coach.draft_spans import fill_gaps
-from app.config import Settings, get_settings
+from app.config import Settings
 from app.errors import BadInput, ProviderUnavailable, StructuredOutputError
 from app.llm import registry
 from app.llm.model import Model
@@ -270,10 +270,9 @@ def model_extraction_pays(model: Model, settings: Settings) -> bool:
     return not model.small
 
 
-def extract(spec: KindSpec, situation: str, *, model: str | Model | None = None, settings: Settings | None = None,
+def extract(spec: KindSpec, situation: str, *, settings: Settings, model: str | Model | None = None,
             given: dict[str, str] | None = None) -> Extraction:
     """Facts for a kind: the person's own (given) first, then grounded model values, then rules."""
-    settings = settings or get_settings()
     out = Extraction()
     for name, value in (given or {}).items():
         out.values[name] = value
@@ -324,8 +323,7 @@ def check_given(spec: KindSpec, facts: dict[str, str] | None) -> dict[str, str]:
     return clean
 
 
-def extract_facts(kind: str, situation: str, *, model: str | None = None,
-                  settings: Settings | None = None) -> dict[str, str]:
+def extract_facts(kind: str, situation: str, *, settings: Settings, model: str | None = None) -> dict[str, str]:
     """The kind's facts found in the situation (only the ones it states; none invented)."""
     spec = load_kind(kind, settings)
     return extract(spec, check_situation(situation), model=model, settings=settings).values

@@ -26,7 +26,7 @@ from app.coach.draft_facts import (
 )
 from app.coach.draft_kinds import KINDS, Draft, FactField, KindSpec, Pushback, check_kind, kind_fields, load_kind
 from app.coach.profiles import DEFAULT_PROFILE, parse_profile
-from app.config import Settings, get_settings
+from app.config import Settings
 from app.errors import BadInput, ProviderUnavailable, UpwardError
 from app.history import get_history
 from app.llm import registry
@@ -155,15 +155,13 @@ def addressee(profile: ManagerProfile | None) -> str | None:
 
 
 def make_draft(kind: str, situation: str, *, profile: ManagerProfile | None = None,
-               facts: dict[str, str] | None = None, model: str | Model | None = None,
-               settings: Settings | None = None,
+               facts: dict[str, str] | None = None, model: str | Model | None = None, settings: Settings,
                save: bool = True, owner: str = "", session_id: str | None = None,
                own_lines: list[str] | None = None, own_pushback: list[Pushback] | None = None) -> DraftResult:
     """Draft the conversation: facts first, structure from templates, model phrasing, checks last.
 
     Everything taken from the situation is turned to the second person first ("I need Gary to
     call" -> "I need you to call"), because the draft is said to the manager."""
-    settings = settings or get_settings()
     spec = load_kind(check_kind(kind), settings)
     said_to = addressee(profile)
     situation = voice.second_person(check_situation(situation), said_to)
@@ -240,10 +238,9 @@ def _evidence(line: str) -> float:
 
 
 def draft_from_rehearsal(session_id: str, *, kind: str | None = None, model: str | Model | None = None,
-                         settings: Settings | None = None, owner: str = "",
+                         settings: Settings, owner: str = "",
                          profile: ManagerProfile | None = None, save: bool = True) -> DraftResult:
     """Turn a rehearsal into a draft that reuses the person's own lines (the best-evidenced as points)."""
-    settings = settings or get_settings()
     session = get_history(settings).session(session_id)
     scenario = str(session.get("scenario") or "")
     kind = kind or SCENARIO_KIND.get(scenario, scenario)

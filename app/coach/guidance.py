@@ -22,7 +22,7 @@ from pydantic import BaseModel, Field
 from app.coach import draft_text as tx
 from app.coach.intents import about_work, intent_of, intent_profile
 from app.coach.untrusted import looks_like_instruction, plain, quotable, split_sentences
-from app.config import Settings, get_settings
+from app.config import Settings
 from app.llm import registry
 from app.llm.model import Model
 from app.retrieval import search as retrieval
@@ -332,13 +332,12 @@ def render(picks: list[Pick], docs: list[Hit], question: str,
     return "\n".join(lines).strip(), cited
 
 
-def ask(question: str, *, k: int = 4, model: str | Model | None = None, settings: Settings | None = None,
+def ask(question: str, *, settings: Settings, k: int = 4, model: str | Model | None = None,
         as_text: Callable[[str], str] | None = None) -> Answer:
     """Answer a question from the guidance only, every sentence taken from (or checked against) its card.
 
     Passages of the person's own documents are quoted, never advice; `as_text` (the web app's
     Markdown escaper) keeps what they contain from being rendered."""
-    settings = settings or get_settings()
     question = retrieval.validate_query(question)
     dense = retrieval.dense_search(question, k=max(3, k), settings=settings)
     top = max((h.score for h in dense if not _is_document(h, settings)), default=0.0)

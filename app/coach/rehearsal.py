@@ -21,7 +21,7 @@ from app.coach.hints import Hint, hint_for
 from app.coach.moves import Difficulty, State
 from app.coach.rubric import Rubric, load_rubric
 from app.coach.scenarios import Scenario, load_scenario
-from app.config import Settings, get_settings
+from app.config import Settings
 from app.errors import BadInput
 from app.history import History, get_history
 from app.llm import registry
@@ -112,10 +112,9 @@ class Rehearsal:
     # construction ----------------------------------------------------------------
     @classmethod
     def start(cls, scenario: str, profile: ManagerProfile, *, difficulty: str | Difficulty = "realistic",
-              hints: bool = True, model: str | None = None, settings: Settings | None = None, owner: str = "",
+              hints: bool = True, model: str | Model | None = None, settings: Settings, owner: str = "",
               greet: bool = True, situation: str | None = None) -> Rehearsal:
         """A new session, stored before anything is said. `greet` lets the manager open the meeting."""
-        settings = settings or get_settings()
         found = load_scenario(scenario, settings)
         level = _difficulty(difficulty)
         told = validate_situation(situation)
@@ -127,9 +126,8 @@ class Rehearsal:
                    situation=told, llm=llm)
 
     @classmethod
-    def resume(cls, session_id: str, settings: Settings | None = None, model: str | None = None) -> Rehearsal:
+    def resume(cls, session_id: str, settings: Settings, model: str | None = None) -> Rehearsal:
         """Reopen a stored session exactly where it stopped."""
-        settings = settings or get_settings()
         row = cls._history(settings).session(session_id)
         stored = row["state"] or {}
         try:
@@ -350,7 +348,7 @@ class Rehearsal:
 
 
 def run_script(scenario: str, profile: ManagerProfile, lines: list[str], *, difficulty: str = "realistic",
-               model: str | None = None, settings: Settings | None = None, hints: bool = False,
+               model: str | Model | None = None, settings: Settings, hints: bool = False,
                owner: str = "", situation: str | None = None) -> dict[str, Any]:
     """A whole scripted rehearsal (no terminal needed): one manager reply per line, then the debrief."""
     checked = [validate_line(line) for line in lines if line.strip()]

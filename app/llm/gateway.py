@@ -19,7 +19,7 @@ from litellm import CustomLLM
 from litellm.types.utils import GenericStreamingChunk, ModelResponse
 from pydantic import BaseModel
 
-from app.config import Settings, get_settings
+from app.config import Settings, load_settings
 from app.errors import (
     BadInput,
     ConfigError,
@@ -293,10 +293,12 @@ def send_stream(spec: Model, messages: list[Message], *, max_tokens: int, temper
 
 
 # -- the module-level calls: resolve the id, then call the Model ----------------------------------
+# For scripts and tests; the app resolves through Services.model. Without `settings` they read the
+# environment afresh (there is no process-wide copy to fall back on).
 
 def resolve(model: str | Model | None = None, settings: Settings | None = None) -> Model:
     """Check a model id and its credentials before any call; raise a ConfigError that says the fix."""
-    return registry.model(model, settings or get_settings())
+    return registry.model(model, settings or load_settings())
 
 
 def privacy_notice(spec: Model) -> str:

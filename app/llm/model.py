@@ -12,17 +12,15 @@ import json
 import re
 from collections.abc import Iterator
 from dataclasses import dataclass, field
-from typing import TYPE_CHECKING, Any, TypeVar
+from typing import Any, TypeVar
 
 from pydantic import BaseModel, ValidationError
 
+from app.config import Settings
 from app.errors import BadInput, StructuredOutputError
 from app.llm import fake
 from app.llm.budget import Fitted, fit_messages
 from app.llm.local import LocalEngine, get_engine
-
-if TYPE_CHECKING:
-    from app.config import Settings
 
 Message = dict[str, str]
 T = TypeVar("T", bound=BaseModel)
