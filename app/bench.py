@@ -22,7 +22,8 @@ from app import prompts
 from app.benchmarks.paths import Context
 from app.benchmarks.probe import Probe
 from app.benchmarks.report import Report, Row, machine, table
-from app.config import Settings, get_settings
+from app.config import Settings
+from app.llm import local, registry
 
 MAX_TOKENS = 96
 RUNS = 3
@@ -39,17 +40,16 @@ class Bench:
 
     def context(self) -> Context:
         """The in-process context, created once: warmed as `upward serve` warms, generations probed."""
-        from app.llm import gateway, local
-        from app.ui.warmup import WarmUp
+        from app.ui.warmup import WarmUp  # app.ui imports gradio
 
         if self._context is None:
             WarmUp(self.settings).run()
-            spec = gateway.resolve(self.settings.model, self.settings)
+            model = registry.model(self.settings.model, self.settings)
             llama = probe = None
-            if spec.provider == "local":
-                llama = local.get_engine(self.settings.local_context, self.settings.local_threads).llama
+            if model.loads_weights:
+                llama = model.engine.llama
                 probe = Probe(llama).__enter__()
-            self._context = Context(self.settings, spec.id, llama, probe, self.quick)
+            self._context = Context(self.settings, model.id, llama, probe, self.quick)
         return self._context
 
     def close(self) -> None:
@@ -78,10 +78,9 @@ def llm_layer(bench: Bench) -> list[Row]:
     """Upward's LLM layer (litellm provider, budget, worker thread) against raw llama-cpp-python."""
     import statistics
 
-    from app.llm import gateway, local
-
     settings = bench.settings
-    engine = local.get_engine(settings.local_context, settings.local_threads)
+    model = registry.model(local.MODEL_ID, settings)
+    engine = model.engine
     llama = engine.llama
     messages = prompts.load("runtime/bench").messages()  # read once, outside the timed paths
     params = {"max_tokens": MAX_TOKENS, "temperature": 0.0, "repeat_penalty": 1.15, "top_p": 1.0}
@@ -93,7 +92,7 @@ def llm_layer(bench: Bench) -> list[Row]:
                 yield piece
 
     def layer() -> Iterator[str]:
-        yield from gateway.stream(messages, model="local/smollm2", max_tokens=MAX_TOKENS, settings=settings)
+        yield from model.stream(messages, max_tokens=MAX_TOKENS)
 
     _measure(raw, engine.count_tokens)  # warm both paths once
     _measure(layer, engine.count_tokens)
@@ -176,9 +175,9 @@ def _peak_mb() -> float:
     return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
 
 
-def run(settings: Settings | None = None) -> Iterator[str]:
+def run(settings: Settings) -> Iterator[str]:
     """Run every section, yield progress and then the table; write bench.json."""
-    base = settings or get_settings()
+    base = settings
     quick = os.environ.get("UPWARD_BENCH_QUICK", "") not in ("", "0", "false")
     only = [s.strip() for s in os.environ.get("UPWARD_BENCH_ONLY", "").split(",") if s.strip()]
     out = Path(os.environ.get("UPWARD_BENCH_JSON") or "bench.json")

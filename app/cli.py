@@ -10,14 +10,17 @@ import json
 import sys
 import time
 from collections.abc import Callable, Sequence
+from pathlib import Path
 from typing import Any
 
 from pydantic import ValidationError
 
-from app.config import Settings, get_settings, private_umask
-from app.errors import UpwardError
+from app.coach.report import debrief_text, session_markdown
+from app.config import get_settings, private_umask
+from app.errors import BadInput, UpwardError
+from app.services import Services
 
-Handler = Callable[[argparse.Namespace, Settings], int]
+Handler = Callable[[argparse.Namespace, Services], int]
 
 
 def _emit(args: argparse.Namespace, doc: dict[str, Any], text: str) -> None:
@@ -31,34 +34,34 @@ def _hits_text(hits: list[Any]) -> str:
                        for i, h in enumerate(hits, 1))
 
 
-def cmd_serve(args: argparse.Namespace, settings: Settings) -> int:
+def cmd_serve(args: argparse.Namespace, services: Services) -> int:
     from app import ui
 
-    ui.serve(settings)
+    ui.serve(services)
     return 0
 
 
-def cmd_search(args: argparse.Namespace, settings: Settings) -> int:
+def cmd_search(args: argparse.Namespace, services: Services) -> int:
     from app.retrieval.search import search_once
 
-    hits = search_once(args.query, k=args.k, settings=settings)
+    hits = search_once(args.query, k=args.k, settings=services.settings)
     _emit(args, {"hits": [h.model_dump() for h in hits]}, _hits_text(hits))
     return 0
 
 
-def cmd_ask(args: argparse.Namespace, settings: Settings) -> int:
+def cmd_ask(args: argparse.Namespace, services: Services) -> int:
     from app.coach.guidance import ask
 
-    answer = ask(args.question, k=args.k, model=settings.model, settings=settings)
+    answer = ask(args.question, k=args.k, model=services.settings.model, settings=services.settings)
     sources = "\n".join(f"[{i}] {h.title} ({h.source}: {h.card})" for i, h in enumerate(answer.citations, 1))
     _emit(args, answer.model_dump(), f"{answer.answer}\n\n{sources}".rstrip())
     return 0
 
 
-def cmd_ingest(args: argparse.Namespace, settings: Settings) -> int:
+def cmd_ingest(args: argparse.Namespace, services: Services) -> int:
     from app.retrieval.ingest import ingest
 
-    report = ingest(args.paths, rebuild=args.rebuild, settings=settings)
+    report = ingest(args.paths, rebuild=args.rebuild, settings=services.settings)
     doc = {
         "added": report.added, "unchanged": report.unchanged, "chunks": report.chunks,
         "skipped": [{"path": str(s.path), "reason": s.reason} for s in report.skipped],
@@ -70,17 +73,15 @@ def cmd_ingest(args: argparse.Namespace, settings: Settings) -> int:
     return 0
 
 
-def cmd_bench(args: argparse.Namespace, settings: Settings) -> int:
+def cmd_bench(args: argparse.Namespace, services: Services) -> int:
     from app import bench
 
-    for line in bench.run(settings):
+    for line in bench.run(services.settings):
         print(line, flush=True)
     return 0
 
 
 def _facts_arg(pairs: list[str] | None) -> dict[str, str]:
-    from app.errors import BadInput
-
     facts: dict[str, str] = {}
     for pair in pairs or []:
         name, sep, value = pair.partition("=")
@@ -90,14 +91,14 @@ def _facts_arg(pairs: list[str] | None) -> dict[str, str]:
     return facts
 
 
-def cmd_draft(args: argparse.Namespace, settings: Settings) -> int:
+def cmd_draft(args: argparse.Namespace, services: Services) -> int:
     from app.coach.drafting import check_kind, make_draft
     from app.coach.profiles import load_profile
 
     check_kind(args.kind)
     profile = load_profile(args.manager) if args.manager else None
     result = make_draft(args.kind, args.situation or "", profile=profile, facts=_facts_arg(args.fact),
-                        model=settings.model, settings=settings)
+                        model=services.settings.model, settings=services.settings)
     doc = result.draft.model_dump()
     doc["missing_facts"] = [f.question for f in result.missing]
     doc["draft_id"] = result.draft_id
@@ -108,8 +109,6 @@ def cmd_draft(args: argparse.Namespace, settings: Settings) -> int:
 
 
 def _read_script(path: str) -> list[str]:
-    from app.errors import BadInput
-
     try:
         text = sys.stdin.read() if path == "-" else open(path, encoding="utf-8").read()
     except FileNotFoundError as exc:
@@ -122,37 +121,17 @@ def _read_script(path: str) -> list[str]:
     return lines
 
 
-def _scripted(args: argparse.Namespace, settings: Settings, profile: Any, lines: list[str]) -> dict[str, Any]:
-    """A scripted rehearsal; when the model fails part-way, the error says how to finish the stored session."""
-    from app.coach.rehearsal import Rehearsal, validate_line
-
-    checked = [validate_line(line) for line in lines]  # every line checked before anything is stored
-    session = Rehearsal.start(args.scenario, profile, difficulty=args.difficulty, hints=False, model=settings.model,
-                              settings=settings, greet=False, situation=args.situation)
-    try:
-        for line in checked:
-            session.say(line)
-        return session.as_contract(session.finish())
-    except UpwardError as exc:
-        if session.transcript:
-            done = sum(t.role == "user" for t in session.transcript) - int(session.pending)
-            exc.fix = (f"{exc.fix}; " if exc.fix else "") + (
-                f"your {done} answered line(s) are saved in session {session.session_id}: continue with "
-                f"`upward rehearse --resume {session.session_id}` and type /retry")
-        raise
-
-
-def cmd_rehearse(args: argparse.Namespace, settings: Settings) -> int:
+def cmd_rehearse(args: argparse.Namespace, services: Services) -> int:
+    from app import cli_rehearse as terminal  # the rehearsal modules: only this command needs them
     from app.coach.profiles import load_profile
-    from app.coach.report import debrief_text
 
+    settings = services.settings
     profile = load_profile(args.manager)
     if args.speak:  # no player: say so before the rehearsal, not after it
         from app.voice.playback import player
 
         player()
     if args.audio_dir:
-        from app.errors import BadInput
         from app.voice.session import run_audio
 
         if args.script:
@@ -161,118 +140,19 @@ def cmd_rehearse(args: argparse.Namespace, settings: Settings) -> int:
                         settings=settings, situation=args.situation)
         talk = "\n".join(f"{'You' if t['role'] == 'user' else profile.name}: {t['content']}" for t in doc["transcript"])
         _emit(args, doc, f"{talk}\n\n{debrief_text(doc['debrief'])}")
-        _speak_transcript(args, doc)
+        terminal.speak_transcript(args, doc)
         return 0
     if args.script:
-        doc = _scripted(args, settings, profile, _read_script(args.script))
+        doc = terminal.scripted(args, settings, profile, _read_script(args.script))
         talk = "\n".join(f"{'You' if t['role'] == 'user' else profile.name}: {t['content']}" for t in doc["transcript"])
         _emit(args, doc, f"{talk}\n\n{debrief_text(doc['debrief'])}")
-        _speak_transcript(args, doc)
+        terminal.speak_transcript(args, doc)
         return 0
-    return _interactive(args, settings, profile)
+    return terminal.interactive(args, settings, profile, _emit)
 
 
-def _speaker(args: argparse.Namespace) -> Any:
-    """A Speaker for --speak (None without it): replies are spoken sentence by sentence."""
-    if not getattr(args, "speak", False):
-        return None
-    from app.voice.playback import Speaker
-
-    return Speaker()
-
-
-def _voiced(session: Any, pieces: Any, speaker: Any) -> str:
-    """Drain a reply stream (speaking each sentence as it completes, with --speak); the stored reply."""
-    for snapshot in pieces:
-        if speaker is not None:
-            speaker.follow(snapshot)
-    final = str(session.transcript[-1].content)
-    if speaker is not None:
-        speaker.finish(final)
-    return final
-
-
-def _speak_transcript(args: argparse.Namespace, doc: dict[str, Any]) -> None:
-    speaker = _speaker(args)
-    if speaker is not None:
-        for turn in doc["transcript"]:
-            if turn["role"] == "manager":
-                speaker.say(turn["content"])
-        _stop_speaking(speaker)
-
-
-def _stop_speaking(speaker: Any) -> None:
-    for problem in speaker.close():
-        print(f"upward: could not speak a reply: {problem}", file=sys.stderr)
-
-
-def _interactive(args: argparse.Namespace, settings: Settings, profile: Any) -> int:
-    from app.coach.rehearsal import Rehearsal
-    from app.coach.report import debrief_text
-
-    session = (Rehearsal.resume(args.resume, settings=settings) if args.resume else
-               Rehearsal.start(args.scenario, profile, difficulty=args.difficulty,
-                               hints=settings.hints and not args.no_hints, model=settings.model, settings=settings,
-                               situation=args.situation))
-    name = session.profile.name
-    print(f"Rehearsing '{session.scenario.title}' with {name} ({session.difficulty.value}). "
-          "Type your lines; /rewind takes back the last exchange, /retry re-asks after an error, "
-          "/end finishes with a debrief.", file=sys.stderr)
-    talk = sys.stderr if args.json else sys.stdout  # with --json, stdout carries only the JSON document
-    speaker = _speaker(args)
-    opened = bool(session.transcript) or _say_opening(session, name, talk, speaker)
-    while True:
-        try:
-            print("You: ", end="", file=talk, flush=True)
-            line = input()
-        except EOFError:
-            break
-        if line.strip() == "/end":
-            break
-        try:
-            if line.strip() == "/rewind":
-                session.rewind()
-                print("(took back your last line)", file=sys.stderr)
-                continue
-            if line.strip() == "/retry" and not opened:
-                opened = _say_opening(session, name, talk, speaker)
-            elif not opened:
-                print("upward: your manager has not opened the meeting yet; type /retry first", file=sys.stderr)
-            elif line.strip() == "/retry":
-                print(f"{name}: {_voiced(session, session.retry(), speaker)}", file=talk)
-            else:
-                print(f"{name}: {_voiced(session, session.reply(line), speaker)}", file=talk)
-        except UpwardError as exc:  # the session goes on: every completed turn is already stored
-            print(f"upward: {exc.message}" + (f" ({exc.fix})" if exc.fix else ""), file=sys.stderr)
-            continue
-        if session.last_hint is not None:
-            print(f"  hint: {session.last_hint.text} [{session.last_hint.citation.source}]", file=sys.stderr)
-    if speaker is not None:
-        _stop_speaking(speaker)
-    if not session.person_lines:
-        print("No lines said; nothing to score.", file=sys.stderr)
-        return 0
-    debrief = session.finish()
-    _emit(args, session.as_contract(debrief), debrief_text(debrief.model_dump(mode="json")))
-    return 0
-
-
-def _say_opening(session: Any, name: str, talk: Any, speaker: Any = None) -> bool:
-    """Print the manager's opening line; on a provider failure say so and return False (/retry asks again)."""
-    try:
-        print(f"{name}: {_voiced(session, session.opening(), speaker)}", file=talk)
-        return True
-    except UpwardError as exc:
-        print(f"upward: {exc.message}" + (f" ({exc.fix})" if exc.fix else ""), file=sys.stderr)
-        print("The session is saved: type /retry for the opening line.", file=sys.stderr)
-        return False
-
-
-def cmd_history(args: argparse.Namespace, settings: Settings) -> int:
-    from app.coach.report import session_markdown
-    from app.history import get_history
-
-    store = get_history(settings)
+def cmd_history(args: argparse.Namespace, services: Services) -> int:
+    store = services.history
     if args.id is None:
         sessions, drafts = store.sessions(), store.drafts()
 
@@ -294,15 +174,13 @@ def cmd_history(args: argparse.Namespace, settings: Settings) -> int:
     return 0
 
 
-def cmd_eval(args: argparse.Namespace, settings: Settings) -> int:
+def cmd_eval(args: argparse.Namespace, services: Services) -> int:
     """Run the offline eval suites; exit 1 when a gated metric is below its threshold."""
-    from pathlib import Path
-
     from app.evals.report import summary_table, write_report
     from app.evals.runner import run_evals
 
-    run = run_evals(args.suite, settings=settings, model=settings.model, judge=args.judge, limit=args.limit,
-                    sample=args.sample)
+    run = run_evals(args.suite, settings=services.settings, model=services.settings.model, judge=args.judge,
+                    limit=args.limit, sample=args.sample)
     written = write_report(run, Path(args.report)) if args.report else []
     doc = {**run.model_dump(), "passed": run.passed, "report": [str(p) for p in written]}
     text = summary_table(run) + (f"\nReport: {written[0]}" if written else "")
@@ -382,10 +260,10 @@ def main(argv: Sequence[str] | None = None) -> int:
         args = parser.parse_args(["serve", *(argv or [])])
     private_umask()  # history, index and exports are the person's alone: 0600 files, 0700 folders
     try:
-        settings = get_settings().with_overrides(
+        services = Services(get_settings().with_overrides(
             model=getattr(args, "model", None), host=getattr(args, "host", None), port=getattr(args, "port", None)
-        )
-        return int(args.handler(args, settings))
+        ))
+        return int(args.handler(args, services))
     except UpwardError as exc:
         print(f"upward: {exc.message}", file=sys.stderr)
         if exc.fix:

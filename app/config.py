@@ -87,6 +87,9 @@ def _config_error(exc: ValidationError, flags: bool = False) -> ConfigError:
     return ConfigError(f"Invalid setting {where}{shown}: {why}.", fix)
 
 
+# The environment's settings, read once per process: the CLI and the web app build their Services from
+# it. Library functions take settings as an argument; the loaders that still fall back to it when
+# called without (history, scenarios, rubric, draft kinds, retrieval, evals) are listed in issue #11.
 _settings: Settings | None = None
 
 

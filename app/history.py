@@ -208,6 +208,8 @@ class History:
         return [dict(r) for r in rows]
 
 
+# A cache keyed by its real input: one History per SQLite file, so every caller on that file shares
+# its connection handling and write lock.
 _histories: dict[Path, History] = {}
 _hist_lock = threading.Lock()
 

@@ -8,7 +8,8 @@ from pathlib import Path
 import pytest
 
 import app  # noqa: F401 - applies the offline switches before any third-party import
-from app.config import Settings, reset_settings
+from app.config import Settings, load_settings, reset_settings
+from app.services import Services
 
 ROOT = Path(__file__).resolve().parent.parent
 
@@ -36,6 +37,12 @@ def settings() -> Settings:
     from app.config import get_settings
 
     return get_settings()
+
+
+@pytest.fixture
+def services(tmp_path: Path) -> Services:
+    """Services of this test's own: the test's environment, with its tmp_path as the data directory."""
+    return Services(load_settings().with_overrides(data_dir=tmp_path))
 
 
 @pytest.fixture

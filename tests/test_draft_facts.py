@@ -71,11 +71,11 @@ def test_the_manager_addressed_by_name_is_not_turned_into_you_comma() -> None:
     assert second_person("Aiko, Priya and I met.", "Dr. Aiko Tanaka") == "You, Priya and I met."
 
 
-def test_new_cases_leave_no_placeholder_for_a_value_given(fake_model: str) -> None:
+def test_new_cases_leave_no_placeholder_for_a_value_given(fake_model: str, settings) -> None:
     for cid in ("d36", "d40", "d42", "d45", "d51", "d55"):
         c = CASES[cid]
         result = make_draft(c["kind"], c["situation"], profile=load_profile(MANAGERS / c["manager"]),
-                            model=fake_model, save=False)
+                            model=fake_model, save=False, settings=settings)
         text = draft_text(result.draft)
         assert "to confirm]" not in text, (cid, text)
         assert all(f in text for f in c["facts"]), (cid, text)

@@ -68,13 +68,13 @@ def test_readable_text_without_json(fake_model: str, capsys) -> None:
     assert not out.lstrip().startswith("{")
 
 
-def test_model_values_are_kept_only_when_grounded_in_the_situation(fake_model: str) -> None:
+def test_model_values_are_kept_only_when_grounded_in_the_situation(fake_model: str, settings) -> None:
     fake.engine(fake_model).enqueue(json.dumps({
         "what_happened": "the switch to Ledgerline will miss its June 1 go-live",
         "impact": "Acme Consulting will bill us $90,000",  # invented: not in the situation
         "cause": "", "already_doing": "", "need": "", "new_date": "June 15", "options": "",
     }))
-    facts = extract_facts("bad-news", BAD_NEWS["situation"], model=fake_model)
+    facts = extract_facts("bad-news", BAD_NEWS["situation"], model=fake_model, settings=settings)
     assert facts["what_happened"] == "the switch to Ledgerline will miss its June 1 go-live"
     assert facts["new_date"] == "June 15"
     assert "Acme" not in json.dumps(facts) and "90,000" not in json.dumps(facts)
@@ -83,10 +83,10 @@ def test_model_values_are_kept_only_when_grounded_in_the_situation(fake_model: s
     assert call.params.get("json_schema"), "extraction is schema-constrained"
 
 
-def test_a_rewrite_that_drops_facts_falls_back_to_the_composed_opener(fake_model: str) -> None:
+def test_a_rewrite_that_drops_facts_falls_back_to_the_composed_opener(fake_model: str, settings) -> None:
     engine = fake.engine(fake_model)
     engine.enqueue("{}", "I have some bad news about the project.", "Sorry, there is a delay at Acme Corp.")
-    result = make_draft("bad-news", BAD_NEWS["situation"], model=fake_model, save=False)
+    result = make_draft("bad-news", BAD_NEWS["situation"], model=fake_model, save=False, settings=settings)
     assert "Ledgerline" in result.draft.opener and "June 1" in result.draft.opener
     assert "Acme" not in draft_text(result.draft)
     assert fact_retention(result.draft, BAD_NEWS["facts"]) == 1.0
@@ -96,20 +96,20 @@ def test_a_rewrite_that_drops_facts_falls_back_to_the_composed_opener(fake_model
     assert len(engine.history) == 3, "one extraction, then the rewrite and one regeneration"
 
 
-def test_a_rewrite_that_keeps_every_fact_is_used(fake_model: str) -> None:
+def test_a_rewrite_that_keeps_every_fact_is_used(fake_model: str, settings) -> None:
     rewrite = ("I want to flag this early so it's no surprise: the switch to the new invoice-matching tool, "
                "Ledgerline, will miss its June 1 go-live.")
     fake.engine(fake_model).enqueue("{}", rewrite)
-    result = make_draft("bad-news", BAD_NEWS["situation"], model=fake_model, save=False)
+    result = make_draft("bad-news", BAD_NEWS["situation"], model=fake_model, save=False, settings=settings)
     assert result.draft.opener == rewrite
     assert result.problems == []
     assert any("model-phrased" in n for n in result.notices)
 
 
-def test_missing_essential_facts_are_asked_for_not_invented(fake_model: str) -> None:
+def test_missing_essential_facts_are_asked_for_not_invented(fake_model: str, settings) -> None:
     situation = ("The mobile release will miss its May 3 date because the payment SDK update broke the "
                  "checkout tests. I've already rolled back to the old SDK on a branch.")
-    result = make_draft("bad-news", situation, model=fake_model, save=False)
+    result = make_draft("bad-news", situation, model=fake_model, save=False, settings=settings)
     missing = {f.name for f in result.missing}
     assert "new_date" in missing and "need" in missing
     assert "What new date can you commit to with confidence?" in [f.question for f in result.missing]
@@ -117,19 +117,19 @@ def test_missing_essential_facts_are_asked_for_not_invented(fake_model: str) -> 
     assert "[realistic new date: to confirm]" in text
     assert result.problems == []
     given = make_draft("bad-news", situation, facts={"new_date": "May 17", "need": "a decision on scope"},
-                       model=fake_model, save=False)
+                       model=fake_model, save=False, settings=settings)
     assert {f.name for f in given.missing}.isdisjoint({"new_date", "need"})
     assert "May 17" in draft_text(given.draft) and "to confirm]" not in given.draft.close
     assert given.facts["new_date"] == "May 17"
 
 
-def test_busy_and_detail_minded_managers_get_measurably_different_drafts(fake_model: str) -> None:
+def test_busy_and_detail_minded_managers_get_measurably_different_drafts(fake_model: str, settings) -> None:
     for case_id in ("d01", "d09", "d17", "d25"):
         case = next(c for c in CASES if c["id"] == case_id)
         busy = make_draft(case["kind"], case["situation"], profile=load_profile(MANAGERS / "busy.yaml"),
-                          model=fake_model, save=False)
+                          model=fake_model, save=False, settings=settings)
         detail = make_draft(case["kind"], case["situation"], profile=load_profile(MANAGERS / "skeptical.yaml"),
-                            model=fake_model, save=False)
+                            model=fake_model, save=False, settings=settings)
         assert busy.problems == [] and detail.problems == []
         assert fact_retention(busy.draft, case["facts"]) == 1.0 == fact_retention(detail.draft, case["facts"])
         busy_words, detail_words = len(draft_text(busy.draft).split()), len(draft_text(detail.draft).split())
@@ -307,10 +307,10 @@ def test_tone_check_passes_praise_and_fails_blame() -> None:
         assert any(p.startswith("tone:") for p in check_draft(drafted, "upward-feedback", FEEDBACK_FACTS)), blame
 
 
-def test_a_value_the_person_gave_leaves_no_placeholder(fake_model: str) -> None:
+def test_a_value_the_person_gave_leaves_no_placeholder(fake_model: str, settings) -> None:
     c = case("d34")  # "we can go live on July 29": no "new date" cue word
     result = make_draft(c["kind"], c["situation"], profile=load_profile(MANAGERS / c["manager"]),
-                        model=fake_model, save=False)
+                        model=fake_model, save=False, settings=settings)
     assert result.facts["new_date"] == "July 29"
     text = draft_text(result.draft)
     assert "[realistic new date: to confirm]" not in text and "(July 29)" in result.draft.close
@@ -335,7 +335,7 @@ def test_no_sentence_stops_mid_phrase() -> None:
 def test_a_workload_draft_and_a_workload_rehearsal_draft(settings, fake_model: str) -> None:
     c = case("d29")
     result = make_draft("workload", c["situation"], profile=load_profile(MANAGERS / "busy.yaml"), model=fake_model,
-                        save=False)
+                        save=False, settings=settings)
     assert result.problems == [] and fact_retention(result.draft, c["facts"]) == 1.0
     assert any(p.startswith("What I propose:") for p in result.draft.talking_points)
     assert "Tomás" not in draft_text(result.draft)
@@ -351,10 +351,10 @@ def test_the_embedded_model_is_not_waited_for_where_its_output_is_rarely_kept(se
     from app.llm import local
 
     c = case("d01")
-    before = local._engine is not None and local._engine.loaded
+    before = local.any_loaded()
     result = make_draft(c["kind"], c["situation"], profile=load_profile(MANAGERS / c["manager"]),
                         model="local/smollm2", settings=settings, save=False)
     assert result.problems == [] and fact_retention(result.draft, c["facts"]) == 1.0
     assert any(n.startswith("Facts were matched by rules") for n in result.notices)
     assert "Path: structured composition of your facts." in result.notices
-    assert (local._engine is not None and local._engine.loaded) == before, "no model was loaded for this draft"
+    assert local.any_loaded() == before, "no model was loaded for this draft"

@@ -139,7 +139,7 @@ def test_explosive_and_supportive_managers_sound_different_on_the_same_script() 
 
 def test_situation_reaches_the_manager_and_the_cli(tmp_path: Path, monkeypatch: pytest.MonkeyPatch,
                                                    capsys: pytest.CaptureFixture[str]) -> None:
-    from app.config import reset_settings
+    from app.config import get_settings, reset_settings
 
     monkeypatch.setenv("UPWARD_DATA_DIR", str(tmp_path))
     monkeypatch.setenv("UPWARD_PHRASING", "select")
@@ -151,7 +151,7 @@ def test_situation_reaches_the_manager_and_the_cli(tmp_path: Path, monkeypatch: 
                  str(script), "--model", "fake/listening", "--situation", situation, "--json"])
     assert code == 0
     doc = json.loads(capsys.readouterr().out)
-    session = Rehearsal.resume(doc["session_id"])
+    session = Rehearsal.resume(doc["session_id"], settings=get_settings())
     assert session.situation == situation
     assert any(c.concern == "the audit in July" for c in session.frame.extra)
     reset_settings()

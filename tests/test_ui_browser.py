@@ -331,7 +331,7 @@ def test_embedded_model_answers_one_turn(browser: Browser, tmp_path: Path) -> No
         page.click("#rehearse-start")
         expect(bot(page)).to_have_count(1, timeout=120_000)
         idle(page)
-        cold = local._engine is None or not local._engine.loaded
+        cold = not local.any_loaded()
         record_bot_texts(page)
         field(page, "rehearse-msg").fill("Could we talk about my workload? I have three launches this month.")
         page.click("#rehearse-send")

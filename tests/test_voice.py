@@ -204,7 +204,8 @@ def test_reply_is_spoken_sentence_by_sentence_while_it_streams(fake_model: str, 
     from app.ui import speech
 
     reply = "That is fair. Walk me through who picks up your current work while you lead the migration next quarter."
-    session = Rehearsal.start("promotion", load_profile(None), hints=False, model=fake_model, greet=False)
+    session = Rehearsal.start("promotion", load_profile(None), hints=False, model=fake_model, greet=False,
+                              settings=settings)
     engine = fake.engine(fake_model)
     engine.enqueue(reply)
     engine.pace = 0.15  # words arrive as a slow model's would
@@ -223,12 +224,14 @@ def test_reply_is_spoken_sentence_by_sentence_while_it_streams(fake_model: str, 
     assert any(s[8] is None for s in steps)  # the microphone is cleared for the next line
 
 
-def test_microphone_recording_fills_the_box_for_editing(piper: tts.Piper, tmp_path: Path, fake_model: str) -> None:
+def test_microphone_recording_fills_the_box_for_editing(piper: tts.Piper, tmp_path: Path, fake_model: str,
+                                                        settings) -> None:
     from app.coach.profiles import load_profile
     from app.coach.rehearsal import Rehearsal
     from app.ui import speech
 
-    session = Rehearsal.start("promotion", load_profile(None), hints=False, model=fake_model, greet=False)
+    session = Rehearsal.start("promotion", load_profile(None), hints=False, model=fake_model, greet=False,
+                              settings=settings)
     steps = list(speech.on_heard(str(write_line(piper, LINES[4], tmp_path / "mic.wav")), None, session))
     box, state, note = steps[-1]
     assert word_errors(LINES[4], box)[0] <= 1 and "correct any word" in note["value"]

@@ -19,8 +19,10 @@ from app.coach import moves, specifics
 from app.coach.moves import Difficulty, Reading
 from app.coach.rubric import Dimension, Rubric, load_rubric
 from app.coach.scenarios import load_scenario
-from app.config import Settings, get_settings
+from app.config import Settings
 from app.errors import BadInput, UpwardError
+from app.llm import registry
+from app.llm.model import Model
 from app.retrieval import search as retrieval
 from app.schemas import Hit, ManagerProfile, Strict, Temperament, Turn
 from app.voice.delivery import Delivery
@@ -130,10 +132,8 @@ def deterministic_scores(lines: list[str], readings: list[Reading], profile: Man
     return scores
 
 
-def _judge(lines: list[str], rubric: Rubric, scenario_title: str, model: str, settings: Settings) -> dict[str, int]:
+def _judge(lines: list[str], rubric: Rubric, scenario_title: str, model: Model) -> dict[str, int]:
     """The model's 0-4 per dimension, at temperature 0."""
-    from app.llm import gateway
-
     fields = {d.id: (int, Field(ge=0, le=4, description=d.name)) for d in rubric.dimensions}
     schema = create_model("Judgement", **fields)  # type: ignore[call-overload]
     prompt = prompts.load("runtime/debrief")
@@ -141,16 +141,14 @@ def _judge(lines: list[str], rubric: Rubric, scenario_title: str, model: str, se
                       for d in rubric.dimensions)
     said = "\n".join(prompt.part("line", n=i, text=line) for i, line in enumerate(lines, 1))
     messages = prompt.messages(scenario=scenario_title, rubric=rules, lines=said)
-    result = gateway.structured(messages, schema, model=model, settings=settings, temperature=0.0, max_tokens=200)
+    result = model.structured(messages, schema, temperature=0.0, max_tokens=200)
     return {d.id: int(getattr(result, d.id)) for d in rubric.dimensions}
 
 
-def _use_judge(model: str, settings: Settings) -> bool:
+def _use_judge(model: str | Model, settings: Settings) -> bool:
     if settings.judge != "auto":
         return settings.judge == "on"
-    from app.llm import gateway
-
-    return gateway.resolve(model, settings).provider not in ("local", "fake")
+    return registry.model(model, settings).can_judge
 
 
 def _best_line(lines: list[str], values: list[float], skip: set[int] = frozenset()) -> str | None:  # type: ignore[assignment]
@@ -225,10 +223,9 @@ def _citations(dims: list[Dimension], scores: dict[str, int], scenario_id: str, 
 
 
 def score_transcript(transcript: list[Turn], scenario_id: str, profile: ManagerProfile, *,
-                     difficulty: str | Difficulty = "realistic", model: str | None = None,
-                     settings: Settings | None = None, situation: str = "") -> Debrief:
+                     difficulty: str | Difficulty = "realistic", model: str | Model | None = None,
+                     settings: Settings, situation: str = "") -> Debrief:
     """Score the person's side of a rehearsal: 0-4 per dimension, overall 0-100, quotes and citations."""
-    settings = settings or get_settings()
     lines = [t.content for t in transcript if t.role == "user" and t.content.strip()]
     if not lines:
         raise BadInput("There is nothing to score: the transcript has none of your lines.")
@@ -243,7 +240,7 @@ def score_transcript(transcript: list[Turn], scenario_id: str, profile: ManagerP
     model = model or settings.model
     if _use_judge(model, settings):
         try:
-            opinion = _judge(lines, rubric, scenario.title, model, settings)
+            opinion = _judge(lines, rubric, scenario.title, registry.model(model, settings))
             scores = {d: int(round((1 - JUDGE_WEIGHT) * s + JUDGE_WEIGHT * opinion.get(d, s) + 1e-9))
                       for d, s in scores.items()}
             judged = True

@@ -10,6 +10,7 @@ import re
 from collections.abc import Iterable, Sequence
 
 from app import text as tx
+from app.coach import draft_voice as voice
 from app.coach.draft_kinds import Draft, KindSpec, load_kind
 from app.config import Settings
 
@@ -181,7 +182,6 @@ def _structure(spec: KindSpec, draft: Draft, values: dict[str, str]) -> list[str
 
 def grammar_problems(draft: Draft, manager: str | None = None) -> list[str]:
     """Sentences that stop mid-phrase, and the manager named in the third person in words said to them."""
-    from app.coach import draft_voice as voice
 
     problems = []
     for part in [draft.opener, *draft.talking_points, draft.close, *(p.response for p in draft.anticipated_pushback)]:

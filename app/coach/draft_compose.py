@@ -12,6 +12,7 @@ import re
 from enum import StrEnum
 
 from app import text as tx
+from app.coach.draft_checks import draft_text, kept
 from app.coach.draft_kinds import SLOT, Draft, KindSpec, Pushback
 from app.coach.draft_voice import lower_lead
 from app.schemas import ManagerProfile, Temperament
@@ -146,7 +147,6 @@ def _pushback(spec: KindSpec, values: dict[str, str], style: Style, own: list[Pu
 def add_context(draft: Draft, situation: str, style: Style, facts: dict[str, str] | None = None) -> Draft:
     """Add back, as context, every situation sentence the draft does not yet carry, and any fact
     whose point the style left out (a brief draft drops optional points, not what they said)."""
-    from app.coach.draft_checks import draft_text, kept
 
     text = draft_text(draft)
     lost = _uncovered(situation, text)

@@ -18,8 +18,10 @@ from app import prompts
 from app import text as tx
 from app.coach.draft_kinds import FactField, KindSpec, load_kind
 from app.coach.draft_spans import fill_gaps
-from app.config import Settings, get_settings
+from app.config import Settings
 from app.errors import BadInput, ProviderUnavailable, StructuredOutputError
+from app.llm import registry
+from app.llm.model import Model
 
 MAX_SITUATION_CHARS = 6000
 MODEL_VIEW_CHARS = 2500  # what the embedded model's 2k-token context can take with the field list
@@ -94,11 +96,9 @@ def validate_value(f: FactField, value: str, situation: str) -> str | None:
     return tx.tidy(value, f.strip)
 
 
-def model_values(spec: KindSpec, situation: str, *, model: str | None, settings: Settings,
+def model_values(spec: KindSpec, situation: str, model: Model,
                  wanted: list[FactField]) -> tuple[dict[str, str], list[str]]:
     """Ask the model to copy the facts into the kind's fields; keep only grounded values."""
-    from app.llm import gateway
-
     notices: list[str] = []
     view = situation
     if len(view) > MODEL_VIEW_CHARS:
@@ -108,8 +108,8 @@ def model_values(spec: KindSpec, situation: str, *, model: str | None, settings:
     lines = "\n".join(prompt.part("field", name=f.name, question=f.question) for f in wanted)
     messages = prompt.messages(note=view, fields=lines)
     try:
-        got = gateway.structured(messages, fact_schema(spec), model=model, settings=settings, retries=1,
-                                 max_tokens=min(360, 50 * len(wanted) + 40))
+        got = model.structured(messages, fact_schema(spec), retries=1,
+                               max_tokens=min(360, 50 * len(wanted) + 40))
     except StructuredOutputError:
         notices.append("The model's fact extraction did not validate; facts were matched by rules instead.")
         return {}, notices
@@ -254,7 +254,7 @@ def agree_with_rules(spec: KindSpec, situation: str, found: dict[str, str],
     return kept, clashes
 
 
-def model_extraction_pays(model: str | None, settings: Settings) -> bool:
+def model_extraction_pays(model: Model, settings: Settings) -> bool:
     """Whether asking the model to fill the fields is worth the wait.
 
     Measured on evals/drafts.yaml with local/smollm2 (issue 13): after grounding and the rules'
@@ -262,28 +262,26 @@ def model_extraction_pays(model: str | None, settings: Settings) -> bool:
     costs seconds of generation on 2 cores (20-140 s on a loaded machine), so the embedded model is
     not asked and the rules fill the fields; any other model is asked (UPWARD_PHRASING=free asks
     the embedded one too)."""
-    from app.llm import gateway
-
     if settings.phrasing == "free":
         return True
-    return gateway.resolve(model, settings).provider != "local"
+    return not model.small
 
 
-def extract(spec: KindSpec, situation: str, *, model: str | None = None, settings: Settings | None = None,
+def extract(spec: KindSpec, situation: str, *, settings: Settings, model: str | Model | None = None,
             given: dict[str, str] | None = None) -> Extraction:
     """Facts for a kind: the person's own (given) first, then grounded model values, then rules."""
-    settings = settings or get_settings()
     out = Extraction()
     for name, value in (given or {}).items():
         out.values[name] = value
         out.sources[name] = "you"
     wanted = [f for f in spec.fields if f.name not in out.values]
-    if wanted and not model_extraction_pays(model, settings):
+    chosen = registry.model(model, settings) if wanted else None
+    if chosen is not None and not model_extraction_pays(chosen, settings):
         out.notices.append("Facts were matched by rules (the embedded model is not asked: measured, its values "
                            "were rarely kept and each call costs seconds).")
-    elif wanted:
+    elif chosen is not None:
         try:
-            found, notes = model_values(spec, situation, model=model, settings=settings, wanted=wanted)
+            found, notes = model_values(spec, situation, chosen, wanted=wanted)
         except ProviderUnavailable as exc:
             out.outage = exc.message
             found, notes = {}, [f"The model could not be reached ({exc.message}), so your facts were matched by "
@@ -322,8 +320,7 @@ def check_given(spec: KindSpec, facts: dict[str, str] | None) -> dict[str, str]:
     return clean
 
 
-def extract_facts(kind: str, situation: str, *, model: str | None = None,
-                  settings: Settings | None = None) -> dict[str, str]:
+def extract_facts(kind: str, situation: str, *, settings: Settings, model: str | None = None) -> dict[str, str]:
     """The kind's facts found in the situation (only the ones it states; none invented)."""
     spec = load_kind(kind, settings)
     return extract(spec, check_situation(situation), model=model, settings=settings).values

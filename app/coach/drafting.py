@@ -15,7 +15,7 @@ from pathlib import Path
 from app import prompts
 from app import text as tx
 from app.coach import draft_voice as voice
-from app.coach.draft_checks import banned_phrases, check_draft, draft_text, fact_retention, invented
+from app.coach.draft_checks import BLAME_RE, banned_phrases, check_draft, draft_text, fact_retention, invented
 from app.coach.draft_compose import Style, add_context, compose, style_for
 from app.coach.draft_facts import (
     MAX_SITUATION_CHARS,
@@ -26,8 +26,12 @@ from app.coach.draft_facts import (
     rule_values,
 )
 from app.coach.draft_kinds import KINDS, Draft, FactField, KindSpec, Pushback, check_kind, kind_fields, load_kind
-from app.config import Settings, get_settings
+from app.coach.profiles import DEFAULT_PROFILE, parse_profile
+from app.config import Settings
 from app.errors import BadInput, ProviderUnavailable, UpwardError
+from app.history import get_history
+from app.llm import registry
+from app.llm.model import Model
 from app.schemas import Hit, ManagerProfile, Strict
 
 __all__ = [
@@ -92,7 +96,7 @@ def _clean(text: str) -> str:
     return text.strip().strip('"“”').strip()
 
 
-def phrasing_pays(model: str | None, settings: Settings) -> bool:
+def phrasing_pays(model: Model, settings: Settings) -> bool:
     """Whether asking the model to reword the opener is worth the wait.
 
     Measured on 12 cases of evals/drafts.yaml with local/smollm2 (issue 13): its rewrite passed the
@@ -100,26 +104,21 @@ def phrasing_pays(model: str | None, settings: Settings) -> bool:
     one-on-one, headline."); the others dropped or invented facts. Each attempt cost 19-210 s on a
     loaded 2-core machine. So the embedded model is not asked; any other model is
     (UPWARD_PHRASING=select switches it off, =free forces it on)."""
-    from app.llm import gateway
-
     if settings.phrasing == "select":
         return False
     if settings.phrasing == "free":
         return True
-    return gateway.resolve(model, settings).provider != "local"
+    return not model.small
 
 
-def phrase(sentence: str, allowed: list[str], *, model: str | None, settings: Settings,
-           attempts: int = 2) -> tuple[str | None, list[str]]:
+def phrase(sentence: str, allowed: list[str], model: Model, attempts: int = 2) -> tuple[str | None, list[str]]:
     """The model's more natural wording of one sentence, or None with the reasons it was refused."""
-    from app.llm import gateway
-
     prompt = prompts.load("runtime/draft_polish")
     messages = prompt.messages(sentence=sentence)
     reasons: list[str] = []
     for _ in range(attempts):
-        out = gateway.complete(messages, model=model, max_tokens=min(PHRASE_TOKENS, 2 * len(sentence.split()) + 16),
-                               temperature=0.0 if not reasons else 0.4, settings=settings)
+        out = model.complete(messages, max_tokens=min(PHRASE_TOKENS, 2 * len(sentence.split()) + 16),
+                             temperature=0.0 if not reasons else 0.4)
         candidate = _clean(out.text)
         reasons = phrasing_problems(sentence, candidate, [sentence, *allowed]) if candidate else ["said nothing"]
         if not reasons:
@@ -151,20 +150,17 @@ def draft_markdown(draft: Draft, *, title: str | None = None, missing: list[Fact
 
 def addressee(profile: ManagerProfile | None) -> str | None:
     """The manager's name the draft speaks to, when a real one is known."""
-    from app.coach.profiles import DEFAULT_PROFILE
-
     return profile.name if profile is not None and profile.name != DEFAULT_PROFILE.name else None
 
 
 def make_draft(kind: str, situation: str, *, profile: ManagerProfile | None = None,
-               facts: dict[str, str] | None = None, model: str | None = None, settings: Settings | None = None,
+               facts: dict[str, str] | None = None, model: str | Model | None = None, settings: Settings,
                save: bool = True, owner: str = "", session_id: str | None = None,
                own_lines: list[str] | None = None, own_pushback: list[Pushback] | None = None) -> DraftResult:
     """Draft the conversation: facts first, structure from templates, model phrasing, checks last.
 
     Everything taken from the situation is turned to the second person first ("I need Gary to
     call" -> "I need you to call"), because the draft is said to the manager."""
-    settings = settings or get_settings()
     spec = load_kind(check_kind(kind), settings)
     said_to = addressee(profile)
     situation = voice.second_person(check_situation(situation), said_to)
@@ -172,7 +168,8 @@ def make_draft(kind: str, situation: str, *, profile: ManagerProfile | None = No
     own_lines = [voice.second_person(line, said_to) for line in own_lines or []]
     own_pushback = [p.model_copy(update={"response": voice.second_person(p.response, said_to)})
                     for p in own_pushback or []]
-    got = extract(spec, situation, model=model, settings=settings, given=given)
+    chosen = registry.model(model, settings)  # resolved once for the extraction and the phrasing
+    got = extract(spec, situation, model=chosen, settings=settings, given=given)
     values = {k: voice.trim_dangling(v) if got.sources.get(k) != "you" else v for k, v in got.values.items()}
     notices = list(got.notices)
     style = style_for(profile)
@@ -204,10 +201,10 @@ def make_draft(kind: str, situation: str, *, profile: ManagerProfile | None = No
 
     draft = composed
     path = "structured composition of your facts"
-    if "[" not in composed.opener and not got.outage and phrasing_pays(model, settings):
+    if "[" not in composed.opener and not got.outage and phrasing_pays(chosen, settings):
         try:  # one outage, one wait: no second call to a dead provider
             candidate, reasons = phrase(composed.opener, allowed + [spec.template_text(), *values.values()],
-                                        model=model, settings=settings)
+                                        chosen)
         except ProviderUnavailable as exc:  # the composed draft is still the person's, and is saved
             candidate, reasons = None, [f"the model could not be reached: {exc.message}"]
         if candidate is None:
@@ -229,8 +226,6 @@ def make_draft(kind: str, situation: str, *, profile: ManagerProfile | None = No
     markdown = draft_markdown(draft, title=title, missing=missing)
     draft_id = None
     if save:
-        from app.history import get_history
-
         draft_id = get_history(settings).save_draft(kind, title, draft.model_dump(), markdown,
                                                     session_id=session_id, owner=owner)
     return DraftResult(draft=draft, facts=values, missing=missing, problems=problems, notices=notices,
@@ -241,15 +236,10 @@ def _evidence(line: str) -> float:
     return 2.0 * len(tx.salient(line)) + len(tx.content_words(line)) / 10
 
 
-def draft_from_rehearsal(session_id: str, *, kind: str | None = None, model: str | None = None,
-                         settings: Settings | None = None, owner: str = "",
+def draft_from_rehearsal(session_id: str, *, kind: str | None = None, model: str | Model | None = None,
+                         settings: Settings, owner: str = "",
                          profile: ManagerProfile | None = None, save: bool = True) -> DraftResult:
     """Turn a rehearsal into a draft that reuses the person's own lines (the best-evidenced as points)."""
-    from app.coach.draft_checks import BLAME_RE
-    from app.coach.profiles import parse_profile
-    from app.history import get_history
-
-    settings = settings or get_settings()
     session = get_history(settings).session(session_id)
     scenario = str(session.get("scenario") or "")
     kind = kind or SCENARIO_KIND.get(scenario, scenario)

@@ -15,6 +15,8 @@ import re
 from dataclasses import dataclass
 from functools import lru_cache
 
+from app.text import STOP
+
 KINDS = ("ask", "need", "offer", "want", "joint")
 _VP = r"(?P<vp>[A-Za-z][^.?!;]*)"
 PATTERNS: tuple[tuple[str, re.Pattern[str]], ...] = tuple((kind, re.compile(pattern + _VP, re.I)) for kind, pattern in (
@@ -151,7 +153,6 @@ THIRD_WORD_BEFORE = re.compile(r"^\s*(?:[,.;:?!]|$|\s(?:and|or|from|at|for|with)
 def things(line: str) -> list[str]:
     """Concrete noun phrases of the line, from the manager's side ("my nurses" -> "your nurses"): a
     determiner and up to three words that are not function words, the last of them a noun."""
-    from app.text import STOP
 
     out: list[str] = []
     for m in DETERMINER.finditer(line):

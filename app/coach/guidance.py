@@ -23,7 +23,9 @@ from app import prompts
 from app import text as tx
 from app.coach.intents import about_work, intent_of, intent_profile
 from app.coach.untrusted import looks_like_instruction, plain, quotable, split_sentences
-from app.config import Settings, get_settings
+from app.config import Settings
+from app.llm import registry
+from app.llm.model import Model
 from app.retrieval import search as retrieval
 from app.retrieval.embedding import embed_cached as vectors
 from app.schemas import Hit, Strict
@@ -267,16 +269,14 @@ def supported(sentence: str, hit: Hit) -> bool:
     return float(sims.max()) >= SUPPORT_COSINE
 
 
-def rewrite(question: str, picks: list[Pick], *, model: str | None, settings: Settings) -> list[Pick]:
+def rewrite(question: str, picks: list[Pick], model: Model) -> list[Pick]:
     """A stronger model's wording of the picked sentences; each kept only if its card supports it."""
-    from app.llm import gateway
-
     prompt = prompts.load("runtime/ask")
     notes = "\n".join(prompt.part("note", n=i, text=p.text) for i, p in enumerate(picks, 1))
     messages = prompt.messages(notes=notes, question=question)
     # A provider outage or unusable output is the person's to know about (exit 1 with the fix, e.g.
     # the embedded model), not hidden behind the cards' answer: they chose this model.
-    points = gateway.structured(messages, Points, model=model, settings=settings, max_tokens=400).points
+    points = model.structured(messages, Points, max_tokens=400).points
     kept: list[Pick] = []
     for point in points:
         text = " ".join(point.text.split())
@@ -328,15 +328,12 @@ def render(picks: list[Pick], docs: list[Hit], question: str,
     return "\n".join(lines).strip(), cited
 
 
-def ask(question: str, *, k: int = 4, model: str | None = None, settings: Settings | None = None,
+def ask(question: str, *, settings: Settings, k: int = 4, model: str | Model | None = None,
         as_text: Callable[[str], str] | None = None) -> Answer:
     """Answer a question from the guidance only, every sentence taken from (or checked against) its card.
 
     Passages of the person's own documents are quoted, never advice; `as_text` (the web app's
     Markdown escaper) keeps what they contain from being rendered."""
-    from app.llm import gateway
-
-    settings = settings or get_settings()
     question = retrieval.validate_query(question)
     dense = retrieval.dense_search(question, k=max(3, k), settings=settings)
     top = max((h.score for h in dense if not _is_document(h, settings)), default=0.0)
@@ -354,7 +351,8 @@ def ask(question: str, *, k: int = 4, model: str | None = None, settings: Settin
     picks = select(asked, cards, intent, intent_profile(intent, settings)[1], qvec, settings, anchors)
     if not picks:
         return Answer(answer=DECLINE, citations=[])
-    if not gateway.resolve(model, settings).provider == "local":
-        picks = rewrite(question, picks, model=model, settings=settings)
+    chosen = registry.model(model, settings)  # only now: a declined question needs no model
+    if not chosen.small:  # the embedded model restates the notes badly (above): its cards' words stand
+        picks = rewrite(question, picks, chosen)
     text, cited = render(picks, docs, question, as_text or (lambda s: s))
     return Answer(answer=text, citations=cited)

@@ -17,6 +17,8 @@ from functools import lru_cache
 import numpy as np
 
 from app import text as tx
+from app.coach.draft_kinds import KINDS, load_kind
+from app.coach.scenarios import load_scenario, scenario_ids
 from app.coach.understanding import cue_hits
 from app.coach.understanding import stems as stem_list
 from app.coach.untrusted import split_sentences
@@ -165,8 +167,6 @@ def about_work(question: str) -> bool:
 
 def intent_profile(intent: str | None, settings: Settings) -> tuple[list[str] | None, str]:
     """(topics, query) of the scenario, or of the draft kind, an intent names; (None, "") for none."""
-    from app.coach.draft_kinds import KINDS, load_kind
-    from app.coach.scenarios import load_scenario, scenario_ids
 
     if not intent:
         return None, ""

@@ -22,9 +22,11 @@ from app.coach.hints import Hint, hint_for
 from app.coach.moves import Difficulty, State
 from app.coach.rubric import Rubric, load_rubric
 from app.coach.scenarios import Scenario, load_scenario
-from app.config import Settings, get_settings
+from app.config import Settings
 from app.errors import BadInput
 from app.history import History, get_history
+from app.llm import registry
+from app.llm.model import Model
 from app.schemas import ManagerProfile, Turn
 
 __all__ = ["CANARY", "Difficulty", "Hint", "Rehearsal", "run_script", "validate_line"]
@@ -87,7 +89,7 @@ class Rehearsal:
 
     def __init__(self, session_id: str, scenario: Scenario, profile: ManagerProfile, difficulty: Difficulty,
                  *, hints: bool, model: str, settings: Settings, turns: list[dict[str, Any]],
-                 finished: bool = False, greet: bool = False, situation: str = "") -> None:
+                 finished: bool = False, greet: bool = False, situation: str = "", llm: Model | None = None) -> None:
         self.session_id = session_id
         self.greet = greet
         self.scenario = scenario
@@ -96,6 +98,7 @@ class Rehearsal:
         self.hints = hints
         self.model = model
         self.settings = settings
+        self._llm = llm  # resolved on first use, then kept for every turn
         self.rubric: Rubric = load_rubric(settings)
         self.situation = situation
         self.frame = moves.frame(scenario, profile, difficulty, self.rubric, prompts_dir=settings.prompts_dir,
@@ -110,26 +113,22 @@ class Rehearsal:
     # construction ----------------------------------------------------------------
     @classmethod
     def start(cls, scenario: str, profile: ManagerProfile, *, difficulty: str | Difficulty = "realistic",
-              hints: bool = True, model: str | None = None, settings: Settings | None = None, owner: str = "",
+              hints: bool = True, model: str | Model | None = None, settings: Settings, owner: str = "",
               greet: bool = True, situation: str | None = None) -> Rehearsal:
         """A new session, stored before anything is said. `greet` lets the manager open the meeting."""
-        from app.llm import gateway
-
-        settings = settings or get_settings()
         found = load_scenario(scenario, settings)
         level = _difficulty(difficulty)
         told = validate_situation(situation)
-        spec = gateway.resolve(model or settings.model, settings)  # an unknown model fails before storing
+        llm = registry.model(model or settings.model, settings)  # an unknown model fails before storing
         title = f"{found.title} with {profile.name}"
         state = {"profile": profile.model_dump(mode="json"), "hints": hints, "greet": greet, "situation": told}
-        sid = cls._history(settings).create_session(found.id, level.value, spec.id, title, state, owner)
-        return cls(sid, found, profile, level, hints=hints, model=spec.id, settings=settings, turns=[], greet=greet,
-                   situation=told)
+        sid = cls._history(settings).create_session(found.id, level.value, llm.id, title, state, owner)
+        return cls(sid, found, profile, level, hints=hints, model=llm.id, settings=settings, turns=[], greet=greet,
+                   situation=told, llm=llm)
 
     @classmethod
-    def resume(cls, session_id: str, settings: Settings | None = None, model: str | None = None) -> Rehearsal:
+    def resume(cls, session_id: str, settings: Settings, model: str | None = None) -> Rehearsal:
         """Reopen a stored session exactly where it stopped."""
-        settings = settings or get_settings()
         row = cls._history(settings).session(session_id)
         stored = row["state"] or {}
         try:
@@ -147,6 +146,13 @@ class Rehearsal:
         return get_history(settings)
 
     # views -------------------------------------------------------------------------
+    @property
+    def llm(self) -> Model:
+        """The session's model, resolved once (a failure is raised again on the next turn, not kept)."""
+        if self._llm is None:
+            self._llm = registry.model(self.model, self.settings)
+        return self._llm
+
     @property
     def transcript(self) -> list[Turn]:
         return list(self._turns)
@@ -214,13 +220,11 @@ class Rehearsal:
         return self._turns[-1].content
 
     def _voice(self, state: State, person_line: str, concern: str) -> Iterator[str]:
-        from app.llm import gateway
-
         self.last_hint, self.last_notices = None, []
-        spec = gateway.resolve(self.model, self.settings)
+        small = self.llm.small  # resolved before anything is said: an unknown model fails here
         mode = self.settings.phrasing
         if mode == "auto":
-            mode = "select" if spec.provider == "local" else "free"
+            mode = "select" if small else "free"
         final, path = "", "model"
         said = [t.content for t in self._turns if t.role == "manager"]
         options = voicing.candidates(self.frame, state, self.person_lines if person_line else [], said,
@@ -252,11 +256,9 @@ class Rehearsal:
 
     def _free(self, state: State, person_line: str, concern: str) -> Iterator[tuple[str, str]]:
         """Stream the model's phrasing; stop at the first rule break, regenerate once, then repair."""
-        from app.llm import gateway
-
         messages = self._messages(state, concern)
         system = messages[0]["content"]
-        stream = gateway.stream(messages, model=self.model, settings=self.settings, max_tokens=140, temperature=0.3)
+        stream = self.llm.stream(messages, max_tokens=140, temperature=0.3)
         self.last_notices = list(stream.notices)
         shown, broken = "", False
         for _ in stream:
@@ -275,8 +277,7 @@ class Rehearsal:
             if final != shown:
                 yield final, "model"
             return
-        again = persona.tidy(gateway.complete(messages, model=self.model, settings=self.settings, max_tokens=140,
-                                              temperature=0.8).text)
+        again = persona.tidy(self.llm.complete(messages, max_tokens=140, temperature=0.8).text)
         if not persona.problems(again, person_line, system):
             yield again, "regenerated"
             return
@@ -285,8 +286,6 @@ class Rehearsal:
     def _select(self, state: State, person_line: str, options: list[str]) -> Iterator[tuple[str, str]]:
         """For a small model: it chooses, token by token under a JSON-schema grammar, which of the
         composed replies for this move answers the person best; the chosen line streams as it is written."""
-        from app.llm import gateway
-
         if len(options) < 2 or not person_line:
             yield state.line, "scenario"
             return
@@ -296,8 +295,7 @@ class Rehearsal:
             name=self.profile.name, role=self.profile.role, voice=persona.voice(self.profile.temperament))
         messages = [{"role": "system", "content": system}, {"role": "user", "content": person_line}]
         fmt = {"type": "json_object", "schema": choice.model_json_schema()}
-        stream = gateway.stream(messages, model=self.model, settings=self.settings, max_tokens=80,
-                                response_format=fmt)
+        stream = self.llm.stream(messages, max_tokens=80, response_format=fmt)
         self.last_notices = list(stream.notices)
         with stream:
             for _ in stream:
@@ -332,7 +330,7 @@ class Rehearsal:
         if not self.person_lines:
             raise BadInput("Nothing to score yet.", "say at least one line to your manager first")
         debrief = score_transcript(self.transcript, self.scenario.id, self.profile, difficulty=self.difficulty,
-                                   model=self.model, settings=self.settings, situation=self.situation)
+                                   model=self._llm or self.model, settings=self.settings, situation=self.situation)
         self._history(self.settings).save_debrief(self.session_id, debrief.model_dump(mode="json"))
         self.finished = True
         return debrief
@@ -348,7 +346,7 @@ class Rehearsal:
 
 
 def run_script(scenario: str, profile: ManagerProfile, lines: list[str], *, difficulty: str = "realistic",
-               model: str | None = None, settings: Settings | None = None, hints: bool = False,
+               model: str | Model | None = None, settings: Settings, hints: bool = False,
                owner: str = "", situation: str | None = None) -> dict[str, Any]:
     """A whole scripted rehearsal (no terminal needed): one manager reply per line, then the debrief."""
     checked = [validate_line(line) for line in lines if line.strip()]

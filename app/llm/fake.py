@@ -127,6 +127,8 @@ def minimal_instance(schema: dict[str, Any], root: dict[str, Any]) -> Any:
     return None
 
 
+# A cache keyed by its real input: one scripted engine per `fake/<name>`, so a test or eval can enqueue
+# replies to a name and the model call under test, made anywhere in the process, answers with them.
 _engines: dict[str, FakeEngine] = {}
 _lock = threading.Lock()
 

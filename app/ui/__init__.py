@@ -15,6 +15,7 @@ import gradio as gr
 
 from app.config import Settings, data_dir, get_settings, private_file, private_umask
 from app.errors import ConfigError
+from app.services import Services
 from app.ui import ask, draft, history_tab, prepare, rehearse, settings_tab
 from app.ui.common import Shared, new_owner
 from app.ui.exports import use_private_temp
@@ -48,13 +49,21 @@ def browser_secret(settings: Settings) -> str:
     return path.read_text(encoding="utf-8").strip()
 
 
-def build_ui(settings: Settings | None = None) -> gr.Blocks:
+def services_for(given: Services | Settings | None) -> Services:
+    """The Services the app runs on: the ones given, or built here from settings (the environment's if none)."""
+    if isinstance(given, Services):
+        return given
+    return Services(given or get_settings())
+
+
+def build_ui(services: Services | Settings | None = None) -> gr.Blocks:
     """The Blocks app; creating it loads no model and opens no index.
 
     Gradio's temp directory moves inside the (private) data directory first, so uploads and
     exports never land in a shared /tmp.
     """
-    settings = settings or get_settings()
+    services = services_for(services)
+    settings = services.settings
     use_private_temp(settings)
     shared = Shared(settings=settings)
     with gr.Blocks(title="Upward") as demo:
@@ -102,18 +111,19 @@ def auth_for(settings: Settings) -> LoginThrottle | None:
     return LoginThrottle(settings.username, settings.password)
 
 
-def serve(settings: Settings | None = None, *, block: bool = True, warm: bool = True) -> gr.Blocks:
+def serve(services: Services | Settings | None = None, *, block: bool = True, warm: bool = True) -> gr.Blocks:
     """Start the app; a non-loopback host requires a username and password.
 
     `block=False` returns the running Blocks at once (tests close it with `.close()`). `warm` loads
     the services, the index and the model in the background while the server starts (app/ui/warmup.py).
     """
-    settings = settings or get_settings()
+    services = services_for(services)
+    settings = services.settings
     auth = auth_for(settings)
     private_umask()  # history, index, uploads and exports: owner-only
     limit_malloc_arenas()
     skip_matplotlib_import()
-    demo = build_ui(settings)
+    demo = build_ui(services)
     if warm:
         warmup = WarmUp(settings)
         warmup.gate(demo)

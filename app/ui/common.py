@@ -18,6 +18,8 @@ import gradio as gr
 
 from app.config import Settings, private_file
 from app.errors import UpwardError
+from app.llm import registry
+from app.llm.model import Model
 from app.schemas import Hit, ManagerProfile, Turn
 
 T = TypeVar("T")
@@ -59,17 +61,15 @@ def alert(text: str) -> dict[str, Any]:
     return gr.update(value=text, visible=bool(text))
 
 
-def loading_placeholder(model: str, settings: Settings) -> str:
+def loading_placeholder(model: str | Model, settings: Settings) -> str:
     """What to show while waiting for the first piece: says so when the embedded model must load."""
-    from app.llm import gateway, local
-
     try:
-        spec = gateway.resolve(model, settings)
+        chosen = registry.model(model, settings)
     except UpwardError:
         return THINKING
-    if spec.provider == "local" and not local.get_engine(settings.local_context, settings.local_threads).loaded:
+    if not chosen.loaded:
         return LOADING_LOCAL
-    ahead = gateway.queued(spec.id, settings)
+    ahead = chosen.queued()
     if ahead:  # the embedded model answers one conversation at a time
         return waiting_notice(ahead)
     return THINKING

@@ -36,6 +36,7 @@ BUSY = "⏳ Your manager is still talking: wait for the reply to finish, then go
 Updates = list[Any]
 
 # Gradio runs a session's events concurrently, and a Rehearsal is not thread-safe: one step at a time.
+# A cache keyed by its real input: the Rehearsal object itself (weakly, so a lock goes with its session).
 _locks: weakref.WeakKeyDictionary[Any, threading.Lock] = weakref.WeakKeyDictionary()
 _locks_guard = threading.Lock()
 

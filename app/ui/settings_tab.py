@@ -10,6 +10,7 @@ import gradio as gr
 
 from app.config import Settings
 from app.errors import UpwardError
+from app.llm import registry
 from app.ui.common import Shared, error_text
 
 
@@ -20,22 +21,18 @@ def model_choices(settings: Settings) -> list[str]:
 
 def notice(model: str, settings: Settings) -> str:
     """The privacy line for a model, or the reason it cannot be used."""
-    from app.llm import gateway
-
     try:
-        return gateway.privacy_notice(gateway.resolve(model, settings))
+        return registry.model(model, settings).privacy_notice()
     except UpwardError as exc:
         return error_text(exc)
 
 
 def on_switch(model: str, settings: Settings) -> tuple[str, str, str]:
     """Switch this session's model only if it resolves; otherwise keep the old one and say why."""
-    from app.llm import gateway
-
     if model not in model_choices(settings):
         return settings.model, f"⚠️ {model!r} is not a configured model.", notice(settings.model, settings)
     try:
-        text = gateway.privacy_notice(gateway.resolve(model, settings))
+        text = registry.model(model, settings).privacy_notice()
     except UpwardError as exc:
         return settings.model, error_text(exc), notice(settings.model, settings)
     return model, text, text

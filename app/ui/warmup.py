@@ -23,6 +23,7 @@ from contextlib import contextmanager
 from typing import Any
 
 from app.config import Settings
+from app.llm import registry
 
 IMPORT_WAIT = 120.0  # seconds a handler waits for the warm-up's imports before going on regardless
 STOP_WAIT = 20.0  # seconds the process waits at exit for the warm-up's current step
@@ -125,29 +126,25 @@ class WarmUp:
 
     def _imports(self) -> bool:
         """Import what the handlers use; True when the embedded model is the one to warm."""
-        from app.llm import gateway
-
-        spec = gateway.resolve(self.settings.model, self.settings)
+        model = registry.model(self.settings.model, self.settings)
         import app.coach.drafting  # noqa: F401
         import app.coach.guidance  # noqa: F401
         import app.coach.rehearsal  # noqa: F401  (with debrief: retrieval and chromadb)
+        import app.llm.gateway  # noqa: F401  (litellm)
         import app.retrieval.embedding  # noqa: F401
 
-        if spec.provider == "local":
+        if model.loads_weights:
             import llama_cpp  # noqa: F401
-        return spec.provider == "local"
+        return model.loads_weights
 
     def _load(self, local_model: bool) -> None:
         from app.coach.scenarios import scenario_ids
-        from app.llm import gateway, local
         from app.retrieval.search import search
 
         if local_model:
-            self._step("model", lambda: local.get_engine(self.settings.local_context,
-                                                         self.settings.local_threads).llama)
-            self._step("first token", lambda: gateway.complete(
-                [{"role": "user", "content": "Hello"}], model=self.settings.model, max_tokens=1,
-                settings=self.settings))
+            model = registry.model(self.settings.model, self.settings)
+            self._step("model", model.warm)
+            self._step("first token", lambda: model.complete([{"role": "user", "content": "Hello"}], max_tokens=1))
         scenarios = scenario_ids(self.settings)  # the Rehearse tab offers them in this order
         self._step("understanding", lambda: self._exemplars(scenarios[:1]))
         self._step("index and embeddings", lambda: search("warm up", k=1, settings=self.settings))

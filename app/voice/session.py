@@ -10,7 +10,7 @@ import re
 from pathlib import Path
 from typing import Any
 
-from app.config import Settings, get_settings
+from app.config import Settings
 from app.errors import BadInput
 from app.schemas import ManagerProfile
 from app.voice.delivery import Utterance, delivery_report, estimate_seconds
@@ -60,13 +60,12 @@ def attach_delivery(rehearsal: Any, debrief: Any, heard: dict[int, Utterance], m
 
 
 def run_audio(scenario: str, profile: ManagerProfile, folder: str | Path, *, difficulty: str = "realistic",
-              model: str | None = None, settings: Settings | None = None, owner: str = "",
+              settings: Settings, model: str | None = None, owner: str = "",
               situation: str | None = None) -> dict[str, Any]:
     """A whole rehearsal from recordings (one per turn, in name order): transcribed locally, answered,
     scored, with the delivery section. The CLI's `rehearse --audio-dir`."""
     from app.coach.rehearsal import Rehearsal, validate_line
 
-    settings = settings or get_settings()
     heard = hear_folder(folder)
     lines = [validate_line(u.text) for _, u in heard]
     session = Rehearsal.start(scenario, profile, difficulty=difficulty, hints=False, model=model,

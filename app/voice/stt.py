@@ -26,6 +26,7 @@ FILLER_PROMPT = "Um, so, uh, I was, like, thinking, you know, basically, that we
 MAX_SECONDS = 120  # one turn; longer recordings are refused with a fix
 MARGIN = 0.3  # seconds of audio kept around the speech
 
+# A cache with no inputs to key by: the one Whisper model (fixed size and files), loaded on first use.
 _lock = threading.Lock()
 _model: Any = None
 

@@ -164,6 +164,7 @@ class Piper:
         shutil.rmtree(self._dir, ignore_errors=True)
 
 
+# A cache keyed by its real input: one Voice (a running Piper or espeak-ng process) per voice name.
 _voices: dict[str, Voice] = {}
 _voices_lock = threading.Lock()
 

@@ -1,0 +1,238 @@
+"""A Model: one resolved model id, what it can do, and the calls to make on it.
+
+Callers ask a Model capability questions (`small`, `grammar`, `can_judge`, `local`...) instead of
+comparing provider names, and call `complete` / `stream` / `structured` on it. The transport is
+`app.llm.gateway` (the one litellm importer), imported on first call so that resolving a model
+never loads litellm.
+"""
+
+from __future__ import annotations
+
+import json
+import re
+from collections.abc import Iterator
+from dataclasses import dataclass, field
+from typing import Any, TypeVar
+
+from pydantic import BaseModel, ValidationError
+
+from app.config import Settings
+from app.errors import BadInput, StructuredOutputError
+from app.llm import fake
+from app.llm.budget import Fitted, fit_messages
+from app.llm.local import LocalEngine, get_engine
+
+Message = dict[str, str]
+T = TypeVar("T", bound=BaseModel)
+MODEL_HELP = (
+    "use --model local/smollm2 (embedded, offline), a litellm id such as openai/gpt-4o-mini, "
+    "anthropic/claude-3-5-haiku-latest or ollama/llama3.2, or set UPWARD_MODEL"
+)
+
+
+@dataclass
+class Completion:
+    text: str
+    notices: list[str] = field(default_factory=list)
+
+
+class Stream:
+    """An iterator of text pieces; `notices` is known before the first piece, `text` grows as it goes.
+
+    Close it (or use it as a context manager) when you stop reading early: that stops the model.
+    """
+
+    def __init__(self, pieces: Iterator[str], notices: list[str]) -> None:
+        self._pieces = pieces
+        self.notices = notices
+        self.text = ""
+
+    def __iter__(self) -> Iterator[str]:
+        try:
+            for piece in self._pieces:
+                self.text += piece
+                yield piece
+        finally:
+            self.close()
+
+    def close(self) -> None:
+        close = getattr(self._pieces, "close", None)
+        if close is not None:
+            close()
+
+    def __enter__(self) -> Stream:
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.close()
+
+
+def _json_text(text: str) -> str:
+    start, end = text.find("{"), text.rfind("}")
+    return text[start:end + 1] if 0 <= start < end else text
+
+
+def _tiktoken(model: str) -> Any:
+    import tiktoken  # offline: app.offline points TIKTOKEN_CACHE_DIR at the files litellm ships
+
+    name = "o200k_base" if re.search(r"gpt-4o|gpt-4\.1|gpt-5|/o\d|^o\d", model) else "cl100k_base"
+    return tiktoken.get_encoding(name)
+
+
+@dataclass(frozen=True, eq=False)
+class Model:
+    """A model any litellm provider serves (remote, or a server on this machine through `api_base`)."""
+
+    id: str
+    provider: str  # litellm's provider name: for messages ("your text goes to ..."), not for branching
+    context_window: int
+    settings: Settings = field(repr=False)
+    api_base: str | None = None
+    api_key: str | None = field(default=None, repr=False)
+
+    small = False  # the embedded 135M model: let it choose among composed candidates, not phrase freely
+    grammar = False  # output can be constrained token by token by a JSON-schema grammar
+    can_judge = True  # strong enough to score a rehearsal as a second opinion
+    streams = True
+    local = False  # an engine in this process: no network, nothing to retry
+    loads_weights = False  # has weights to load in this process first (`warm()` loads them)
+
+    @property
+    def is_local(self) -> bool:
+        """True when nothing leaves this machine (embedded/fake, or a server on loopback)."""
+        if self.local:
+            return True
+        return bool(self.api_base and re.match(r"https?://(127\.|localhost|\[::1\])", self.api_base))
+
+    @property
+    def engine(self) -> Any:
+        """The in-process engine that answers (None: a provider over HTTP)."""
+        return None
+
+    @property
+    def loaded(self) -> bool:
+        """False while this model's weights still have to be loaded."""
+        return True
+
+    def warm(self) -> None:
+        """Load what the first call would otherwise wait for."""
+
+    def queued(self) -> int:
+        """How many calls hold or wait for this model in this process (only the embedded model queues)."""
+        return 0
+
+    def count_tokens(self, text: str) -> int:
+        return len(_tiktoken(self.id).encode(text, disallowed_special=()))
+
+    def privacy_notice(self) -> str:
+        """One line for the person: does their text leave the machine?"""
+        if self.is_local:
+            return f"Local: {self.id} runs on this machine; nothing you type leaves it."
+        where = self.api_base or self.provider
+        return f"Remote: your text goes to {where} ({self.id})."
+
+    def prepare(self, messages: list[Message], max_tokens: int) -> Fitted:
+        """Validate the conversation and trim it to the context, keeping system + newest turn."""
+        if not messages:
+            raise BadInput("There is nothing to send to the model.", "type a message first")
+        if not messages[-1].get("content", "").strip():
+            raise BadInput("Your message is empty.", "type what you would say, then send it")
+        budget = max(256, self.context_window - max_tokens)
+        return fit_messages(messages, self.count_tokens, budget)
+
+    def complete(self, messages: list[Message], *, max_tokens: int = 256, temperature: float = 0.0,
+                 stop: list[str] | None = None, response_format: dict[str, Any] | None = None) -> Completion:
+        """One reply, trimmed to fit; the notices say what was trimmed."""
+        from app.llm import gateway  # imports litellm: heavy, so on first call
+
+        fitted = self.prepare(messages, max_tokens)
+        text = gateway.send(self, fitted.messages, max_tokens=max_tokens, temperature=temperature, stop=stop,
+                            response_format=response_format)
+        return Completion(text, list(fitted.notices))
+
+    def stream(self, messages: list[Message], *, max_tokens: int = 256, temperature: float = 0.0,
+               stop: list[str] | None = None, response_format: dict[str, Any] | None = None) -> Stream:
+        """Stream a reply. A provider that dies part-way raises ProviderUnavailable carrying the partial text.
+
+        Failures before the first piece are retried within the deadline; after it, the partial text is
+        the person's to keep and Retry asks again. The deadline covers the whole stream.
+        `response_format` (e.g. a JSON schema for the embedded model's grammar) constrains what streams.
+        """
+        from app.llm import gateway  # imports litellm: heavy, so on first call
+
+        fitted = self.prepare(messages, max_tokens)
+        pieces = gateway.send_stream(self, fitted.messages, max_tokens=max_tokens, temperature=temperature,
+                                     stop=stop, response_format=response_format)
+        return Stream(pieces, list(fitted.notices))
+
+    def structured(self, messages: list[Message], schema: type[T], *, retries: int = 2, max_tokens: int = 512,
+                   temperature: float = 0.0) -> T:
+        """A reply validated into `schema`; re-asks with the validation error, then raises with the last output."""
+        json_schema = schema.model_json_schema()
+        if self.grammar:
+            fmt: dict[str, Any] = {"type": "json_object", "schema": json_schema}
+            convo = list(messages)
+        else:
+            fmt = {"type": "json_schema", "json_schema": {"name": schema.__name__, "schema": json_schema}}
+            hint = "Reply with one JSON object that matches this JSON schema, and nothing else:\n"
+            convo = [*messages[:-1], {"role": messages[-1]["role"],
+                                      "content": messages[-1]["content"] + "\n\n" + hint + json.dumps(json_schema)}]
+        last = ""
+        for _ in range(retries + 1):
+            last = self.complete(convo, max_tokens=max_tokens, temperature=temperature, response_format=fmt).text
+            try:
+                return schema.model_validate_json(_json_text(last))
+            except ValidationError as exc:
+                problems = "; ".join(f"{'.'.join(map(str, e['loc'])) or 'value'}: {e['msg']}"
+                                     for e in exc.errors()[:8])
+                convo = [*convo, {"role": "assistant", "content": last},
+                         {"role": "user",
+                          "content": f"That JSON was not valid ({problems}). Send the corrected JSON only."}]
+        raise StructuredOutputError(
+            f"{self.id} did not return valid {schema.__name__} after {retries + 1} attempts.", last,
+            "try again, or use a stronger model with --model",
+        )
+
+
+@dataclass(frozen=True, eq=False)
+class LocalModel(Model):
+    """The embedded SmolLM2 in llama.cpp: small, grammar-constrained, one generation at a time."""
+
+    small = True
+    grammar = True
+    can_judge = False
+    local = True
+    loads_weights = True
+
+    @property
+    def engine(self) -> LocalEngine:
+        return get_engine(self.settings.local_context, self.settings.local_threads)
+
+    @property
+    def loaded(self) -> bool:
+        return self.engine.loaded
+
+    def warm(self) -> None:
+        self.engine.llama  # noqa: B018 - the property loads the weights
+
+    def queued(self) -> int:
+        return self.engine.queued
+
+    def count_tokens(self, text: str) -> int:
+        return self.engine.count_tokens(text)
+
+
+@dataclass(frozen=True, eq=False)
+class FakeModel(Model):
+    """The scripted fake (`fake/<name>`): in-process and grammar-aware like the embedded model, never judges."""
+
+    grammar = True
+    can_judge = False
+    local = True
+
+    @property
+    def engine(self) -> fake.FakeEngine:
+        return fake.engine(self.id)
+
+    def count_tokens(self, text: str) -> int:
+        return self.engine.count_tokens(text)
