@@ -19,6 +19,9 @@ from pydantic_settings import BaseSettings, NoDecode, SettingsConfigDict, Settin
 from app.errors import ConfigError
 
 DEFAULT_MODEL = "local/smollm2"
+ROOT = Path(__file__).resolve().parent.parent
+PROMPTS = ROOT / "prompts"      # the shipped prompts, scenarios, rubric and draft kinds
+KNOWLEDGE = ROOT / "knowledge"  # the shipped guidance cards
 
 
 class Settings(BaseSettings):
@@ -48,8 +51,8 @@ class Settings(BaseSettings):
         "auto", description="blend the model's 0-4 judgement into debrief scores (auto: not for the embedded model)")
     username: str | None = None
     password: str | None = None
-    knowledge_dir: Path = Field(default_factory=lambda: Path(__file__).resolve().parent.parent / "knowledge")
-    prompts_dir: Path = Field(default_factory=lambda: Path(__file__).resolve().parent.parent / "prompts")
+    knowledge_dir: Path = Field(default_factory=lambda: KNOWLEDGE)
+    prompts_dir: Path = Field(default_factory=lambda: PROMPTS)
 
     @field_validator("models", mode="before")
     @classmethod
@@ -87,9 +90,8 @@ def _config_error(exc: ValidationError, flags: bool = False) -> ConfigError:
     return ConfigError(f"Invalid setting {where}{shown}: {why}.", fix)
 
 
-# The environment's settings, read once per process: the CLI and the web app build their Services from
-# it. Library functions take settings as an argument; the loaders that still fall back to it when
-# called without (history, scenarios, rubric, draft kinds, retrieval, evals) are listed in issue #11.
+# A cache of the environment's settings, read once per process: the CLI and the web app build their
+# Services from it, and nothing else reads it. Library functions take settings as an argument.
 _settings: Settings | None = None
 
 
@@ -111,7 +113,7 @@ def load_settings() -> Settings:
 
 
 def get_settings() -> Settings:
-    """The process-wide settings, read once."""
+    """The environment's settings, read once per process: for the CLI and the web app to build Services."""
     global _settings
     if _settings is None:
         _settings = load_settings()
@@ -173,3 +175,19 @@ def private_file(path: Path) -> None:
 def data_dir(settings: Settings) -> Path:
     """The data directory, created private; everything Upward stores lives under it."""
     return private_dir(Path(settings.data_dir))
+
+
+def exemplar_cache(settings: Settings) -> Path:
+    """Where the exemplars' embedding vectors are kept between runs (inside the data directory)."""
+    return Path(settings.data_dir) / "cache" / "exemplars"
+
+
+def prompts_dir(settings: Settings | None) -> Path:
+    """The prompts folder the settings name; the shipped one when a caller passes no settings."""
+    return Path(settings.prompts_dir) if settings is not None else PROMPTS
+
+
+def or_environment(settings: Settings | None) -> Settings:
+    """`settings`, or for a library caller that passes none (a script, a test) the environment's, read
+    now: there is no process-wide copy for such a caller to go stale against."""
+    return settings if settings is not None else load_settings()

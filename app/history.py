@@ -17,7 +17,7 @@ from contextlib import contextmanager
 from pathlib import Path
 from typing import Any
 
-from app.config import Settings, get_settings, private_dir, private_file
+from app.config import Settings, or_environment, private_dir, private_file
 from app.errors import BadInput, ConfigError, DataCorrupt
 
 SCHEMA = """
@@ -216,7 +216,7 @@ _hist_lock = threading.Lock()
 
 def get_history(settings: Settings | None = None) -> History:
     """The history store in the data directory (one object per file per process)."""
-    path = (settings or get_settings()).data_dir / "history.sqlite3"
+    path = (or_environment(settings)).data_dir / "history.sqlite3"
     with _hist_lock:
         if path not in _histories:
             _histories[path] = History(path)

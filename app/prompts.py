@@ -21,11 +21,12 @@ from string import Template
 
 from pydantic import Field
 
+from app.config import PROMPTS
 from app.errors import BadInput
 from app.schemas import Strict
 from app.yamlfile import as_mapping, load_yaml, validate
 
-PROMPTS_DIR = Path(__file__).resolve().parent.parent / "prompts"
+PROMPTS_DIR = PROMPTS
 FIX = "restore prompts/ from git, or give the prompt the variables it uses"
 
 _recorders: list[dict[str, str]] = []

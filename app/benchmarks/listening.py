@@ -8,6 +8,7 @@ import time
 
 from app.benchmarks.paths import ROOT, SCRIPT, Context
 from app.benchmarks.report import Row, pct
+from app.config import exemplar_cache
 
 
 def rows(ctx: Context) -> list[Row]:
@@ -19,7 +20,8 @@ def rows(ctx: Context) -> list[Row]:
     section = "understanding (per rehearsal turn, no model)"
     profile = load_profile(ROOT / "evals" / "managers" / "skeptical.yaml")
     where = moves.frame(load_scenario("promotion", ctx.settings), profile, moves.Difficulty.realistic,
-                        load_rubric(ctx.settings), prompts_dir=ctx.settings.prompts_dir)
+                        load_rubric(ctx.settings), prompts_dir=ctx.settings.prompts_dir,
+                        cache_dir=exemplar_cache(ctx.settings))
     moves.replay_frame(SCRIPT[:1], where)  # warm: exemplar bank embedded, classifier fitted
     reads: list[float] = []
     composes: list[float] = []

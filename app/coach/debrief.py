@@ -19,7 +19,7 @@ from app.coach import moves, specifics
 from app.coach.moves import Difficulty, Reading
 from app.coach.rubric import Dimension, Rubric, load_rubric
 from app.coach.scenarios import load_scenario
-from app.config import Settings
+from app.config import Settings, exemplar_cache
 from app.errors import BadInput, UpwardError
 from app.llm import registry
 from app.llm.model import Model
@@ -232,7 +232,7 @@ def score_transcript(transcript: list[Turn], scenario_id: str, profile: ManagerP
     scenario = load_scenario(scenario_id, settings)
     rubric = load_rubric(settings)
     where = moves.frame(scenario, profile, Difficulty(difficulty), rubric, prompts_dir=settings.prompts_dir,
-                        situation=situation)
+                        situation=situation, cache_dir=exemplar_cache(settings))
     states, readings = moves.replay_with_readings(lines, where)  # what the manager reacted to, scored
     scores = deterministic_scores(lines, readings, profile)
     judged = False

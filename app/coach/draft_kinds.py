@@ -13,7 +13,7 @@ from typing import Literal
 
 from pydantic import Field
 
-from app.config import Settings, get_settings
+from app.config import Settings, prompts_dir
 from app.errors import BadInput
 from app.schemas import Hit, Strict
 from app.yamlfile import load_model
@@ -107,7 +107,7 @@ def _load(path: Path, mtime: float) -> KindSpec:
 def load_kind(kind: str, settings: Settings | None = None) -> KindSpec:
     """The spec for `kind` from prompts/drafts/ (cached until the file changes)."""
     check_kind(kind)
-    path = Path((settings or get_settings()).prompts_dir) / "drafts" / f"{kind}.yaml"
+    path = prompts_dir(settings) / "drafts" / f"{kind}.yaml"
     if not path.is_file():
         raise BadInput(f"The draft template {path} is missing.", "restore prompts/drafts/ from git")
     return _load(path, path.stat().st_mtime)

@@ -20,9 +20,10 @@ from pydantic import Field
 from app.coach import specifics, understanding
 from app.coach.rubric import Rubric
 from app.coach.scenarios import Concern, Scenario
+from app.config import PROMPTS
 from app.schemas import ManagerProfile, Strict, Temperament
 
-PROMPTS_DIR = Path(__file__).resolve().parent.parent.parent / "prompts"
+PROMPTS_DIR = PROMPTS
 
 
 class Difficulty(StrEnum):
@@ -85,6 +86,7 @@ class Frame:
     prompts_dir: Path
     situation: str = ""
     extra: tuple[Concern, ...] = ()
+    cache_dir: Path | None = None  # where the exemplars' vectors are kept between runs (None: not kept)
 
     @property
     def concerns(self) -> list[Concern]:
@@ -95,10 +97,10 @@ class Frame:
 
 
 def frame(scenario: Scenario, profile: ManagerProfile, difficulty: Difficulty, rubric: Rubric, *,
-          prompts_dir: Path | None = None, situation: str = "") -> Frame:
+          prompts_dir: Path | None = None, situation: str = "", cache_dir: Path | None = None) -> Frame:
     """The fixed part of a session; the manager's own pressures become concerns they can raise."""
     return Frame(scenario, profile, difficulty, rubric, prompts_dir or PROMPTS_DIR, situation.strip(),
-                 tuple(specifics.profile_concerns(profile, situation)))
+                 tuple(specifics.profile_concerns(profile, situation)), cache_dir)
 
 
 class Reading(Strict):
@@ -123,7 +125,8 @@ def read_turn(text: str, where: Frame, current: str | None = None, raised: list[
     """Signals in one person's line: acts, concerns answered (`current` is the one just raised),
     the rubric's cue phrases (stemmed), figures, questions and attacks."""
     found = understanding.read_line(text, where.scenario, current=current, prompts_dir=where.prompts_dir,
-                                    extra=where.extra, priorities=where.profile.priorities, raised=raised or [])
+                                    extra=where.extra, priorities=where.profile.priorities, raised=raised or [],
+                                    cache_dir=where.cache_dir)
     line_stems = understanding.stems(text)
     dims = {d.id: understanding.cue_hits(line_stems, d.signals) for d in where.rubric.dimensions}
     attack = is_attack(text)

@@ -22,7 +22,7 @@ from app.coach.hints import Hint, hint_for
 from app.coach.moves import Difficulty, State
 from app.coach.rubric import Rubric, load_rubric
 from app.coach.scenarios import Scenario, load_scenario
-from app.config import Settings
+from app.config import Settings, exemplar_cache
 from app.errors import BadInput
 from app.history import History, get_history
 from app.llm import registry
@@ -102,7 +102,7 @@ class Rehearsal:
         self.rubric: Rubric = load_rubric(settings)
         self.situation = situation
         self.frame = moves.frame(scenario, profile, difficulty, self.rubric, prompts_dir=settings.prompts_dir,
-                                 situation=situation)
+                                 situation=situation, cache_dir=exemplar_cache(settings))
         self.finished = finished
         self._turns = [Turn(role=t["role"], content=t["content"]) for t in turns]
         self._meta = [dict(t.get("meta") or {}) for t in turns]

@@ -8,7 +8,7 @@ from pathlib import Path
 
 from pydantic import Field
 
-from app.config import Settings, get_settings
+from app.config import Settings, prompts_dir
 from app.errors import BadInput
 from app.schemas import Strict
 from app.yamlfile import as_mapping, parse_yaml, validate
@@ -50,7 +50,7 @@ def _load(path: Path, mtime_ns: int) -> Rubric:
 
 def load_rubric(settings: Settings | None = None) -> Rubric:
     """The rubric every debrief is scored against."""
-    path = (settings or get_settings()).prompts_dir / "rubric.yaml"
+    path = prompts_dir(settings) / "rubric.yaml"
     if not path.is_file():
         raise BadInput(f"The rubric file {path} is missing.", "restore prompts/rubric.yaml")
     return _load(path, path.stat().st_mtime_ns)

@@ -12,7 +12,7 @@ from pathlib import Path
 
 from pydantic import Field
 
-from app.config import Settings, get_settings
+from app.config import Settings, prompts_dir
 from app.errors import BadInput
 from app.schemas import Strict
 from app.yamlfile import as_mapping, parse_yaml, validate
@@ -56,13 +56,13 @@ class Scenario(Strict):
 WHAT = "Scenario file"  # how errors name these files
 
 
-def _scenario_dir(settings: Settings) -> Path:
-    return settings.prompts_dir / "scenarios"
+def _scenario_dir(settings: Settings | None) -> Path:
+    return prompts_dir(settings) / "scenarios"
 
 
 def scenario_ids(settings: Settings | None = None) -> list[str]:
     """The ids of every scenario file, sorted."""
-    folder = _scenario_dir(settings or get_settings())
+    folder = _scenario_dir(settings)
     return sorted(p.stem for p in folder.glob("*.yaml"))
 
 
@@ -80,7 +80,6 @@ def _load(path: Path, mtime_ns: int) -> Scenario:
 
 def load_scenario(kind: str, settings: Settings | None = None) -> Scenario:
     """The scenario with this id; BadInput listing the known ids when there is none."""
-    settings = settings or get_settings()
     known = scenario_ids(settings)
     kind = (kind or "").strip()
     if kind not in known:

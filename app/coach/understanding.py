@@ -102,20 +102,20 @@ def _embed(texts: Sequence[str]) -> np.ndarray:
     return embed(list(texts)) if texts else np.zeros((0, 384), dtype=np.float32)
 
 
-def _exemplar_vectors(texts: Sequence[str]) -> np.ndarray:
-    """`_embed` for the shipped exemplars, kept on disk under the data directory's cache, keyed by the
-    embedding model and the exact texts: a served app's first reply no longer waits for seconds of
-    embedding. Any trouble with the cache (read-only folder, a torn file) just embeds again."""
-    from app.config import data_dir, get_settings, private_file
+def _exemplar_vectors(texts: Sequence[str], cache_dir: Path | None = None) -> np.ndarray:
+    """`_embed` for the shipped exemplars, kept on disk in `cache_dir` (the data directory's cache), keyed
+    by the embedding model and the exact texts: a served app's first reply no longer waits for seconds of
+    embedding. Without a folder, or with any trouble in it (read-only, a torn file), it just embeds."""
+    from app.config import private_dir, private_file
     from app.errors import UpwardError
     from app.retrieval.embedding import MODEL_ID
 
-    if not texts:
+    if not texts or cache_dir is None:
         return _embed(texts)
     key = hashlib.sha256("\n".join([MODEL_ID, *texts]).encode()).hexdigest()[:32]
     path: Path | None = None
     try:
-        path = data_dir(get_settings()) / "cache" / "exemplars" / f"{key}.npy"
+        path = private_dir(cache_dir) / f"{key}.npy"
         if path.is_file():
             vectors = np.load(path, allow_pickle=False)
             if vectors.shape == (len(texts), 384):
@@ -157,7 +157,7 @@ def _fit(x: np.ndarray, y: np.ndarray, steps: int = 400, rate: float = 2.0, l2: 
 
 
 @lru_cache(maxsize=16)
-def _acts_model(path: Path, mtime_ns: int) -> np.ndarray:
+def _acts_model(path: Path, mtime_ns: int, cache_dir: Path | None = None) -> np.ndarray:
     data = _read_yaml(path)
     texts: list[str] = []
     labels: list[str] = []
@@ -168,7 +168,7 @@ def _acts_model(path: Path, mtime_ns: int) -> np.ndarray:
     weights = np.zeros((len(ACTS), 385))
     if not texts:
         return weights
-    x = _exemplar_vectors(texts)
+    x = _exemplar_vectors(texts, cache_dir)
     for i, act in enumerate(ACTS):
         y = np.array([1.0 if label == act else 0.0 for label in labels])
         if y.sum():
@@ -177,15 +177,16 @@ def _acts_model(path: Path, mtime_ns: int) -> np.ndarray:
 
 
 @lru_cache(maxsize=64)
-def _concern_bank(path: Path, mtime_ns: int, key: str) -> dict[str, tuple[np.ndarray, np.ndarray]]:
+def _concern_bank(path: Path, mtime_ns: int, key: str,
+                  cache_dir: Path | None = None) -> dict[str, tuple[np.ndarray, np.ndarray]]:
     data = _read_yaml(path)
     raw = data.get("concerns") or {}
     out: dict[str, tuple[np.ndarray, np.ndarray]] = {}
     if isinstance(raw, dict):
         for cid, entry in raw.items():
             entry = entry if isinstance(entry, dict) else {}
-            out[str(cid)] = (_exemplar_vectors([str(x) for x in entry.get("answers") or []]),
-                             _exemplar_vectors([str(x) for x in entry.get("near_misses") or []]))
+            out[str(cid)] = (_exemplar_vectors([str(x) for x in entry.get("answers") or []], cache_dir),
+                             _exemplar_vectors([str(x) for x in entry.get("near_misses") or []], cache_dir))
     return out
 
 
@@ -193,13 +194,14 @@ def _mtime(path: Path) -> int:
     return path.stat().st_mtime_ns if path.is_file() else 0
 
 
-def bank(prompts_dir: Path, scenario: Scenario, extra: Sequence[Concern] = ()) -> Bank:
+def bank(prompts_dir: Path, scenario: Scenario, extra: Sequence[Concern] = (), cache_dir: Path | None = None) -> Bank:
     """The exemplar bank for a scenario (cached by file and modification time), plus concerns made at
-    run time (from the manager's pressures), whose exemplars are their own words."""
+    run time (from the manager's pressures), whose exemplars are their own words. `cache_dir` keeps the
+    exemplars' vectors on disk between runs."""
     acts_path = prompts_dir / "exemplars" / "acts.yaml"
-    weights = _acts_model(acts_path, _mtime(acts_path))
+    weights = _acts_model(acts_path, _mtime(acts_path), cache_dir)
     path = prompts_dir / "exemplars" / f"{scenario.id}.yaml"
-    concerns = dict(_concern_bank(path, _mtime(path), scenario.version))
+    concerns = dict(_concern_bank(path, _mtime(path), scenario.version, cache_dir))
     for c in [*scenario.hidden_concerns, *extra]:
         if c.id not in concerns or not len(concerns[c.id][0]):
             concerns[c.id] = (_extra_answers(tuple(c.reactions) or (c.concern,)), np.zeros((0, 384), np.float32))
@@ -254,7 +256,8 @@ def _concern_score(vec: np.ndarray, entry: tuple[np.ndarray, np.ndarray]) -> tup
 
 
 def read_line(text: str, scenario: Scenario, *, current: str | None, prompts_dir: Path,
-              extra: Sequence[Concern] = (), priorities: Sequence[str] = (), raised: Sequence[str] = ()) -> Reading:
+              extra: Sequence[Concern] = (), priorities: Sequence[str] = (), raised: Sequence[str] = (),
+              cache_dir: Path | None = None) -> Reading:
     """Classify one line of the person's: its acts, then the concerns it answers.
 
     A line answers a concern when it is about that concern (close to its exemplar answers or near
@@ -265,7 +268,7 @@ def read_line(text: str, scenario: Scenario, *, current: str | None, prompts_dir
     line_stems = stems(text)
     low = text.lower().replace("’", "'")
     vec = _embed([text])[0]
-    exemplars = bank(prompts_dir, scenario, extra)
+    exemplars = bank(prompts_dir, scenario, extra, cache_dir)
     reading.negated = bool(NEGATION.search(low))
     if word_salad(low):  # a heap of cue words is not a sentence: it does nothing and answers nothing
         return reading

@@ -18,7 +18,7 @@ from typing import Any
 from tqdm import tqdm
 
 from app import prompts
-from app.config import Settings, get_settings
+from app.config import Settings, or_environment
 from app.errors import BadInput
 from app.evals.results import CaseFailure, EvalRun, SuiteResult, Thresholds, gate, load_thresholds
 from app.evals.suites import NAMES, get_suite
@@ -106,7 +106,7 @@ def run_evals(
     still covers every scenario and kind); `data_dir` replaces the scratch directory.
     """
     names = resolve_suites(suites)
-    base = settings or get_settings()
+    base = or_environment(settings)
     evals_dir = Path(evals_dir or EVALS_DIR)
     if thresholds is None or isinstance(thresholds, Path):
         thresholds = load_thresholds(thresholds or evals_dir / "thresholds.yaml")

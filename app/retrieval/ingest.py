@@ -16,7 +16,7 @@ from pathlib import Path
 
 from pydantic import BaseModel, ConfigDict, Field
 
-from app.config import Settings, get_settings
+from app.config import Settings, or_environment
 from app.errors import BadInput
 
 TEXT_SUFFIXES = {".md", ".markdown", ".txt", ".text"}
@@ -246,7 +246,7 @@ def ingest(
     from app.retrieval import store
     from app.retrieval.embedding import MODEL_ID, embed
 
-    settings = settings or get_settings()
+    settings = or_environment(settings)
     if not paths:
         raise BadInput("Name at least one file or folder to ingest.", fix="upward ingest NOTES.md docs/")
     report = IngestReport()

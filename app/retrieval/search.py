@@ -18,7 +18,7 @@ import numpy as np
 from chromadb.api import ClientAPI
 from chromadb.api.models.Collection import Collection
 
-from app.config import Settings, get_settings
+from app.config import Settings, or_environment
 from app.errors import BadInput
 from app.retrieval import store
 from app.retrieval.cards import Card, stat_signature
@@ -275,7 +275,7 @@ _searchers_lock = threading.Lock()
 
 def get_searcher(settings: Settings | None = None) -> Searcher:
     """The warm Searcher for these settings, created on first use."""
-    settings = settings or get_settings()
+    settings = or_environment(settings)
     key = (str(Path(settings.data_dir).resolve()), settings.chroma_url or "",
            str(Path(settings.knowledge_dir).resolve()))
     with _searchers_lock:

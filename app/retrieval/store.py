@@ -26,7 +26,7 @@ from chromadb.api.models.Collection import Collection
 from chromadb.config import Settings as ChromaSettings
 from chromadb.errors import InternalError
 
-from app.config import Settings, get_settings, private_dir
+from app.config import Settings, or_environment, private_dir
 from app.errors import BadInput, DataCorrupt, StoreUnavailable
 from app.retrieval.cards import INDEX_VERSION, Card, content_hash, load_cards
 from app.retrieval.embedding import MODEL_ID, UpwardEmbeddingFunction, embed
@@ -100,7 +100,7 @@ def store_errors(settings: Settings) -> Iterator[None]:
 
 def make_client(settings: Settings | None = None) -> ClientAPI:
     """A persistent client in the data directory, or an HTTP client when chroma_url is set."""
-    settings = settings or get_settings()
+    settings = or_environment(settings)
     chroma_settings = ChromaSettings(anonymized_telemetry=False)
     if settings.chroma_url:
         host, port, ssl = _parse_url(settings.chroma_url)
@@ -210,7 +210,7 @@ def knowledge_collection(
     client: ClientAPI, settings: Settings | None = None, cards: list[Card] | None = None
 ) -> tuple[Collection, list[Card], bool]:
     """The current knowledge collection, its cards, and whether it was (re)built just now."""
-    settings = settings or get_settings()
+    settings = or_environment(settings)
     knowledge_dir = Path(settings.knowledge_dir)
     with store_errors(settings):
         digest = content_hash(knowledge_dir, MODEL_ID)

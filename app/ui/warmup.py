@@ -22,7 +22,7 @@ from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from typing import Any
 
-from app.config import Settings
+from app.config import Settings, exemplar_cache
 from app.llm import registry
 
 IMPORT_WAIT = 120.0  # seconds a handler waits for the warm-up's imports before going on regardless
@@ -162,7 +162,8 @@ class WarmUp:
             if self.stopping.is_set():
                 return
             try:
-                understanding.bank(self.settings.prompts_dir, load_scenario(sid, self.settings))
+                understanding.bank(self.settings.prompts_dir, load_scenario(sid, self.settings),
+                                   cache_dir=exemplar_cache(self.settings))
             except UpwardError:  # a broken scenario file is reported when someone picks it
                 continue
 

@@ -12,6 +12,7 @@ from typing import Any, Literal
 
 from pydantic import Field
 
+from app.config import exemplar_cache
 from app.evals.cases import load_parts
 from app.evals.results import CaseFailure
 from app.evals.suites.base import Context, Metrics, Outcome, Suite, by_part, errored
@@ -54,7 +55,8 @@ def run_case(case: TrapCase, ctx: Context) -> Outcome:
 
     out = Outcome(case.id, output={"part": case.part, "scenario": case.scenario})
     where = moves.frame(load_scenario(case.scenario, ctx.settings), load_profile(ctx.manager_file(case.manager)),
-                        moves.Difficulty.realistic, load_rubric(ctx.settings), prompts_dir=ctx.settings.prompts_dir)
+                        moves.Difficulty.realistic, load_rubric(ctx.settings), prompts_dir=ctx.settings.prompts_dir,
+                        cache_dir=exemplar_cache(ctx.settings))
     overall: dict[str, int] = {}
     harmful_strengths = no_improvement = 0
     for label, lines in [("well_handled", case.well_handled), *case.traps.items()]:

@@ -12,6 +12,7 @@ from typing import Literal
 
 from pydantic import Field
 
+from app.config import exemplar_cache
 from app.evals.cases import load_parts
 from app.evals.results import CaseFailure
 from app.evals.suites.base import Context, Metrics, Outcome, Suite, by_part, errored
@@ -44,7 +45,8 @@ def run_case(case: LineCase, ctx: Context) -> Outcome:
 
     profile = load_profile(ctx.manager_file("skeptical.yaml"))
     where = moves.frame(load_scenario(case.scenario, ctx.settings), profile, moves.Difficulty.realistic,
-                        load_rubric(ctx.settings), prompts_dir=ctx.settings.prompts_dir)
+                        load_rubric(ctx.settings), prompts_dir=ctx.settings.prompts_dir,
+                        cache_dir=exemplar_cache(ctx.settings))
     reading = moves.read_turn(case.text, where, case.current)
     out = Outcome(case.id, output={"acts": reading.acts, "answers": reading.addressed, "part": case.part,
                                    "kind": case.kind})
