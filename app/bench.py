@@ -218,6 +218,6 @@ def run(settings: Settings) -> Iterator[str]:
 
         yield from voice_bench.run(base)
     if not only or "words" in only:
-        from app.coach import bench_words
+        from app.benchmarks import words as bench_words
 
         yield from bench_words.lines(base)

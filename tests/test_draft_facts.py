@@ -7,10 +7,10 @@ from pathlib import Path
 
 import yaml
 
-from app.coach.draft_facts import rule_values
-from app.coach.draft_kinds import load_kind
-from app.coach.draft_voice import second_person
 from app.coach.drafting import draft_text, make_draft
+from app.coach.drafting.facts import rule_values
+from app.coach.drafting.kinds import load_kind
+from app.coach.drafting.voice import second_person
 from app.coach.profiles import load_profile
 
 ROOT = Path(__file__).resolve().parent.parent

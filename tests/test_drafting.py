@@ -280,7 +280,7 @@ def test_a_draft_for_a_known_manager_speaks_to_them(case_id: str, said: list[str
 
 
 def test_second_person_keeps_quotes_verbs_and_other_people() -> None:
-    from app.coach.draft_voice import second_person
+    from app.coach.drafting.voice import second_person
 
     assert second_person("Henrik asks for numbers, and Henrik's CFO wants them.", "Henrik Adler") == \
         "You ask for numbers, and your CFO wants them."
@@ -318,7 +318,7 @@ def test_a_value_the_person_gave_leaves_no_placeholder(fake_model: str, settings
 
 
 def test_no_sentence_stops_mid_phrase() -> None:
-    from app.coach.draft_voice import ends_mid_phrase, trim_dangling
+    from app.coach.drafting.voice import ends_mid_phrase, trim_dangling
 
     assert ends_mid_phrase("We need more than the 600 we.")
     assert ends_mid_phrase("I'd like to talk about (the budget.")

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import pytest
 
-from app.coach import echo
+from app.coach.rehearsal import echo
 
 
 @pytest.mark.parametrize(("line", "kind", "base", "gerund"), [
@@ -52,8 +52,8 @@ def test_every_voice_says_the_persons_ask_back(temperament: str) -> None:
     """Composed in code, no model: the best candidate reply to a clear ask repeats it from the manager's side."""
     from pathlib import Path
 
-    from app.coach import moves, voicing
     from app.coach.profiles import load_profile
+    from app.coach.rehearsal import moves, voicing
     from app.coach.rubric import load_rubric
     from app.coach.scenarios import load_scenario
 

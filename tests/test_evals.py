@@ -299,7 +299,8 @@ def test_draft_templates_that_drop_facts_make_the_drafts_gate_fail(
         tmp_path: Path, fake_evals: str, monkeypatch: pytest.MonkeyPatch) -> None:
     """A broken capability: templates without the person's facts, and no safety net that re-adds
     the situation's uncovered clauses (drafting's add_context switched off)."""
-    from app.coach import draft_compose, drafting
+    from app.coach.drafting import compose as draft_compose
+    from app.coach.drafting import service as drafting
 
     def keep(draft: Any, situation: str, style: Any, **_: Any) -> Any:
         return draft

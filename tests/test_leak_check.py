@@ -12,8 +12,8 @@ from pathlib import Path
 
 import pytest
 
-from app.coach import persona
 from app.coach.profiles import load_profile
+from app.coach.rehearsal import persona
 from app.coach.scenarios import load_scenario, scenario_ids
 from app.config import Settings
 from app.schemas import ManagerProfile

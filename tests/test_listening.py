@@ -9,9 +9,8 @@ from pathlib import Path
 import pytest
 
 from app.cli import main
-from app.coach import moves, voicing
 from app.coach.profiles import load_profile
-from app.coach.rehearsal import Rehearsal
+from app.coach.rehearsal import Rehearsal, moves, voicing
 from app.coach.rubric import load_rubric
 from app.coach.scenarios import load_scenario
 from app.schemas import ManagerProfile, Temperament

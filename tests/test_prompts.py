@@ -79,7 +79,7 @@ def test_eval_report_records_the_versions_of_the_prompts_that_ran(tmp_path: Path
 
 
 def test_a_broken_data_file_is_bad_input_naming_the_file_and_line(tmp_path: Path) -> None:
-    from app.coach.voicing import load_voice
+    from app.coach.rehearsal.voicing import load_voice
     from app.schemas import Temperament
 
     (tmp_path / "voices").mkdir()

@@ -13,11 +13,10 @@ from pathlib import Path
 import pytest
 
 from app.cli import main
-from app.coach import moves, voicing
 from app.coach.debrief import score_transcript
-from app.coach.persona import CANARY, problems
 from app.coach.profiles import load_profile
-from app.coach.rehearsal import Rehearsal, run_script
+from app.coach.rehearsal import Rehearsal, moves, run_script, voicing
+from app.coach.rehearsal.persona import CANARY, problems
 from app.coach.rubric import load_rubric
 from app.coach.scenarios import MOVES, load_scenario, scenario_ids
 from app.errors import BadInput, ProviderUnavailable

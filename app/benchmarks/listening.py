@@ -12,8 +12,8 @@ from app.config import exemplar_cache
 
 
 def rows(ctx: Context) -> list[Row]:
-    from app.coach import moves, voicing
     from app.coach.profiles import load_profile
+    from app.coach.rehearsal import moves, voicing
     from app.coach.rubric import load_rubric
     from app.coach.scenarios import load_scenario
 

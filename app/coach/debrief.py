@@ -15,8 +15,8 @@ from pydantic import Field, create_model
 
 from app import prompts
 from app import text as tx
-from app.coach import moves, specifics
-from app.coach.moves import Difficulty, Reading
+from app.coach.rehearsal import moves, specifics
+from app.coach.rehearsal.moves import Difficulty, Reading
 from app.coach.rubric import Dimension, Rubric, load_rubric
 from app.coach.scenarios import load_scenario
 from app.config import Settings, exemplar_cache

@@ -17,10 +17,10 @@ from functools import lru_cache
 import numpy as np
 
 from app import text as tx
-from app.coach.draft_kinds import KINDS, load_kind
+from app.coach.drafting.kinds import KINDS, load_kind
+from app.coach.rehearsal.understanding import cue_hits
+from app.coach.rehearsal.understanding import stems as stem_list
 from app.coach.scenarios import load_scenario, scenario_ids
-from app.coach.understanding import cue_hits
-from app.coach.understanding import stems as stem_list
 from app.coach.untrusted import split_sentences
 from app.config import Settings
 from app.errors import UpwardError

@@ -1,7 +1,7 @@
 """Rehearsal scenarios: data in prompts/scenarios/*.yaml, loaded strictly into pydantic models.
 
 A scenario names what the person is trying to achieve, the concerns the manager holds back, and
-example lines for each manager move. The moves themselves are chosen in code (app.coach.moves).
+example lines for each manager move. The moves themselves are chosen in code (app.coach.rehearsal.moves).
 """
 
 from __future__ import annotations

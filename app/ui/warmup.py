@@ -127,9 +127,9 @@ class WarmUp:
     def _imports(self) -> bool:
         """Import what the handlers use; True when the embedded model is the one to warm."""
         model = registry.model(self.settings.model, self.settings)
-        import app.coach.drafting  # noqa: F401
+        import app.coach.drafting.service  # noqa: F401
         import app.coach.guidance  # noqa: F401
-        import app.coach.rehearsal  # noqa: F401  (with debrief: retrieval and chromadb)
+        import app.coach.rehearsal.session  # noqa: F401  (with debrief: retrieval and chromadb)
         import app.llm.gateway  # noqa: F401  (litellm)
         import app.retrieval.embedding  # noqa: F401
 
@@ -152,7 +152,7 @@ class WarmUp:
 
     def _exemplars(self, scenarios: list[str], when_idle: bool = False) -> None:
         """The scenarios' exemplar embeddings and the act classifier, which reading a line needs."""
-        from app.coach import understanding
+        from app.coach.rehearsal import understanding
         from app.coach.scenarios import load_scenario
         from app.errors import UpwardError
 

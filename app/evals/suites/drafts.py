@@ -90,7 +90,7 @@ def _temperament(ctx: Context, manager: str | None) -> str:
 
 
 def _labels(kind: str, ctx: Context) -> dict[str, str]:
-    from app.coach.draft_kinds import load_kind
+    from app.coach.drafting.kinds import load_kind
 
     return {f.label.lower(): f.name for f in load_kind(kind, ctx.settings).fields}
 
@@ -98,7 +98,7 @@ def _labels(kind: str, ctx: Context) -> dict[str, str]:
 def banned_list() -> tuple[str, ...]:
     """Our own list plus whatever the drafting module bans, so neither can drift below the other."""
     try:
-        from app.coach import draft_checks
+        from app.coach.drafting import checks as draft_checks
 
         theirs = tuple(getattr(draft_checks, "BANNED", ()))
     except ImportError:

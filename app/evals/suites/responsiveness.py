@@ -77,7 +77,7 @@ def stock_pairs(prompts_dir: Path) -> frozenset[tuple[str, str]]:
 
 def content_pairs(text: str) -> set[tuple[str, str]]:
     """Stemmed pairs of adjacent words that are both content words ("charge nurse", "bed board")."""
-    from app.coach.understanding import stem
+    from app.coach.rehearsal.understanding import stem
     from app.text import STOP
 
     words = [w.strip("'").lower() for w in re.findall(r"[A-Za-z][\w'-]*", text)]
@@ -91,8 +91,8 @@ def picks_up(reply: str, line: str, situation: str, profile: Any, phrases: froze
     own priorities or pressures (a salient token, or two content words of a priority or pressure).
     With `phrases` (the stock pairs of the line banks), a phrase of two adjacent content words from the
     line that no bank line contains counts too ("the charge nurse", "the bed board")."""
-    from app.coach import specifics
-    from app.coach.understanding import stems
+    from app.coach.rehearsal import specifics
+    from app.coach.rehearsal.understanding import stems
 
     if phrases is not None and (content_pairs(line) & content_pairs(reply)) - phrases:
         return True

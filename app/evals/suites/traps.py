@@ -47,9 +47,9 @@ def _score(lines: list[str], case: TrapCase, ctx: Context) -> Any:
 
 
 def run_case(case: TrapCase, ctx: Context) -> Outcome:
-    from app.coach import moves
     from app.coach.debrief import harmful
     from app.coach.profiles import load_profile
+    from app.coach.rehearsal import moves
     from app.coach.rubric import load_rubric
     from app.coach.scenarios import load_scenario
 

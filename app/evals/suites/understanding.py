@@ -38,8 +38,8 @@ def load(evals_dir: Path) -> list[LineCase]:
 
 
 def run_case(case: LineCase, ctx: Context) -> Outcome:
-    from app.coach import moves
     from app.coach.profiles import load_profile
+    from app.coach.rehearsal import moves
     from app.coach.rubric import load_rubric
     from app.coach.scenarios import load_scenario
 

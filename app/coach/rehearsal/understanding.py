@@ -21,7 +21,7 @@ from typing import Any
 import numpy as np
 import snowballstemmer  # type: ignore[import-untyped]
 
-from app.coach.cues import (
+from app.coach.rehearsal.cues import (
     ASK_CUES,
     BLAME,
     CAPITALISED,

@@ -7,7 +7,7 @@ one-line hint, so the advice is always traceable to a card a person can open.
 
 from __future__ import annotations
 
-from app.coach.moves import State
+from app.coach.rehearsal.moves import State
 from app.coach.rubric import Rubric
 from app.coach.scenarios import Scenario
 from app.config import Settings

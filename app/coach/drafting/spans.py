@@ -16,7 +16,7 @@ import re
 from collections.abc import Callable
 
 from app import text as tx
-from app.coach.draft_kinds import FactField, KindSpec
+from app.coach.drafting.kinds import FactField, KindSpec
 
 SUB_SPLIT = re.compile(r",\s+|:\s+|\s+(?=(?:and|so|when|after|since|because|due to|following|during|until|while|"
                        r"whereas|although|though|which)\s)")

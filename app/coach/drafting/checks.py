@@ -10,8 +10,8 @@ import re
 from collections.abc import Iterable, Sequence
 
 from app import text as tx
-from app.coach import draft_voice as voice
-from app.coach.draft_kinds import Draft, KindSpec, load_kind
+from app.coach.drafting import voice
+from app.coach.drafting.kinds import Draft, KindSpec, load_kind
 from app.config import Settings
 
 BANNED = (

@@ -14,10 +14,10 @@ from pathlib import Path
 
 from app import prompts
 from app import text as tx
-from app.coach import draft_voice as voice
-from app.coach.draft_checks import BLAME_RE, banned_phrases, check_draft, draft_text, fact_retention, invented
-from app.coach.draft_compose import Style, add_context, compose, style_for
-from app.coach.draft_facts import (
+from app.coach.drafting import voice
+from app.coach.drafting.checks import BLAME_RE, banned_phrases, check_draft, draft_text, fact_retention, invented
+from app.coach.drafting.compose import Style, add_context, compose, style_for
+from app.coach.drafting.facts import (
     MAX_SITUATION_CHARS,
     check_given,
     check_situation,
@@ -25,7 +25,7 @@ from app.coach.draft_facts import (
     extract_facts,
     rule_values,
 )
-from app.coach.draft_kinds import KINDS, Draft, FactField, KindSpec, Pushback, check_kind, kind_fields, load_kind
+from app.coach.drafting.kinds import KINDS, Draft, FactField, KindSpec, Pushback, check_kind, kind_fields, load_kind
 from app.coach.profiles import DEFAULT_PROFILE, parse_profile
 from app.config import Settings
 from app.errors import BadInput, ProviderUnavailable, UpwardError

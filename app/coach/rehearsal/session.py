@@ -16,10 +16,10 @@ from typing import Any, Literal
 from pydantic import create_model
 
 from app import prompts
-from app.coach import moves, persona, voicing
 from app.coach.debrief import Debrief, score_transcript
-from app.coach.hints import Hint, hint_for
-from app.coach.moves import Difficulty, State
+from app.coach.rehearsal import moves, persona, voicing
+from app.coach.rehearsal.hints import Hint, hint_for
+from app.coach.rehearsal.moves import Difficulty, State
 from app.coach.rubric import Rubric, load_rubric
 from app.coach.scenarios import Scenario, load_scenario
 from app.config import Settings, exemplar_cache

@@ -18,9 +18,9 @@ from pathlib import Path
 
 from pydantic import Field
 
-from app.coach import echo as ec
-from app.coach import specifics as sp
-from app.coach.moves import Frame, State
+from app.coach.rehearsal import echo as ec
+from app.coach.rehearsal import specifics as sp
+from app.coach.rehearsal.moves import Frame, State
 from app.schemas import Strict, Temperament
 from app.text import sentences
 from app.yamlfile import load_model

@@ -17,7 +17,7 @@ from pathlib import Path
 
 from pydantic import Field
 
-from app.coach import specifics, understanding
+from app.coach.rehearsal import specifics, understanding
 from app.coach.rubric import Rubric
 from app.coach.scenarios import Concern, Scenario
 from app.config import PROMPTS
@@ -104,7 +104,7 @@ def frame(scenario: Scenario, profile: ManagerProfile, difficulty: Difficulty, r
 
 
 class Reading(Strict):
-    """What one line of the person's does, as deterministic signals (see app.coach.understanding)."""
+    """What one line of the person's does, as deterministic signals (see app.coach.rehearsal.understanding)."""
 
     words: int
     acts: list[str] = Field(default_factory=list)

@@ -16,8 +16,8 @@ from pydantic import BaseModel, Field, create_model
 
 from app import prompts
 from app import text as tx
-from app.coach.draft_kinds import FactField, KindSpec, load_kind
-from app.coach.draft_spans import fill_gaps
+from app.coach.drafting.kinds import FactField, KindSpec, load_kind
+from app.coach.drafting.spans import fill_gaps
 from app.config import Settings
 from app.errors import BadInput, ProviderUnavailable, StructuredOutputError
 from app.llm import registry

@@ -12,9 +12,9 @@ import re
 from enum import StrEnum
 
 from app import text as tx
-from app.coach.draft_checks import draft_text, kept
-from app.coach.draft_kinds import SLOT, Draft, KindSpec, Pushback
-from app.coach.draft_voice import lower_lead
+from app.coach.drafting.checks import draft_text, kept
+from app.coach.drafting.kinds import SLOT, Draft, KindSpec, Pushback
+from app.coach.drafting.voice import lower_lead
 from app.schemas import ManagerProfile, Temperament
 
 BRIEF_WORDS = ("headline", "brief", "short", "first two lines", "texts", "quick", "bullet", "long explanations",
