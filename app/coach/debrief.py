@@ -16,7 +16,7 @@ from pydantic import Field, create_model
 from app import prompts
 from app import text as tx
 from app.coach.rehearsal import moves, specifics
-from app.coach.rehearsal.moves import Difficulty, Reading
+from app.coach.rehearsal.moves import Difficulty, Reading, State
 from app.coach.rubric import Dimension, Rubric, load_rubric
 from app.coach.scenarios import load_scenario
 from app.config import Settings, exemplar_cache
@@ -224,16 +224,24 @@ def _citations(dims: list[Dimension], scores: dict[str, int], scenario_id: str, 
 
 def score_transcript(transcript: list[Turn], scenario_id: str, profile: ManagerProfile, *,
                      difficulty: str | Difficulty = "realistic", model: str | Model | None = None,
-                     settings: Settings, situation: str = "") -> Debrief:
-    """Score the person's side of a rehearsal: 0-4 per dimension, overall 0-100, quotes and citations."""
+                     settings: Settings, situation: str = "",
+                     replayed: tuple[moves.Frame, list[State], list[Reading]] | None = None) -> Debrief:
+    """Score the person's side of a rehearsal: 0-4 per dimension, overall 0-100, quotes and citations.
+
+    `replayed` is what a live session already holds (its frame, states and the reading of each line);
+    without it the transcript is replayed, which gives the same states."""
     lines = [t.content for t in transcript if t.role == "user" and t.content.strip()]
     if not lines:
         raise BadInput("There is nothing to score: the transcript has none of your lines.")
-    scenario = load_scenario(scenario_id, settings)
-    rubric = load_rubric(settings)
-    where = moves.frame(scenario, profile, Difficulty(difficulty), rubric, prompts_dir=settings.prompts_dir,
-                        situation=situation, cache_dir=exemplar_cache(settings))
-    states, readings = moves.replay_with_readings(lines, where)  # what the manager reacted to, scored
+    if replayed is not None and len(replayed[2]) == len(lines):
+        where, states, readings = replayed
+        scenario, rubric = where.scenario, where.rubric
+    else:
+        scenario = load_scenario(scenario_id, settings)
+        rubric = load_rubric(settings)
+        where = moves.frame(scenario, profile, Difficulty(difficulty), rubric, prompts_dir=settings.prompts_dir,
+                            situation=situation, cache_dir=exemplar_cache(settings))
+        states, readings = moves.replay_with_readings(lines, where)  # what the manager reacted to, scored
     scores = deterministic_scores(lines, readings, profile)
     judged = False
     notes: list[str] = []

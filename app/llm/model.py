@@ -16,11 +16,13 @@ from typing import Any, TypeVar
 
 from pydantic import BaseModel, ValidationError
 
+from app import prompts
 from app.config import Settings
 from app.errors import BadInput, StructuredOutputError
 from app.llm import fake
 from app.llm.budget import Fitted, fit_messages
 from app.llm.local import LocalEngine, get_engine
+from app.llm.reask import reask
 
 Message = dict[str, str]
 T = TypeVar("T", bound=BaseModel)
@@ -169,25 +171,28 @@ class Model:
                    temperature: float = 0.0) -> T:
         """A reply validated into `schema`; re-asks with the validation error, then raises with the last output."""
         json_schema = schema.model_json_schema()
+        prompt = prompts.load("runtime/structured")
         if self.grammar:
             fmt: dict[str, Any] = {"type": "json_object", "schema": json_schema}
             convo = list(messages)
         else:
             fmt = {"type": "json_schema", "json_schema": {"name": schema.__name__, "schema": json_schema}}
-            hint = "Reply with one JSON object that matches this JSON schema, and nothing else:\n"
-            convo = [*messages[:-1], {"role": messages[-1]["role"],
-                                      "content": messages[-1]["content"] + "\n\n" + hint + json.dumps(json_schema)}]
-        last = ""
-        for _ in range(retries + 1):
-            last = self.complete(convo, max_tokens=max_tokens, temperature=temperature, response_format=fmt).text
+            hint = prompt.part("hint", schema=json.dumps(json_schema))
+            convo = [*messages[:-1], {"role": messages[-1]["role"], "content": messages[-1]["content"] + "\n\n" + hint}]
+
+        def check(text: str) -> tuple[T | None, list[str]]:
             try:
-                return schema.model_validate_json(_json_text(last))
+                return schema.model_validate_json(_json_text(text)), []
             except ValidationError as exc:
-                problems = "; ".join(f"{'.'.join(map(str, e['loc'])) or 'value'}: {e['msg']}"
-                                     for e in exc.errors()[:8])
-                convo = [*convo, {"role": "assistant", "content": last},
-                         {"role": "user",
-                          "content": f"That JSON was not valid ({problems}). Send the corrected JSON only."}]
+                return None, ["; ".join(f"{'.'.join(map(str, e['loc'])) or 'value'}: {e['msg']}"
+                                        for e in exc.errors()[:8])]
+
+        done = reask(convo, lambda c, _: self.complete(c, max_tokens=max_tokens, temperature=temperature,
+                                                       response_format=fmt).text,
+                     check, lambda problems: prompt.part("retry", problems=problems[0]), attempts=retries + 1)
+        if done.value is not None:
+            return done.value
+        last = done.last
         raise StructuredOutputError(
             f"{self.id} did not return valid {schema.__name__} after {retries + 1} attempts.", last,
             "try again, or use a stronger model with --model",

@@ -32,6 +32,7 @@ from app.errors import BadInput, ProviderUnavailable, UpwardError
 from app.history import get_history
 from app.llm import registry
 from app.llm.model import Model
+from app.llm.reask import reask
 from app.schemas import Hit, ManagerProfile, Strict
 
 __all__ = [
@@ -115,17 +116,18 @@ def phrase(sentence: str, allowed: list[str], model: Model, attempts: int = 2) -
     """The model's more natural wording of one sentence, or None with the reasons it was refused."""
     prompt = prompts.load("runtime/draft_polish")
     messages = prompt.messages(sentence=sentence)
-    reasons: list[str] = []
-    for _ in range(attempts):
-        out = model.complete(messages, max_tokens=min(PHRASE_TOKENS, 2 * len(sentence.split()) + 16),
-                             temperature=0.0 if not reasons else 0.4)
-        candidate = _clean(out.text)
-        reasons = phrasing_problems(sentence, candidate, [sentence, *allowed]) if candidate else ["said nothing"]
-        if not reasons:
-            return candidate, []
-        messages = [*messages, {"role": "assistant", "content": candidate},
-                    {"role": "user", "content": prompt.part("retry", reasons="; ".join(reasons), sentence=sentence)}]
-    return None, reasons
+    budget = min(PHRASE_TOKENS, 2 * len(sentence.split()) + 16)
+
+    def check(candidate: str) -> tuple[str | None, list[str]]:
+        if not candidate:
+            return None, ["said nothing"]
+        return candidate, phrasing_problems(sentence, candidate, [sentence, *allowed])
+
+    done = reask(messages, lambda convo, attempt: _clean(model.complete(
+                     convo, max_tokens=budget, temperature=0.0 if attempt == 0 else 0.4).text),
+                 check, lambda reasons: prompt.part("retry", reasons="; ".join(reasons), sentence=sentence),
+                 attempts=attempts)
+    return done.value, done.problems
 
 
 def _missing(spec: KindSpec, facts: dict[str, str]) -> list[FactField]:

@@ -106,7 +106,7 @@ class Rehearsal:
         self.finished = finished
         self._turns = [Turn(role=t["role"], content=t["content"]) for t in turns]
         self._meta = [dict(t.get("meta") or {}) for t in turns]
-        self.states: list[State] = moves.replay_frame(self.person_lines, self.frame)
+        self.states, self.readings = moves.replay_with_readings(self.person_lines, self.frame)
         self.last_hint: Hint | None = None
         self.last_notices: list[str] = []
 
@@ -202,6 +202,7 @@ class Rehearsal:
         reading = moves.read_next(text, self.frame, self.states[-1])
         state = moves.advance(self.states[-1], reading, self.frame)
         self.states.append(state)
+        self.readings.append(reading)
         self._commit("user", text, {"receptiveness": state.receptiveness, "delta": state.delta})
         yield from self.retry()
 
@@ -321,7 +322,7 @@ class Rehearsal:
             raise BadInput("There is nothing to take back yet.", "say your first line")
         cut = users[-1]
         self._turns, self._meta = self._turns[:cut], self._meta[:cut]
-        self.states = self.states[:-1]
+        self.states, self.readings = self.states[:-1], self.readings[:-1]
         self._history(self.settings).rewind(self.session_id, cut, self._stored_state())
         self.last_hint = None
 
@@ -330,7 +331,8 @@ class Rehearsal:
         if not self.person_lines:
             raise BadInput("Nothing to score yet.", "say at least one line to your manager first")
         debrief = score_transcript(self.transcript, self.scenario.id, self.profile, difficulty=self.difficulty,
-                                   model=self._llm or self.model, settings=self.settings, situation=self.situation)
+                                   model=self._llm or self.model, settings=self.settings, situation=self.situation,
+                                   replayed=(self.frame, self.states, self.readings))
         self._history(self.settings).save_debrief(self.session_id, debrief.model_dump(mode="json"))
         self.finished = True
         return debrief
