@@ -42,6 +42,10 @@ __all__ = [
 
 
 def __getattr__(name: str) -> Any:
-    if name in __all__:
+    """Any name of the service module, imported on first use."""
+    if name.startswith("__"):
+        raise AttributeError(name)
+    try:
         return getattr(import_module("app.coach.drafting.service"), name)
-    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
+    except AttributeError:
+        raise AttributeError(f"module {__name__!r} has no attribute {name!r}") from None

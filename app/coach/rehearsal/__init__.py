@@ -20,6 +20,10 @@ __all__ = ["CANARY", "Difficulty", "Hint", "Rehearsal", "run_script", "validate_
 
 
 def __getattr__(name: str) -> Any:
-    if name in __all__:
+    """Any name of the session module, imported on first use."""
+    if name.startswith("__"):
+        raise AttributeError(name)
+    try:
         return getattr(import_module("app.coach.rehearsal.session"), name)
-    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
+    except AttributeError:
+        raise AttributeError(f"module {__name__!r} has no attribute {name!r}") from None
