@@ -4,10 +4,10 @@ from __future__ import annotations
 
 import argparse
 import sys
-from collections.abc import Callable
+from collections.abc import Callable, Generator
 from typing import Any
 
-from app.coach.rehearsal import Rehearsal, validate_line
+from app.coach.rehearsal import Rehearsal, Reply, validate_line
 from app.coach.report import debrief_text
 from app.config import Settings
 from app.errors import UpwardError
@@ -42,15 +42,21 @@ def speaker_for(args: argparse.Namespace) -> Any:
     return Speaker()
 
 
-def _voiced(session: Any, pieces: Any, speaker: Any) -> str:
-    """Drain a reply stream (speaking each sentence as it completes, with --speak); the stored reply."""
-    for snapshot in pieces:
+def _voiced(session: Any, pieces: Generator[str, None, Reply | None], speaker: Any) -> tuple[str, Reply | None]:
+    """Drain a reply stream (speaking each sentence as it completes, with --speak): the stored reply's
+    text and the Reply the stream returned (its hint, its notices)."""
+    while True:
+        try:
+            snapshot = next(pieces)
+        except StopIteration as done:
+            reply = done.value
+            break
         if speaker is not None:
             speaker.follow(snapshot)
     final = str(session.transcript[-1].content)
     if speaker is not None:
         speaker.finish(final)
-    return final
+    return final, reply
 
 
 def speak_transcript(args: argparse.Namespace, doc: dict[str, Any]) -> None:
@@ -88,6 +94,7 @@ def interactive(args: argparse.Namespace, settings: Settings, profile: Any, emit
             break
         if line.strip() == "/end":
             break
+        reply = None
         try:
             if line.strip() == "/rewind":
                 session.rewind()
@@ -97,15 +104,15 @@ def interactive(args: argparse.Namespace, settings: Settings, profile: Any, emit
                 opened = _say_opening(session, name, talk, speaker)
             elif not opened:
                 print("upward: your manager has not opened the meeting yet; type /retry first", file=sys.stderr)
-            elif line.strip() == "/retry":
-                print(f"{name}: {_voiced(session, session.retry(), speaker)}", file=talk)
             else:
-                print(f"{name}: {_voiced(session, session.reply(line), speaker)}", file=talk)
+                said, reply = _voiced(session, session.retry() if line.strip() == "/retry" else session.reply(line),
+                                      speaker)
+                print(f"{name}: {said}", file=talk)
         except UpwardError as exc:  # the session goes on: every completed turn is already stored
             print(f"upward: {exc.message}" + (f" ({exc.fix})" if exc.fix else ""), file=sys.stderr)
             continue
-        if session.last_hint is not None:
-            print(f"  hint: {session.last_hint.text} [{session.last_hint.citation.source}]", file=sys.stderr)
+        if reply is not None and reply.hint is not None:
+            print(f"  hint: {reply.hint.text} [{reply.hint.citation.source}]", file=sys.stderr)
     if speaker is not None:
         _stop_speaking(speaker)
     if not session.person_lines:
@@ -119,7 +126,7 @@ def interactive(args: argparse.Namespace, settings: Settings, profile: Any, emit
 def _say_opening(session: Any, name: str, talk: Any, speaker: Any = None) -> bool:
     """Print the manager's opening line; on a provider failure say so and return False (/retry asks again)."""
     try:
-        print(f"{name}: {_voiced(session, session.opening(), speaker)}", file=talk)
+        print(f"{name}: {_voiced(session, session.opening(), speaker)[0]}", file=talk)
         return True
     except UpwardError as exc:
         print(f"upward: {exc.message}" + (f" ({exc.fix})" if exc.fix else ""), file=sys.stderr)

@@ -73,7 +73,8 @@ def meter(rehearsal: Any) -> str:
         return "Pick a scenario and press **Start**. Your manager opens the meeting."
     parts = [f"**{rehearsal.scenario.title}** with {rehearsal.profile.name} · {rehearsal.difficulty.value}",
              f"Manager receptiveness: **{rehearsal.receptiveness}/100**"]
-    hint = getattr(rehearsal, "last_hint", None)
+    reply = getattr(rehearsal, "last_reply", None)
+    hint = reply.hint if reply is not None else None
     if hint is not None:
         parts.append(f"**Hint:** {hint.text}\n\n" + citations_markdown([hint.citation], "From"))
     if rehearsal.finished:
@@ -136,7 +137,8 @@ def _stream(rehearsal: Any, pieces: Iterator[str], settings: Settings, line: str
     except UpwardError as exc:
         yield _failure(rehearsal, exc)
         return
-    notices = " ".join(getattr(rehearsal, "last_notices", []) or [])
+    reply = getattr(rehearsal, "last_reply", None)
+    notices = " ".join(reply.notices) if reply is not None else ""
     yield view(rehearsal, chat_from_turns(rehearsal.transcript), f"ℹ️ {notices}" if notices else "")
 
 

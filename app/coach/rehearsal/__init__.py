@@ -10,20 +10,15 @@ does not load the session and everything behind it.
 
 from __future__ import annotations
 
-from importlib import import_module
 from typing import TYPE_CHECKING, Any
 
-if TYPE_CHECKING:
-    from app.coach.rehearsal.session import CANARY, Difficulty, Hint, Rehearsal, run_script, validate_line
+from app import lazy
 
-__all__ = ["CANARY", "Difficulty", "Hint", "Rehearsal", "run_script", "validate_line"]
+if TYPE_CHECKING:
+    from app.coach.rehearsal.session import CANARY, Difficulty, Hint, Rehearsal, Reply, run_script, validate_line
+
+__all__ = ["CANARY", "Difficulty", "Hint", "Rehearsal", "Reply", "run_script", "validate_line"]
 
 
 def __getattr__(name: str) -> Any:
-    """Any name of the session module, imported on first use."""
-    if name.startswith("__"):
-        raise AttributeError(name)
-    try:
-        return getattr(import_module("app.coach.rehearsal.session"), name)
-    except AttributeError:
-        raise AttributeError(f"module {__name__!r} has no attribute {name!r}") from None
+    return lazy.attribute(__name__, "app.coach.rehearsal.session", __all__, name)

@@ -10,7 +10,8 @@ from __future__ import annotations
 
 import json
 import re
-from collections.abc import Iterator
+from collections.abc import Generator, Iterator
+from dataclasses import dataclass
 from typing import Any, Literal
 
 from pydantic import create_model
@@ -29,13 +30,25 @@ from app.llm import registry
 from app.llm.model import Model
 from app.schemas import ManagerProfile, Turn
 
-__all__ = ["CANARY", "Difficulty", "Hint", "Rehearsal", "run_script", "validate_line"]
+__all__ = ["CANARY", "Difficulty", "Hint", "Rehearsal", "Reply", "run_script", "validate_line"]
 
 CANARY = persona.CANARY
 MAX_TURN_CHARS = 2000
 MAX_SITUATION_CHARS = 2000
 SELECT_CANDIDATES = 3
 CONTEXT_TURNS = 8  # how many earlier turns a free-phrasing model sees
+
+
+@dataclass(frozen=True)
+class Reply:
+    """One manager turn as stored: the words, the move behind them, how they were voiced (selected,
+    model, regenerated, repaired, scenario), the hint that came with them and any notices."""
+
+    text: str
+    move: str
+    path: str
+    hint: Hint | None = None
+    notices: tuple[str, ...] = ()
 
 
 def _partial_line(text: str) -> str:
@@ -107,8 +120,8 @@ class Rehearsal:
         self._turns = [Turn(role=t["role"], content=t["content"]) for t in turns]
         self._meta = [dict(t.get("meta") or {}) for t in turns]
         self.states, self.readings = moves.replay_with_readings(self.person_lines, self.frame)
-        self.last_hint: Hint | None = None
-        self.last_notices: list[str] = []
+        self.last_reply: Reply | None = None  # what `say` drained; the streaming calls return it too
+        self._notices: list[str] = []
 
     # construction ----------------------------------------------------------------
     @classmethod
@@ -180,15 +193,21 @@ class Rehearsal:
         self._meta.append(meta)
 
     # the conversation ----------------------------------------------------------------
-    def opening(self) -> Iterator[str]:
-        """The manager's greeting, once, before the person's first line."""
-        if self._turns:
-            return
-        state = self.states[0]
-        yield from self._voice(state, "", concern="")
+    @property
+    def last_hint(self) -> Hint | None:
+        """The hint that came with the last reply `say` drained."""
+        return self.last_reply.hint if self.last_reply else None
 
-    def reply(self, text: str) -> Iterator[str]:
-        """Commit the person's line, then yield the manager's reply as it grows (a snapshot each time).
+    def opening(self) -> Generator[str, None, Reply | None]:
+        """The manager's greeting, once, before the person's first line; returns the Reply."""
+        if self._turns:
+            return None
+        state = self.states[0]
+        return (yield from self._voice(state, "", concern=""))
+
+    def reply(self, text: str) -> Generator[str, None, Reply]:
+        """Commit the person's line, then yield the manager's reply as it grows (a snapshot each time);
+        the generator returns the Reply (text as stored, move, hint, notices).
 
         If a reply fails the persona checks it is replaced, so a later snapshot need not extend the
         earlier one; the final text is `transcript[-1].content`.
@@ -204,15 +223,15 @@ class Rehearsal:
         self.states.append(state)
         self.readings.append(reading)
         self._commit("user", text, {"receptiveness": state.receptiveness, "delta": state.delta})
-        yield from self.retry()
+        return (yield from self.retry())
 
-    def retry(self) -> Iterator[str]:
+    def retry(self) -> Generator[str, None, Reply]:
         """Answer the person's last line (after a provider failure, or as part of `reply`)."""
         if not self.pending:
             raise BadInput("There is no unanswered line to retry.", "type your next line instead")
         state = self.states[-1]
         found = self.frame.concern(state.concern)
-        yield from self._voice(state, self._turns[-1].content, found.concern if found else "")
+        return (yield from self._voice(state, self._turns[-1].content, found.concern if found else ""))
 
     def say(self, text: str) -> str:
         """`reply`, drained: the manager's final reply."""
@@ -220,8 +239,8 @@ class Rehearsal:
             pass
         return self._turns[-1].content
 
-    def _voice(self, state: State, person_line: str, concern: str) -> Iterator[str]:
-        self.last_hint, self.last_notices = None, []
+    def _voice(self, state: State, person_line: str, concern: str) -> Generator[str, None, Reply]:
+        self.last_reply, self._notices = None, []
         small = self.llm.small  # resolved before anything is said: an unknown model fails here
         mode = self.settings.phrasing
         if mode == "auto":
@@ -238,11 +257,14 @@ class Rehearsal:
             final, path = snapshot, how
             yield snapshot
         self._commit("manager", final, {"move": state.move, "path": path, "receptiveness": state.receptiveness})
+        hint = None
         if self.hints and person_line:
             given = {m["hint"]["citation"]["card"] for m in self._meta if m.get("hint")}
-            self.last_hint = hint_for(self.states, self.scenario, self.rubric, self.settings, avoid=given)
-            if self.last_hint is not None:
-                self._meta[-1]["hint"] = self.last_hint.model_dump(mode="json")
+            hint = hint_for(self.states, self.scenario, self.rubric, self.settings, avoid=given)
+            if hint is not None:
+                self._meta[-1]["hint"] = hint.model_dump(mode="json")
+        self.last_reply = Reply(final, state.move, path, hint, tuple(self._notices))
+        return self.last_reply
 
     def _messages(self, state: State, concern: str) -> list[dict[str, str]]:
         slots = voicing.slots_for(self.frame, self.person_lines)
@@ -260,7 +282,7 @@ class Rehearsal:
         messages = self._messages(state, concern)
         system = messages[0]["content"]
         stream = self.llm.stream(messages, max_tokens=140, temperature=0.3)
-        self.last_notices = list(stream.notices)
+        self._notices = list(stream.notices)
         shown, broken = "", False
         for _ in stream:
             current = persona.tidy(stream.text)
@@ -297,7 +319,7 @@ class Rehearsal:
         messages = [{"role": "system", "content": system}, {"role": "user", "content": person_line}]
         fmt = {"type": "json_object", "schema": choice.model_json_schema()}
         stream = self.llm.stream(messages, max_tokens=80, response_format=fmt)
-        self.last_notices = list(stream.notices)
+        self._notices = list(stream.notices)
         with stream:
             for _ in stream:
                 partial = _partial_line(stream.text)
@@ -324,7 +346,7 @@ class Rehearsal:
         self._turns, self._meta = self._turns[:cut], self._meta[:cut]
         self.states, self.readings = self.states[:-1], self.readings[:-1]
         self._history(self.settings).rewind(self.session_id, cut, self._stored_state())
-        self.last_hint = None
+        self.last_reply = None
 
     def finish(self) -> Debrief:
         """End the rehearsal: score it against the rubric and store the debrief."""
