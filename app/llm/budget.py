@@ -24,10 +24,6 @@ class Fitted:
     tokens: int = 0
     notices: list[str] = field(default_factory=list)
 
-    @property
-    def trimmed(self) -> bool:
-        return bool(self.dropped_turns or self.truncated_chars)
-
 
 def message_tokens(message: Message, count: Callable[[str], int]) -> int:
     return count(message.get("content", "")) + PER_MESSAGE_OVERHEAD
