@@ -15,7 +15,6 @@ from typing import Any
 
 from pydantic import ValidationError
 
-from app.coach.report import debrief_text, session_markdown
 from app.config import get_settings, private_umask
 from app.errors import BadInput, UpwardError
 from app.services import Services
@@ -124,6 +123,7 @@ def _read_script(path: str) -> list[str]:
 def cmd_rehearse(args: argparse.Namespace, services: Services) -> int:
     from app import cli_rehearse as terminal  # the rehearsal modules: only this command needs them
     from app.coach.profiles import load_profile
+    from app.coach.report import debrief_text
 
     settings = services.settings
     profile = load_profile(args.manager)
@@ -152,6 +152,8 @@ def cmd_rehearse(args: argparse.Namespace, services: Services) -> int:
 
 
 def cmd_history(args: argparse.Namespace, services: Services) -> int:
+    from app.coach.report import session_markdown  # the debrief's renderer: only this command needs it
+
     store = services.history
     if args.id is None:
         sessions, drafts = store.sessions(), store.drafts()

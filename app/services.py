@@ -13,10 +13,9 @@ from typing import TYPE_CHECKING
 
 from app.config import Settings
 from app.history import History, get_history
-from app.llm import registry
-from app.llm.model import Model
 
 if TYPE_CHECKING:
+    from app.llm.model import Model
     from app.retrieval.search import Searcher
 
 
@@ -42,6 +41,9 @@ class Services:
 
     def model(self, model_id: str | Model | None = None) -> Model:
         """The Model for an id, checked once: an unknown id or a missing key raises a ConfigError."""
+        from app.llm import registry  # the model layer: `upward search` and `upward history` never need it
+        from app.llm.model import Model
+
         if isinstance(model_id, Model):
             return model_id
         name = model_id or self.settings.model
