@@ -22,6 +22,7 @@ from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from typing import Any
 
+from app import prompts
 from app.config import Settings, exemplar_cache
 from app.llm import registry
 
@@ -144,7 +145,8 @@ class WarmUp:
         if local_model:
             model = registry.model(self.settings.model, self.settings)
             self._step("model", model.warm)
-            self._step("first token", lambda: model.complete([{"role": "user", "content": "Hello"}], max_tokens=1))
+            hello = [{"role": "user", "content": prompts.load("runtime/warmup").user_text()}]
+            self._step("first token", lambda: model.complete(hello, max_tokens=1))
         scenarios = scenario_ids(self.settings)  # the Rehearse tab offers them in this order
         self._step("understanding", lambda: self._exemplars(scenarios[:1]))
         self._step("index and embeddings", lambda: search("warm up", k=1, settings=self.settings))
