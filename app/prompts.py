@@ -29,6 +29,8 @@ from app.yamlfile import as_mapping, load_yaml, validate
 PROMPTS_DIR = PROMPTS
 FIX = "restore prompts/ from git, or give the prompt the variables it uses"
 
+# Not a registry of prompts: the open `recording()` blocks (an eval run lists the prompt versions it
+# sent); empty, and so free, whenever no eval is running.
 _recorders: list[dict[str, str]] = []
 _lock = threading.Lock()
 
