@@ -216,7 +216,7 @@ _hist_lock = threading.Lock()
 
 def get_history(settings: Settings | None = None) -> History:
     """The history store in the data directory (one object per file per process)."""
-    path = (or_environment(settings)).data_dir / "history.sqlite3"
+    path = or_environment(settings).data_dir / "history.sqlite3"
     with _hist_lock:
         if path not in _histories:
             _histories[path] = History(path)

@@ -26,7 +26,6 @@ from app.errors import BadInput
 from app.schemas import Strict
 from app.yamlfile import as_mapping, load_yaml, validate
 
-PROMPTS_DIR = PROMPTS
 FIX = "restore prompts/ from git, or give the prompt the variables it uses"
 
 # Not a registry of prompts: the open `recording()` blocks (an eval run lists the prompt versions it
@@ -101,7 +100,7 @@ def _read(path: Path, mtime_ns: int, name: str) -> Prompt:
 
 def load(name: str, root: Path | None = None) -> Prompt:
     """The prompt prompts/<name>.yaml (under `root`, default the shipped prompts/ folder)."""
-    path = (root or PROMPTS_DIR) / f"{name}.yaml"
+    path = (root or PROMPTS) / f"{name}.yaml"
     if not path.is_file():
         raise BadInput(f"Prompt file {path} is missing.", "restore prompts/ from git")
     return _read(path, path.stat().st_mtime_ns, name)
@@ -129,9 +128,9 @@ def recording() -> Iterator[dict[str, str]]:
 
 def runtime_versions(root: Path | None = None) -> dict[str, str]:
     """{name: version} of every prompt under prompts/runtime/ (what the product can send)."""
-    folder = (root or PROMPTS_DIR) / "runtime"
+    folder = (root or PROMPTS) / "runtime"
     return {f"runtime/{p.stem}": load(f"runtime/{p.stem}", root).version for p in sorted(folder.glob("*.yaml"))}
 
 
-__all__ = ["PROMPTS_DIR", "Prompt", "load", "recording", "runtime_versions"]
+__all__ = ["Prompt", "load", "recording", "runtime_versions"]
 

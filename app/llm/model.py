@@ -23,6 +23,7 @@ from app.llm import fake
 from app.llm.budget import Fitted, fit_messages
 from app.llm.local import LocalEngine, get_engine
 from app.llm.reask import reask
+from app.yamlfile import problems
 
 Message = dict[str, str]
 T = TypeVar("T", bound=BaseModel)
@@ -184,8 +185,7 @@ class Model:
             try:
                 return schema.model_validate_json(_json_text(text)), []
             except ValidationError as exc:
-                return None, ["; ".join(f"{'.'.join(map(str, e['loc'])) or 'value'}: {e['msg']}"
-                                        for e in exc.errors()[:8])]
+                return None, [problems(exc, most=8)]
 
         done = reask(convo, lambda c, _: self.complete(c, max_tokens=max_tokens, temperature=temperature,
                                                        response_format=fmt).text,

@@ -23,8 +23,6 @@ from app.coach.scenarios import Concern, Scenario
 from app.config import PROMPTS
 from app.schemas import ManagerProfile, Strict, Temperament
 
-PROMPTS_DIR = PROMPTS
-
 
 class Difficulty(StrEnum):
     easy = "easy"
@@ -99,7 +97,7 @@ class Frame:
 def frame(scenario: Scenario, profile: ManagerProfile, difficulty: Difficulty, rubric: Rubric, *,
           prompts_dir: Path | None = None, situation: str = "", cache_dir: Path | None = None) -> Frame:
     """The fixed part of a session; the manager's own pressures become concerns they can raise."""
-    return Frame(scenario, profile, difficulty, rubric, prompts_dir or PROMPTS_DIR, situation.strip(),
+    return Frame(scenario, profile, difficulty, rubric, prompts_dir or PROMPTS, situation.strip(),
                  tuple(specifics.profile_concerns(profile, situation)), cache_dir)
 
 
