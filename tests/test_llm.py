@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import ast
 import socket
+import subprocess
+import sys
 from pathlib import Path
 
 import pytest
@@ -32,11 +34,23 @@ def test_only_the_gateway_imports_litellm() -> None:
     assert sorted(set(importers)) == ["app/llm/gateway.py"]
 
 
-def test_complete_goes_through_litellm_to_the_registered_fake(fake_model: str) -> None:
+def test_complete_reaches_the_fake_engine(fake_model: str) -> None:
     fake.engine(fake_model).enqueue("Let's look at the numbers first.")
     out = gateway.complete([{"role": "user", "content": "Can we talk?"}], model=fake_model)
     assert out.text == "Let's look at the numbers first."
     assert fake.engine(fake_model).history[-1].messages[-1]["content"] == "Can we talk?"
+
+
+def test_in_process_models_never_import_litellm() -> None:
+    """The embedded and fake engines are called directly: litellm (3 s, 140 MB) is for providers only."""
+    code = ("import sys; from app.config import load_settings; from app.llm import registry; "
+            "m = registry.model('fake/quiet', load_settings()); "
+            "print(m.complete([{'role': 'user', 'content': 'hi'}]).text); "
+            "print(''.join(m.stream([{'role': 'user', 'content': 'hello there'}]))); "
+            "print('litellm' in sys.modules)")
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, timeout=120, cwd=ROOT)
+    assert out.returncode == 0, out.stderr[-2000:]
+    assert out.stdout.split()[-1] == "False" and "hello there" in out.stdout
 
 
 def test_stream_yields_pieces_in_order(fake_model: str) -> None:

@@ -1,10 +1,11 @@
-"""The one place that talks to litellm: it resolves provider ids and carries every call.
+"""The one place that talks to litellm: it resolves provider ids and carries every call over HTTP.
 
 Models are picked by name (`app.llm.registry`): `local/smollm2` (embedded llama.cpp, the default),
 `fake/<name>` (scripted, for tests and evals) and any litellm id (`openai/...`, `anthropic/...`,
-`ollama/...`, or an OpenAI-compatible server through `api_base`). The embedded and fake engines
-are registered into litellm as custom providers, so every model takes the same code path; callers
-hold a `Model` and call its methods, which land in `send` / `send_stream` here.
+`ollama/...`, or an OpenAI-compatible server through `api_base`). Callers hold a `Model` and call
+its methods; a provider's calls land in `send` / `send_stream` here, while the two engines in this
+process are called directly by `app.llm.inprocess` (litellm would add 3 s and 140 MB to start-up
+and nothing they need), with the same parameters and error types.
 """
 
 from __future__ import annotations
@@ -12,11 +13,9 @@ from __future__ import annotations
 import re
 import time
 from collections.abc import Iterator
-from typing import Any, Protocol, TypeVar
+from typing import Any, TypeVar
 
 import litellm
-from litellm import CustomLLM
-from litellm.types.utils import GenericStreamingChunk, ModelResponse
 from pydantic import BaseModel
 
 from app.config import Settings, load_settings
@@ -27,7 +26,7 @@ from app.errors import (
     UnknownModel,
     UpwardError,
 )
-from app.llm import local, registry
+from app.llm import inprocess, local, registry
 from app.llm.model import MODEL_HELP, Completion, Model, Stream
 from app.llm.retries import Deadline, EmptyAnswer, pause, with_retries
 
@@ -42,75 +41,6 @@ Message = dict[str, str]
 T = TypeVar("T", bound=BaseModel)
 KEYLESS_PROVIDERS = ("ollama", "ollama_chat", "hosted_vllm", "lm_studio", "llamafile")
 ModelSpec = Model  # the old name of a resolved model
-
-
-class Engine(Protocol):
-    def chat(self, messages: list[Message], *, max_tokens: int = ..., temperature: float = ...,
-             stop: list[str] | None = ..., json_schema: dict[str, Any] | None = ...) -> tuple[str, int, int]: ...
-    def chat_stream(self, messages: list[Message], *, max_tokens: int = ..., temperature: float = ...,
-                    stop: list[str] | None = ..., json_schema: dict[str, Any] | None = ...) -> Iterator[str]: ...
-    def count_tokens(self, text: str) -> int: ...
-
-
-def _engine_params(optional_params: dict[str, Any]) -> dict[str, Any]:
-    params: dict[str, Any] = {
-        "max_tokens": int(optional_params.get("max_tokens") or 256),
-        "temperature": float(optional_params.get("temperature") or 0.0),
-        "stop": optional_params.get("stop"),
-    }
-    fmt = optional_params.get("response_format")
-    if isinstance(fmt, dict) and fmt.get("schema"):
-        params["json_schema"] = fmt["schema"]
-    return params
-
-
-class EngineProvider(CustomLLM):
-    """Adapts an in-process engine (embedded llama.cpp or the fake) to litellm's provider interface.
-
-    The calling Model hands its engine over as litellm's `client`, so the engine is the one its
-    settings chose (context size, threads) rather than one looked up here.
-    """
-
-    def __init__(self, provider: str) -> None:
-        super().__init__()
-        self.provider = provider
-
-    def _engine(self, model: str, kwargs: dict[str, Any]) -> Engine:
-        engine = kwargs.get("client")
-        if engine is None:
-            raise UnknownModel(f"'{self.provider}/{model}' is called through its Model, not litellm.", MODEL_HELP)
-        return engine  # type: ignore[no-any-return]
-
-    def completion(self, model: str, messages: list, *args: Any, **kwargs: Any) -> ModelResponse:  # type: ignore[override]
-        optional_params = kwargs.get("optional_params") or {}
-        text, prompt_tokens, completion_tokens = self._engine(model, kwargs).chat(
-            messages, **_engine_params(optional_params)
-        )
-        return ModelResponse(
-            model=f"{self.provider}/{model}",
-            choices=[{"index": 0, "finish_reason": "stop", "message": {"role": "assistant", "content": text}}],
-            usage={
-                "prompt_tokens": prompt_tokens,
-                "completion_tokens": completion_tokens,
-                "total_tokens": prompt_tokens + completion_tokens,
-            },
-        )
-
-    def streaming(self, model: str, messages: list, *args: Any, **kwargs: Any) -> Iterator[GenericStreamingChunk]:  # type: ignore[override]
-        optional_params = kwargs.get("optional_params") or {}
-        for piece in self._engine(model, kwargs).chat_stream(messages, **_engine_params(optional_params)):
-            yield GenericStreamingChunk(
-                text=piece, is_finished=False, finish_reason="", index=0, tool_use=None, usage=None
-            )
-        yield GenericStreamingChunk(
-            text="", is_finished=True, finish_reason="stop", index=0, tool_use=None, usage=None
-        )
-
-
-litellm.custom_provider_map = [
-    {"provider": "local", "custom_handler": EngineProvider("local")},
-    {"provider": "fake", "custom_handler": EngineProvider("fake")},
-]
 
 
 def remote_model(model: str, settings: Settings) -> Model:
@@ -195,20 +125,16 @@ def translate(exc: BaseException, spec: Model, partial: str = "") -> UpwardError
         return BadInput(f"{where} refused the request: {str(exc)[:300]}", fallback)
     if isinstance(exc, EmptyAnswer):
         return ProviderUnavailable(f"{spec.id} at {where} sent an empty answer ({exc}).", fallback, partial)
-    if isinstance(exc, litellm.APIError | ValueError | KeyError | IndexError | TypeError | AttributeError):
-        # A body that is not the OpenAI shape: malformed JSON, a garbage chunk, no choices.
+    if isinstance(exc, litellm.APIError):  # a body that is not the OpenAI shape: malformed JSON, no choices
         return ProviderUnavailable(f"{spec.id} at {where} sent a reply that is not a valid answer "
                                    f"({type(exc).__name__}: {_detail(exc)}).", fallback, partial)
-    return UpwardError(f"{spec.id} failed: {type(exc).__name__}: {str(exc)[:300]}", fallback)
+    return inprocess.failure(exc, spec, partial)  # Python-level: a garbage chunk, a bad value
 
 
 def _call_args(spec: Model, timeout: float) -> dict[str, Any]:
-    args: dict[str, Any] = {"model": spec.id, "timeout": timeout}
-    if spec.local:
-        args["client"] = spec.engine  # EngineProvider answers with it
-    else:
-        args["num_retries"] = 0  # we retry, within one deadline (with_retries)
-        args["max_retries"] = 0  # ... and so must not the openai client underneath
+    args: dict[str, Any] = {"model": spec.id, "timeout": timeout,
+                            "num_retries": 0,  # we retry, within one deadline (with_retries)
+                            "max_retries": 0}  # ... and so must not the openai client underneath
     if spec.api_base:
         args["api_base"] = spec.api_base
     if spec.api_key:
@@ -253,7 +179,6 @@ def send_stream(spec: Model, messages: list[Message], *, max_tokens: int, temper
     """The pieces of one reply; retried before the first piece only, within the deadline."""
     settings = spec.settings
     extra: dict[str, Any] = {"response_format": response_format} if response_format else {}
-    remote = not spec.local
     got = ""
     response: Any = None
     deadline = Deadline(settings.deadline)
@@ -269,13 +194,13 @@ def send_stream(spec: Model, messages: list[Message], *, max_tokens: int, temper
                     if piece:
                         got += piece
                         yield piece
-                    if remote and not deadline.left():
+                    if not deadline.left():
                         raise TimeoutError(f"no complete answer within {settings.deadline:.0f} s")
-                if remote and not got:
+                if not got:
                     raise EmptyAnswer("no choices with text in its stream")
                 # litellm adds a closing "stop" chunk of its own, so ask it whether the provider sent one:
                 # a connection that drops between chunks otherwise looks like a short, finished answer.
-                if remote and getattr(response, "received_finish_reason", "unknown") is None:
+                if getattr(response, "received_finish_reason", "unknown") is None:
                     raise ConnectionError("the connection closed before the answer was finished")
                 return
             except UpwardError:
@@ -283,7 +208,7 @@ def send_stream(spec: Model, messages: list[Message], *, max_tokens: int, temper
             except Exception as exc:
                 err = translate(exc, spec, got)
                 wait = pause(attempt, exc, deadline) if attempt < settings.retries else None
-                if got or not remote or not isinstance(err, ProviderUnavailable) or wait is None:
+                if got or not isinstance(err, ProviderUnavailable) or wait is None:
                     raise err from exc
                 _close(response)
                 time.sleep(wait)

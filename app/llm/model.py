@@ -2,8 +2,9 @@
 
 Callers ask a Model capability questions (`small`, `grammar`, `can_judge`, `local`...) instead of
 comparing provider names, and call `complete` / `stream` / `structured` on it. The transport is
-`app.llm.gateway` (the one litellm importer), imported on first call so that resolving a model
-never loads litellm.
+`app.llm.inprocess` for an engine in this process (embedded, fake) and `app.llm.gateway` (the one
+litellm importer) for a provider; both are imported on first call, so resolving the embedded model,
+or calling it, never loads litellm.
 """
 
 from __future__ import annotations
@@ -134,6 +135,14 @@ class Model:
         where = self.api_base or self.provider
         return f"Remote: your text goes to {where} ({self.id})."
 
+    def _transport(self) -> Any:
+        """The module that carries this model's calls (imported on first call: litellm is heavy)."""
+        if self.engine is not None:
+            from app.llm import inprocess
+            return inprocess
+        from app.llm import gateway
+        return gateway
+
     def prepare(self, messages: list[Message], max_tokens: int) -> Fitted:
         """Validate the conversation and trim it to the context, keeping system + newest turn."""
         if not messages:
@@ -146,10 +155,8 @@ class Model:
     def complete(self, messages: list[Message], *, max_tokens: int = 256, temperature: float = 0.0,
                  stop: list[str] | None = None, response_format: dict[str, Any] | None = None) -> Completion:
         """One reply, trimmed to fit; the notices say what was trimmed."""
-        from app.llm import gateway  # imports litellm: heavy, so on first call
-
         fitted = self.prepare(messages, max_tokens)
-        text = gateway.send(self, fitted.messages, max_tokens=max_tokens, temperature=temperature, stop=stop,
+        text = self._transport().send(self, fitted.messages, max_tokens=max_tokens, temperature=temperature, stop=stop,
                             response_format=response_format)
         return Completion(text, list(fitted.notices))
 
@@ -161,10 +168,8 @@ class Model:
         the person's to keep and Retry asks again. The deadline covers the whole stream.
         `response_format` (e.g. a JSON schema for the embedded model's grammar) constrains what streams.
         """
-        from app.llm import gateway  # imports litellm: heavy, so on first call
-
         fitted = self.prepare(messages, max_tokens)
-        pieces = gateway.send_stream(self, fitted.messages, max_tokens=max_tokens, temperature=temperature,
+        pieces = self._transport().send_stream(self, fitted.messages, max_tokens=max_tokens, temperature=temperature,
                                      stop=stop, response_format=response_format)
         return Stream(pieces, list(fitted.notices))
 

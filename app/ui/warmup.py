@@ -1,12 +1,13 @@
 """Warm the app in the background while the server starts, so the first reply does not pay for loading.
 
 `upward serve` shows its page as soon as Gradio is up; meanwhile one thread imports the services
-(litellm alone takes seconds), loads the embedded LLM and runs it for one token (which also pages
-its weights in), opens the knowledge index with the embedding model, and embeds each scenario's
-exemplars for reading the person's lines (the page's default scenario first; the others only while
-no request is being handled, so they never slow a reply). Event handlers wait for that thread's
-imports to finish before they run: two threads importing the same packages at once can deadlock on
-Python's per-module import locks (seen with chromadb), and a handler would need those imports anyway.
+(litellm alone takes seconds; only a provider's model needs it), loads the embedded LLM and runs it
+for one token (which also pages its weights in), opens the knowledge index with the embedding
+model, and embeds each scenario's exemplars for reading the person's lines (the page's default
+scenario first; the others only while no request is being handled, so they never slow a reply).
+Event handlers wait for that thread's imports to finish before they run: two threads importing the
+same packages at once can deadlock on Python's per-module import locks (seen with chromadb), and a
+handler would need those imports anyway.
 """
 
 from __future__ import annotations
@@ -127,11 +128,10 @@ class WarmUp:
 
     def _imports(self) -> bool:
         """Import what the handlers use; True when the embedded model is the one to warm."""
-        model = registry.model(self.settings.model, self.settings)
+        model = registry.model(self.settings.model, self.settings)  # a provider's id imports litellm here
         import app.coach.drafting.service  # noqa: F401
         import app.coach.guidance  # noqa: F401
         import app.coach.rehearsal.session  # noqa: F401  (with debrief: retrieval and chromadb)
-        import app.llm.gateway  # noqa: F401  (litellm)
         import app.retrieval.embedding  # noqa: F401
 
         if model.loads_weights:
@@ -139,16 +139,18 @@ class WarmUp:
         return model.loads_weights
 
     def _load(self, local_model: bool) -> None:
+        from app.coach.rehearsal import echo
         from app.coach.scenarios import scenario_ids
         from app.retrieval.search import search
 
         if local_model:
-            model = registry.model(self.settings.model, self.settings)
+            model = registry.model(self.settings.model, self.settings)  # a provider's id imports litellm here
             self._step("model", model.warm)
             hello = [{"role": "user", "content": prompts.load("runtime/warmup").user_text()}]
             self._step("first token", lambda: model.complete(hello, max_tokens=1))
         scenarios = scenario_ids(self.settings)  # the Rehearse tab offers them in this order
         self._step("understanding", lambda: self._exemplars(scenarios[:1]))
+        self._step("word tables", echo.warm)  # the manager's echo of a line inflects its verbs
         self._step("index and embeddings", lambda: search("warm up", k=1, settings=self.settings))
         self._step("other scenarios", lambda: self._exemplars(scenarios[1:], when_idle=True))
 

@@ -63,6 +63,12 @@ def _lemmas():  # type: ignore[no-untyped-def]
     return lemminflect
 
 
+def warm() -> None:
+    """Load the lemma and inflection tables now (about 1 s from their gzip files on first use)."""
+    _lemmas().getAllLemmas("keeps")
+    _lemmas().getInflection("keep", tag="VBG")
+
+
 def _is_verb(word: str) -> bool:
     """After "could you" or "I'll" comes a verb; the tables miss a few ("text"), so a word that could be a
     noun passes too, and only adverbs, adjectives and the like are refused."""
