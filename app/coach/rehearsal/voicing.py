@@ -213,6 +213,12 @@ def _move_lines(where: Frame, bank: VoiceBank, state: State, real: bool = False)
     return lines or [state.line]
 
 
+def _same_opening(text: str) -> bool:
+    """True when two sentences of one reply open with the same two words."""
+    openings = [" ".join(s.lower().split()[:2]) for s in sentences(text) if len(s.split()) >= 2]
+    return len(openings) != len(set(openings))
+
+
 def candidates(where: Frame, state: State, person_lines: list[str], said: list[str], limit: int = 3) -> list[str]:
     """The best few replies for this move, most responsive first, none repeating a sentence already said."""
     bank = load_voice(where.prompts_dir, where.profile.temperament)
@@ -247,6 +253,8 @@ def candidates(where: Frame, state: State, person_lines: list[str], said: list[s
                 continue
             if any(len(v) > 3 and v.lower() in r_text.lower() and v.lower() in m_text.lower() for v in picked):
                 continue  # the same words of theirs twice in one reply
+            if _same_opening(text):
+                continue  # "I'm glad you ... I'm glad you ...": one reply, two sentences opening alike
             out.append((-(2 * r_score + m_score), _rank(seed, text), text))
     if not out:
         out = [(0, "", moves[0][0])]
