@@ -34,6 +34,11 @@ def _hits_text(hits: list[Any]) -> str:
 
 
 def cmd_serve(args: argparse.Namespace, services: Services) -> int:
+    from app.llm import registry
+
+    embedded = registry.in_process(services.settings.model, services.settings)
+    if embedded is not None and embedded.loads_weights:
+        embedded.warm_soon()  # the weights load while Gradio imports, for a sooner first reply
     from app import ui
 
     ui.serve(services)

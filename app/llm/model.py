@@ -121,6 +121,9 @@ class Model:
     def warm(self) -> None:
         """Load what the first call would otherwise wait for."""
 
+    def warm_soon(self) -> None:
+        """Start `warm` in the background (only the embedded model has weights to load)."""
+
     def queued(self) -> int:
         """How many calls hold or wait for this model in this process (only the embedded model queues)."""
         return 0
@@ -224,6 +227,23 @@ class LocalModel(Model):
 
     def warm(self) -> None:
         self.engine.llama  # noqa: B018 - the property loads the weights
+
+    def warm_soon(self) -> None:
+        """Start loading the weights in a background thread and return at once.
+
+        llama.cpp reads them in native code behind ctypes, which releases the GIL, so on two cores
+        the load runs beside whatever the caller imports next (`upward serve`: Gradio, about 2 s).
+        llama_cpp itself is imported here, in the caller's thread: two threads importing the same
+        packages at once can deadlock on Python's module locks.
+        """
+        import atexit
+        import threading
+
+        import llama_cpp  # noqa: F401
+
+        loading = threading.Thread(target=self.warm, name="upward-weights", daemon=True)
+        loading.start()
+        atexit.register(loading.join, 20.0)  # a daemon thread left inside llama.cpp at exit aborts the process
 
     def queued(self) -> int:
         return self.engine.queued

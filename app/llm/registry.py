@@ -7,7 +7,7 @@ credentials), which `app.llm.gateway` imports only when such an id is asked for.
 from __future__ import annotations
 
 from app.config import Settings
-from app.errors import UnknownModel
+from app.errors import UnknownModel, UpwardError
 from app.llm import local
 from app.llm.model import MODEL_HELP, FakeModel, LocalModel, Model
 
@@ -28,3 +28,14 @@ def model(model: str | Model | None, settings: Settings) -> Model:
     from app.llm import gateway  # litellm: heavy, and only a provider over HTTP needs it to resolve
 
     return gateway.remote_model(name, settings)
+
+
+def in_process(model_id: str, settings: Settings) -> Model | None:
+    """The Model when the id names an engine in this process (embedded, fake), else None; never imports
+    litellm and never raises (a bad id is reported where it is used)."""
+    if not model_id.strip().startswith(("local/", "fake/")):
+        return None
+    try:
+        return model(model_id, settings)
+    except UpwardError:
+        return None
