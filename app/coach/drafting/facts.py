@@ -220,6 +220,8 @@ def rule_values(spec: KindSpec, situation: str, have: dict[str, str]) -> dict[st
                 span = _typed(f, best[1].text)
                 if span:
                     found[f.name] = span
+            elif f.required and f.type == "date" and (moved := _moved_to(situation, opening)):
+                found[f.name] = moved
             elif f.required:
                 # No cue word ("we can pour on July 29"): rather than leave a placeholder for a value
                 # the person gave, take the last such span that no other fact already carries.
@@ -229,6 +231,20 @@ def rule_values(spec: KindSpec, situation: str, have: dict[str, str]) -> dict[st
                 if free and len(spans) > 1:
                     found[f.name] = free[-1]
     return found
+
+
+# "the opening moves from October 2 to October 9", "pushed back to the 21st": the date a thing moves to
+MOVED_TO = re.compile(r"\b(?:mov|push|slip|shift|delay|postpon|reschedul|bump|pull|brought|bring)\w*\b[^.;!?]*?"
+                      r"\b(?:to|until|till)\s+(" + tx.DATE.pattern + r")")
+
+
+def _moved_to(situation: str, opening: list[str]) -> str | None:
+    """The date the situation says something moves to, when it is not the date in what happened."""
+    for m in MOVED_TO.finditer(situation):
+        span = m.group(1).strip()
+        if not any(tx.contains(v, span) for v in opening):
+            return span
+    return None
 
 
 def _overlap(a: str, b: str) -> bool:

@@ -110,6 +110,13 @@ def _outside_quotes(text: str) -> list[tuple[int, int]]:
     return spans
 
 
+# A capitalised word that names the place or thing the next noun belongs to, not a person.
+THING_AFTER = re.compile(r"\s+(?:[a-z]+ing|store|stores|site|sites|office|branch|plant|warehouse|project|account|"
+                         r"tool|system|team|wing|tower|building|campus|clinic|unit|ward|launch|reset|release|rollout|"
+                         r"migration|renewal|contract|study|trial|programme|program|pilot|deal|order|report|"
+                         r"dashboard|app|platform|server|region|district|market)\b")
+
+
 def _person_names(text: str, manager: Iterable[str]) -> list[tuple[int, str]]:
     """(position, name) of capitalised words that may be other people (not the manager, not a date)."""
     mine = {w for v in manager for w in v.split()}
@@ -118,6 +125,8 @@ def _person_names(text: str, manager: Iterable[str]) -> list[tuple[int, str]]:
     for m in re.finditer(r"\b[A-Z][a-z]+(?:-[A-Z][a-z]+)?\b", text):
         word = m.group(0)
         if m.start() in starts or word in NOT_PEOPLE or word in mine or word in ("You", "Your"):
+            continue
+        if THING_AFTER.match(text, m.end()):  # "the Glenview opening", "Ledgerline tool": a place or a thing
             continue
         out.append((m.start(), word))
     return out
