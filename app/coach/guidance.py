@@ -21,7 +21,7 @@ from pydantic import BaseModel, Field
 
 from app import prompts
 from app import text as tx
-from app.coach.intents import about_work, intent_of, intent_profile
+from app.coach.intents import INTENT_EXAMPLES, about_work, intent_of, intent_profile, normalise
 from app.coach.untrusted import looks_like_instruction, plain, quotable, split_sentences
 from app.config import Settings
 from app.llm import registry
@@ -143,9 +143,40 @@ def card_sentences(hit: Hit) -> list[str]:
 
 # -- retrieval steered by intent --------------------------------------------------------------------
 
+HEDGE_GAP = 0.03  # a runner-up scenario this close to the chosen one also anchors the answer
+NEAREST_EXAMPLES = 2  # the situations people describe, closest to the question, that expand its search
+
+
+def readings(question: str, settings: Settings) -> tuple[list[str], dict[str, float]]:
+    """The example situations (and scenario queries) nearest the question, which put it in the cards'
+    words, and each intent's closeness to it: the mean of its two nearest examples."""
+    pairs = [(label, text) for label, examples in INTENT_EXAMPLES.items()
+             for text in (*examples, intent_profile(label, settings)[1]) if text]
+    sims = vectors([t for _, t in pairs]) @ vectors([normalise(question)])[0]
+    near = [pairs[i][1] for i in np.argsort(-sims, kind="stable")[:NEAREST_EXAMPLES]]
+    closeness = {label: float(np.sort(sims[[i for i, (lab, _) in enumerate(pairs) if lab == label]])[-2:].mean())
+                 for label in INTENT_EXAMPLES}
+    return near, closeness
+
+
+def runner_up(intent: str | None, closeness: dict[str, float]) -> str | None:
+    """A second scenario the question reads almost as much like (one word such as "budget" can decide
+    the intent of "thank my boss for defending my budget"), or None when the intent is clear."""
+    if not intent:
+        return None
+    others = [k for k in sorted(closeness, key=lambda k: -closeness[k]) if k not in (intent, "general")]
+    if others and closeness[others[0]] >= closeness.get(intent, 0.0) - HEDGE_GAP:
+        return others[0]
+    return None
+
+
 def retrieve(question: str, intent: str | None, settings: Settings) -> tuple[list[Hit], list[Hit], list[str]]:
     """(cards, document passages, anchor card ids) for the question: its own best cards, then the
-    intent's. The anchors, the top card of each search, each get a sentence in the answer."""
+    intent's. The anchors, the top card of each search, each get a sentence in the answer.
+
+    An intent read from a few words can be wrong, so the answer does not rest on it alone: the
+    question is also searched unsteered, expanded with the example situations nearest to it (they
+    use the words the cards use), and a close runner-up scenario's own query adds its best card."""
     topics, query_extra = intent_profile(intent, settings)
     hits = retrieval.search(question, k=CARDS + 3, scenario=intent, topics=topics, settings=settings)
     cards = [h for h in hits if not _is_document(h, settings)][:CARDS]
@@ -153,11 +184,21 @@ def retrieve(question: str, intent: str | None, settings: Settings) -> tuple[lis
     if retrieval.get_searcher(settings).docs:  # the person's documents compete without the cards' boosts
         docs = [h for h in retrieval.search(question, k=CARDS + 3, settings=settings) if _is_document(h, settings)]
     anchors = [c.card for c in cards[:1]]
+
+    def add(found: list[Hit], more: int) -> None:
+        found = [h for h in found if not _is_document(h, settings)]
+        anchors.extend(h.card for h in found[:1] if h.card not in anchors)
+        cards.extend([h for h in found if all(h.card != c.card for c in cards)][:more])
+
     if query_extra:  # the scenario's own query finds the cards its intent needs that the wording missed
-        extra = [h for h in retrieval.search(query_extra, k=4, scenario=intent, topics=topics, settings=settings)
-                 if not _is_document(h, settings)]
-        anchors += [h.card for h in extra[:1] if h.card not in anchors]
-        cards += [h for h in extra if all(h.card != c.card for c in cards)][:3]
+        add(retrieval.search(query_extra, k=4, scenario=intent, topics=topics, settings=settings), 3)
+    near, closeness = readings(question, settings)
+    add(retrieval.search(". ".join([question, *near]), k=4, settings=settings), 2)
+    second = runner_up(intent, closeness)
+    if second:
+        topics2, query2 = intent_profile(second, settings)
+        if query2:
+            add(retrieval.search(query2, k=4, scenario=second, topics=topics2, settings=settings), 2)
     return cards, docs[:2], anchors
 
 
