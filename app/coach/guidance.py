@@ -162,36 +162,34 @@ def readings(question: str, settings: Settings) -> tuple[list[str], dict[str, fl
 def runner_up(intent: str | None, closeness: dict[str, float]) -> str | None:
     """A second scenario the question reads almost as much like (one word such as "budget" can decide
     the intent of "thank my boss for defending my budget"), or None when the intent is clear."""
-    if not intent:
-        return None
     others = [k for k in sorted(closeness, key=lambda k: -closeness[k]) if k not in (intent, "general")]
-    if others and closeness[others[0]] >= closeness.get(intent, 0.0) - HEDGE_GAP:
-        return others[0]
-    return None
+    close = intent and others and closeness[others[0]] >= closeness.get(intent, 0.0) - HEDGE_GAP
+    return others[0] if close else None
 
 
-def retrieve(question: str, intent: str | None, settings: Settings) -> tuple[list[Hit], list[Hit], list[str]]:
-    """(cards, document passages, anchor card ids) for the question: its own best cards, then the
-    intent's. The anchors, the top card of each search, each get a sentence in the answer.
+def retrieve(question: str, intent: str | None, settings: Settings) -> tuple[list[Hit], list[Hit], dict[str, float]]:
+    """(cards, document passages, anchors) for the question: its own best cards, then the intent's.
+    Each anchor (a search's top card) gets a sentence if one scores within its slack below the floor.
 
     An intent read from a few words can be wrong, so the answer does not rest on it alone: the
-    question is also searched unsteered, expanded with the example situations nearest to it (they
-    use the words the cards use), and a close runner-up scenario's own query adds its best card."""
+    question is also searched unsteered, expanded with the example situations nearest to it (in the
+    cards' words), and a close runner-up scenario's query adds its best card. These hedges get no
+    slack: their card must earn its place, so a wrong guess adds nothing off-topic."""
     topics, query_extra = intent_profile(intent, settings)
     hits = retrieval.search(question, k=CARDS + 3, scenario=intent, topics=topics, settings=settings)
     cards = [h for h in hits if not _is_document(h, settings)][:CARDS]
     docs: list[Hit] = []
     if retrieval.get_searcher(settings).docs:  # the person's documents compete without the cards' boosts
         docs = [h for h in retrieval.search(question, k=CARDS + 3, settings=settings) if _is_document(h, settings)]
-    anchors = [c.card for c in cards[:1]]
+    anchors = {c.card: FLOOR_GAP for c in cards[:1]}
 
-    def add(found: list[Hit], more: int) -> None:
+    def add(found: list[Hit], more: int, slack: float = 0.0) -> None:
         found = [h for h in found if not _is_document(h, settings)]
-        anchors.extend(h.card for h in found[:1] if h.card not in anchors)
+        anchors.update({h.card: slack for h in found[:1] if h.card not in anchors})
         cards.extend([h for h in found if all(h.card != c.card for c in cards)][:more])
 
     if query_extra:  # the scenario's own query finds the cards its intent needs that the wording missed
-        add(retrieval.search(query_extra, k=4, scenario=intent, topics=topics, settings=settings), 3)
+        add(retrieval.search(query_extra, k=4, scenario=intent, topics=topics, settings=settings), 3, FLOOR_GAP)
     near, closeness = readings(question, settings)
     add(retrieval.search(". ".join([question, *near]), k=4, settings=settings), 2)
     second = runner_up(intent, closeness)
@@ -260,7 +258,7 @@ def rank(question: str, cards: list[Hit], intent: str | None, intent_query: str,
 
 
 def select(question: str, cards: list[Hit], intent: str | None, intent_query: str, qvec: np.ndarray,
-           settings: Settings, anchors: list[str] = ()) -> list[Pick]:  # type: ignore[assignment]
+           settings: Settings, anchors: dict[str, float] | None = None) -> list[Pick]:
     """The best sentences for the question: ranked, deduplicated, never restating it, by section.
 
     Each anchor card (the top hit of a search; retrieval puts the right card in its top 3 for 96%
@@ -285,9 +283,9 @@ def select(question: str, cards: list[Hit], intent: str | None, intent_query: st
         per_card[p.hit.card] = per_card.get(p.hit.card, 0) + 1
         return True
 
-    for card in anchors:
+    for card, slack in (anchors or {}).items():
         for p in (c for c in candidates if c.hit.card == card):
-            if take(p, floor - FLOOR_GAP):
+            if take(p, floor - slack):
                 break
     for p in candidates:
         take(p, floor)
