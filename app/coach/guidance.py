@@ -176,6 +176,7 @@ def retrieve(question: str, intent: str | None, settings: Settings) -> tuple[lis
     cards' words), and a close runner-up scenario's query adds its best card. These hedges get no
     slack: their card must earn its place, so a wrong guess adds nothing off-topic."""
     topics, query_extra = intent_profile(intent, settings)
+    question = normalise(question)  # "my mgr", "w/o", "my director": the words the cards use
     hits = retrieval.search(question, k=CARDS + 3, scenario=intent, topics=topics, settings=settings)
     cards = [h for h in hits if not _is_document(h, settings)][:CARDS]
     docs: list[Hit] = []
