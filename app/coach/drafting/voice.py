@@ -21,7 +21,8 @@ ROLE_WORDS = r"(?:manager|boss|supervisor|line manager|director|team lead|lead)"
 OBJECT_BEFORE = set("""to for with from at by about of on into ask asked asking tell told telling give gave giving send
 sent sending text texted email emailed show showed let help helped need want wanted like get got invite remind
 introduce convince update brief copy call called thank meet met and or than ping cc loop inform""".split())
-ADVERBS = set("also always often usually never still just sometimes rarely only already really then".split())
+ADVERBS = set("""also always often usually never still just sometimes rarely only already really then both either
+neither herself himself themselves yourself""".split())  # "You both set...", "You yourself approve..."
 PRONOUN_OBJECT_AFTER = set("""to and or but about for with in on at that if when before after first last again directly
 now today tomorrow which what whether how why who where a an the my our this that some any one two three know
 i me we you it please back up""".split())
@@ -71,9 +72,16 @@ def _base_form(verb: str) -> str:
 
 ADVERB = r"(?:(?:" + "|".join(ADVERBS) + r"|ever|(?!only\b)[a-z]+ly)\s+)*"  # "personally", "only ever"
 # A second verb of the same subject: "you text the crew and skips me" -> "and skip me".
-COORDINATED = re.compile(r"\s(?:and|or|but)\s+(?:then\s+|also\s+)?" + ADVERB + r"([a-z]+(?:s|es))"
+COORDINATED_ANY = re.compile(r"\s(?:and|or|but)\s+(?:then\s+|also\s+)?" + ADVERB + r"([a-z]+(?:s|es))")
+COORDINATED = re.compile(COORDINATED_ANY.pattern +
                          r"(?=\s+(?:me|us|it|them|the|a|an|my|our|your|their|this|that|these|those|to|on|in|at|for|with|up|out|off|back|"
                          r"everything|anything|every|each|some|any|all)\b|[.,;!?]|$)")
+# Verbs people use of their boss, agreed after "and/or/but" whatever follows ("and prefers texts").
+COMMON_VERBS = set("""prefers takes keeps changes moves cancels sends asks wants needs expects goes makes gives gets
+sets says tells adds reads replies edits rewrites approves signs joins leaves checks reviews
+forwards calls emails decides insists overcommits interrupts skips drops pushes questions
+rejects ignores forgets answers owns runs uses likes hates follows waits comes puts turns holds
+brings lets seems tends thinks knows feels looks books reschedules assigns overrides""".split())
 CLAUSE_END = re.compile(r"[.;!?]|,\s+(?:but|so|which|because|while)\b|\s(?:because|when|while|since|although)\s")
 
 
@@ -93,7 +101,8 @@ def _agree(text: str, start: int) -> str:
     after = at + len(fixed)
     end = CLAUSE_END.search(text, after)
     clause = text[after:end.start() if end else len(text)]
-    for c in reversed(list(COORDINATED.finditer(clause))):
+    for c in reversed([c for c in COORDINATED_ANY.finditer(clause) if COORDINATED.match(clause, c.start())
+                       or c.group(1) in COMMON_VERBS]):
         base = _base_form(c.group(1))
         i = after + c.start(1)
         text = text[:i] + base + text[i + len(c.group(1)):]
@@ -144,7 +153,7 @@ def drop_vocative(text: str, names: list[str]) -> str:
     alt = "|".join(re.escape(n) for n in names)
     # "my manager, Henrik, wants" and "Henrik, my manager, wants" are one mention
     text = re.sub(rf"\b[Mm]y {ROLE_WORDS},\s+((?:{alt}))\s*,", r"\1", text)
-    text = re.sub(rf"\b((?:{alt})),\s+my {ROLE_WORDS},", r"\1", text)
+    text = re.sub(rf"\b((?:{alt})),\s+(?:my|our|the) [\w' -]{{0,30}}?\b{ROLE_WORDS}\b[^,.;]{{0,30}},", r"\1", text)
     # a vocative opens with a whole clause after it; "Henrik, who...", "Tomás, as the lead, ..." are subjects
     text = re.sub(r"(^|(?<=[.!?])\s+)(?:(?:hi|hey|so)\s+)?(?:" + alt + r"),\s+(?=(?:" + VOCATIVE_NEXT + r")\b)(\w?)",
                   lambda m: m.group(1) + m.group(2).upper(), text, flags=re.I)
