@@ -201,6 +201,7 @@ def rule_values(spec: KindSpec, situation: str, have: dict[str, str]) -> dict[st
             whole = ", ".join([o.text for o in parts if o.sentence == c.sentence])
             found[name] = tx.tidy(whole, spec.field(name).strip)
             used.update(o.index for o in siblings)
+    cued = dict(found)  # what the cue words placed; fill_gaps adds leftovers by position only
     found = fill_gaps(spec, parts, have, found, _cue_score)
     for f in spec.fields:
         if f.name in have or f.name in found:
@@ -225,7 +226,8 @@ def rule_values(spec: KindSpec, situation: str, have: dict[str, str]) -> dict[st
             elif f.required:
                 # No cue word ("we can pour on July 29"): rather than leave a placeholder for a value
                 # the person gave, take the last such span that no other fact already carries.
-                taken = [*have.values(), *found.values()]
+                # A clause fill_gaps gave a text field by position alone does not own its date.
+                taken = [*have.values(), *cued.values(), *opening]
                 spans = [_typed(f, c.text) for c in parts if c.index not in used or f.type != "text"]
                 free = [sp for sp in spans if sp and not any(tx.contains(v, sp) for v in taken)]
                 if free and len(spans) > 1:

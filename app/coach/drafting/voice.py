@@ -283,13 +283,13 @@ def ends_mid_phrase(sentence: str) -> bool:
     last = words[-1].lower()
     if s.rstrip("\"”’)").endswith("?") and last in PREPOSITIONS:
         return False  # "...which stakeholders would I need to build relationships with?"
-    return last in FUNCTION_END
+    return last in FUNCTION_END and words[-1] != "May"  # the month, not the verb
 
 
 def trim_dangling(value: str) -> str:
     """A slot value without trailing words that would leave its sentence unfinished ('... and we')."""
     words = value.rstrip(" ,;:-").split()
-    while len(words) > 1 and words[-1].lower().strip(",;:") in FUNCTION_END:
+    while len(words) > 1 and words[-1].lower().strip(",;:") in FUNCTION_END and words[-1].strip(",;:") != "May":
         words.pop()
     return " ".join(words).rstrip(" ,;:-")
 
