@@ -380,14 +380,18 @@ def test_a_date_something_moves_to_is_the_new_date() -> None:
     assert found.get("new_date") == "October 9"
 
 
+
 @pytest.mark.parametrize(("said", "to_them"), [
     ("Priya herself approves every change.", "You yourself approve every change."),
     ("Priya never replies to email and prefers texts.", "You never reply to email and prefer texts."),
     ("Priya, our director, expects it by noon.", "You expect it by noon."),
     ("Priya either cancels or moves the meeting.", "You either cancel or move the meeting."),
     ("Priya keeps asking and keeps changing it.", "You keep asking and keep changing it."),
+    ("My manager Priya asked me.", "You asked me."),
+    ("When Ms. Shah reviews it she marks it.", "When you review it you mark it."),
+    ("Priya's been saying she needs help; Priya's team agrees.", "You've been saying you need help; your team agrees."),
 ])
-def test_every_verb_of_the_manager_agrees_with_you(said: str, to_them: str) -> None:
+def test_every_mention_and_verb_of_the_manager_becomes_you(said: str, to_them: str) -> None:
     from app.coach.drafting.voice import second_person
 
     assert second_person(said, "Priya Shah") == to_them

@@ -166,7 +166,10 @@ def second_person(text: str, manager_name: str | None) -> str:
         return text
     names = name_variants(manager_name) if manager_name else []
     text = drop_vocative(text, names)
-    alternatives = [re.escape(n) for n in names] + [rf"my {ROLE_WORDS}", rf"My {ROLE_WORDS}"]
+    # "my manager Marisol" and "Mr. Adler" are one mention of the manager, like "Marisol"
+    titled = r"(?:(?:Mr|Mrs|Ms|Dr|Prof)\.?\s+)?"
+    named = [rf"(?:[Mm]y {ROLE_WORDS},?\s+)?" + titled + "(?:" + "|".join(map(re.escape, names)) + ")"]
+    alternatives = (named if names else []) + [rf"my {ROLE_WORDS}", rf"My {ROLE_WORDS}"]
     mention = re.compile(r"(?<![\w-])(?:" + "|".join(alternatives) + r")(?P<poss>['’]s)?(?![\w-])")
     out = []
     for a, b in _outside_quotes(text):
@@ -198,6 +201,11 @@ def _convert(text: str, mention: re.Pattern[str], names: list[str]) -> str:
         before = text[last:m.start()]
         prev = re.findall(r"[A-Za-z']+", text[:m.start()])
         word = "your" if m.group("poss") else "you"
+        if m.group("poss"):  # "Gary's been saying", "Aiko's away": a contraction, not a possessive
+            nxt = re.match(r"\s+([a-z]+)", text[m.end():])
+            follow = nxt.group(1) if nxt else ""
+            word = "you've" if follow in HAS_NEXT else "you're" if follow in IS_NEXT or (
+                follow.endswith("ing") and follow not in ("morning", "evening", "building", "meeting")) else word
         sentence_start = re.search(r"(?:^|[.!?:]\s+|\n)$", text[:m.start()]) is not None
         if sentence_start:
             word = word.capitalize()
@@ -217,6 +225,9 @@ def _convert(text: str, mention: re.Pattern[str], names: list[str]) -> str:
     return _pronouns(joined, names) if mentions else joined
 
 
+HAS_NEXT = set("""been got gotten had done made asked said told taken given sent agreed decided approved started stopped
+moved changed cancelled already""".split())
+IS_NEXT = set("not going always never still away out off busy on leaving about".split())
 PERSON_NOUN = re.compile(r"\b(?:a|an|the|my|our|one|another|each|this|that|new)\s+(?:\w+\s)?(?:colleague|co-?worker|"
                          r"hire|nurse|engineer|analyst|customer|client|teammate|director|vp|ceo|cfo|rep|woman|man|"
                          r"person|member|buyer|controller|inspector|vendor|doctor|patient|peer|report|lead|"
@@ -311,7 +322,7 @@ def lower_lead(value: str, situation: str = "") -> str:
     if sum(c.isupper() for c in bare) >= 2 or any(c.isdigit() for c in bare) or bare in NOT_PEOPLE:
         return value
     low = bare.lower()
-    if low in ("you", "your") or low in tx.STOP or low in COMMON_STARTERS or \
+    if low in ("you", "your", "you'd", "you're", "you've", "you'll") or low in tx.STOP or low in COMMON_STARTERS or \
             re.search(rf"(?<![\w-]){re.escape(low)}(?![\w-])", situation):
         return value[:1].lower() + value[1:]
     return value
