@@ -169,3 +169,13 @@ def test_a_close_runner_up_scenario_is_kept_and_a_clear_intent_stands_alone() ->
     clear = {"resource-request": 0.60, "upward-feedback": 0.60 - 2 * HEDGE_GAP, "general": 0.1}
     assert runner_up("resource-request", clear) is None
     assert runner_up(None, close) is None
+
+
+def test_the_scenario_a_questions_own_best_cards_are_written_for_is_a_runner_up(settings: Settings) -> None:
+    from app.coach.guidance import voted
+    from app.schemas import Hit
+
+    hits = [Hit(source="s", title="t", card=c, text="x", score=0.5) for c in
+            ("pencil-or-ink/deliver-basics-before-asking-to-move-up", "two-way/track-and-share-your-impact")]
+    assert voted(hits, "upward-feedback", settings) == "promotion"
+    assert voted(hits, "promotion", settings) is None, "no runner-up when the cards agree with the intent"
