@@ -358,3 +358,40 @@ def test_the_embedded_model_is_not_waited_for_where_its_output_is_rarely_kept(se
     assert any(n.startswith("Facts were matched by rules") for n in result.notices)
     assert "Path: structured composition of your facts." in result.notices
     assert local.any_loaded() == before, "no model was loaded for this draft"
+
+
+def test_a_place_named_before_a_noun_is_not_another_person() -> None:
+    from app.coach.drafting.voice import second_person
+
+    assert second_person("Tomás keeps the Glenview opening on his weekly call, and I need him to sign.",
+                         "Tomás Reyes") == "You keep the Glenview opening on your weekly call, and I need you to sign."
+    assert second_person("Gary met Luis and asked him to call.", "Gary Pruitt") == \
+        "You met Luis and asked him to call.", "Luis is a person: 'him' may be Luis"
+
+
+def test_a_date_something_moves_to_is_the_new_date() -> None:
+    from app.coach.drafting.facts import rule_values
+    from app.coach.drafting.kinds import load_kind
+    from app.config import Settings
+
+    situation = ("The sprinkler test failed on Monday because 6 heads were blocked. We've already moved the shelving. "
+                 "I need you to tell the COO the opening moves from October 2 to October 9.")
+    found = rule_values(load_kind("bad-news", Settings()), situation, {})
+    assert found.get("new_date") == "October 9"
+
+
+
+@pytest.mark.parametrize(("said", "to_them"), [
+    ("Priya herself approves every change.", "You yourself approve every change."),
+    ("Priya never replies to email and prefers texts.", "You never reply to email and prefer texts."),
+    ("Priya, our director, expects it by noon.", "You expect it by noon."),
+    ("Priya either cancels or moves the meeting.", "You either cancel or move the meeting."),
+    ("Priya keeps asking and keeps changing it.", "You keep asking and keep changing it."),
+    ("My manager Priya asked me.", "You asked me."),
+    ("When Ms. Shah reviews it she marks it.", "When you review it you mark it."),
+    ("Priya's been saying she needs help; Priya's team agrees.", "You've been saying you need help; your team agrees."),
+])
+def test_every_mention_and_verb_of_the_manager_becomes_you(said: str, to_them: str) -> None:
+    from app.coach.drafting.voice import second_person
+
+    assert second_person(said, "Priya Shah") == to_them

@@ -159,3 +159,23 @@ def test_untrusted_text_helpers() -> None:
         "Notes\nSee the ladder now"
     shown = as_text("![x](http://127.0.0.1:9/p.png) <img src=x> www.example.com")
     assert "![" not in shown and "<img" not in shown and "http://" not in shown and "www." not in shown
+
+
+def test_a_close_runner_up_scenario_is_kept_and_a_clear_intent_stands_alone() -> None:
+    from app.coach.guidance import HEDGE_GAP, runner_up
+
+    close = {"resource-request": 0.60, "upward-feedback": 0.60 - HEDGE_GAP / 2, "general": 0.7, "workload": 0.3}
+    assert runner_up("resource-request", close) == "upward-feedback", "the general reading is never a runner-up"
+    clear = {"resource-request": 0.60, "upward-feedback": 0.60 - 2 * HEDGE_GAP, "general": 0.1}
+    assert runner_up("resource-request", clear) is None
+    assert runner_up(None, close) is None
+
+
+def test_the_scenario_a_questions_own_best_cards_are_written_for_is_a_runner_up(settings: Settings) -> None:
+    from app.coach.guidance import voted
+    from app.schemas import Hit
+
+    hits = [Hit(source="s", title="t", card=c, text="x", score=0.5) for c in
+            ("pencil-or-ink/deliver-basics-before-asking-to-move-up", "two-way/track-and-share-your-impact")]
+    assert voted(hits, "upward-feedback", settings) == "promotion"
+    assert voted(hits, "promotion", settings) is None, "no runner-up when the cards agree with the intent"

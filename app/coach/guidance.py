@@ -21,7 +21,7 @@ from pydantic import BaseModel, Field
 
 from app import prompts
 from app import text as tx
-from app.coach.intents import about_work, intent_of, intent_profile
+from app.coach.intents import INTENT_EXAMPLES, about_work, intent_of, intent_profile, normalise
 from app.coach.untrusted import looks_like_instruction, plain, quotable, split_sentences
 from app.config import Settings
 from app.llm import registry
@@ -143,21 +143,65 @@ def card_sentences(hit: Hit) -> list[str]:
 
 # -- retrieval steered by intent --------------------------------------------------------------------
 
-def retrieve(question: str, intent: str | None, settings: Settings) -> tuple[list[Hit], list[Hit], list[str]]:
-    """(cards, document passages, anchor card ids) for the question: its own best cards, then the
-    intent's. The anchors, the top card of each search, each get a sentence in the answer."""
+HEDGE_GAP = 0.03  # a runner-up scenario this close to the chosen one also anchors the answer
+NEAREST_EXAMPLES = 2  # the situations people describe, closest to the question, that expand its search
+
+
+def readings(question: str, settings: Settings) -> tuple[list[str], dict[str, float]]:
+    """The example situations nearest the question (in the cards' words), and each intent's closeness."""
+    pairs = [(label, text) for label, examples in INTENT_EXAMPLES.items()
+             for text in (*examples, intent_profile(label, settings)[1]) if text]
+    sims = vectors([t for _, t in pairs]) @ vectors([normalise(question)])[0]
+    near = [pairs[i][1] for i in np.argsort(-sims, kind="stable")[:NEAREST_EXAMPLES]]
+    closeness = {label: float(np.sort(sims[[i for i, (lab, _) in enumerate(pairs) if lab == label]])[-2:].mean())
+                 for label in INTENT_EXAMPLES}
+    return near, closeness
+
+
+def runner_up(intent: str | None, closeness: dict[str, float]) -> str | None:
+    """A scenario the question reads almost as much like ("thank my boss for defending my budget")."""
+    others = [k for k in sorted(closeness, key=lambda k: -closeness[k]) if k not in (intent, "general")]
+    close = intent and others and closeness[others[0]] >= closeness.get(intent, 0.0) - HEDGE_GAP
+    return others[0] if close else None
+
+
+def voted(hits: list[Hit], intent: str | None, settings: Settings) -> str | None:
+    """The scenario the question's own best cards are written for (a vote by rank), if not the intent."""
+    votes: dict[str, float] = {}
+    for rank_, hit in enumerate(h for h in hits[:CARDS] if not _is_document(h, settings)):
+        for scenario in _card_scenarios(hit, settings):
+            votes[scenario] = votes.get(scenario, 0.0) + 1.0 / (rank_ + 1)
+    best = max(sorted(votes), key=lambda k: votes[k], default=None)
+    return best if intent and best != intent else None
+
+
+def retrieve(question: str, intent: str | None, settings: Settings) -> tuple[list[Hit], list[Hit], dict[str, float]]:
+    """(cards, document passages, anchors) for the question: its own best cards, then the intent's.
+    Each anchor (a search's top card) gets a sentence if one scores within its slack below the floor.
+
+    An intent read from a few words can be wrong, so the question is also searched expanded with the
+    example situations nearest to it, and a runner-up scenario (a close reading, or the one its own
+    best cards vote for) adds its best card: hedges with no slack, so a wrong guess adds nothing."""
     topics, query_extra = intent_profile(intent, settings)
+    question = normalise(question)  # "my mgr", "w/o", "my director": the words the cards use
     hits = retrieval.search(question, k=CARDS + 3, scenario=intent, topics=topics, settings=settings)
     cards = [h for h in hits if not _is_document(h, settings)][:CARDS]
-    docs: list[Hit] = []
-    if retrieval.get_searcher(settings).docs:  # the person's documents compete without the cards' boosts
-        docs = [h for h in retrieval.search(question, k=CARDS + 3, settings=settings) if _is_document(h, settings)]
-    anchors = [c.card for c in cards[:1]]
+    plain = retrieval.search(question, k=CARDS + 3, settings=settings)  # the question's own words, unsteered
+    docs = [h for h in plain if _is_document(h, settings)]  # the person's documents compete without boosts
+    anchors = {c.card: FLOOR_GAP for c in cards[:1]}
+
+    def add(found: list[Hit], more: int, slack: float = 0.0) -> None:
+        found = [h for h in found if not _is_document(h, settings)]
+        anchors.update({h.card: slack for h in found[:1] if h.card not in anchors})
+        cards.extend([h for h in found if all(h.card != c.card for c in cards)][:more])
+
     if query_extra:  # the scenario's own query finds the cards its intent needs that the wording missed
-        extra = [h for h in retrieval.search(query_extra, k=4, scenario=intent, topics=topics, settings=settings)
-                 if not _is_document(h, settings)]
-        anchors += [h.card for h in extra[:1] if h.card not in anchors]
-        cards += [h for h in extra if all(h.card != c.card for c in cards)][:3]
+        add(retrieval.search(query_extra, k=4, scenario=intent, topics=topics, settings=settings), 3, FLOOR_GAP)
+    near, closeness = readings(question, settings)
+    add(retrieval.search(". ".join([question, *near]), k=4, settings=settings), 2)
+    second = runner_up(intent, closeness) or voted(plain, intent, settings)
+    if second and (hedge := intent_profile(second, settings))[1]:
+        add(retrieval.search(hedge[1], k=4, scenario=second, topics=hedge[0], settings=settings), 2)
     return cards, docs[:2], anchors
 
 
@@ -219,12 +263,9 @@ def rank(question: str, cards: list[Hit], intent: str | None, intent_query: str,
 
 
 def select(question: str, cards: list[Hit], intent: str | None, intent_query: str, qvec: np.ndarray,
-           settings: Settings, anchors: list[str] = ()) -> list[Pick]:  # type: ignore[assignment]
-    """The best sentences for the question: ranked, deduplicated, never restating it, by section.
-
-    Each anchor card (the top hit of a search; retrieval puts the right card in its top 3 for 96%
-    of questions) first gets its best sentence, then the rest go by score.
-    """
+           settings: Settings, anchors: dict[str, float] | None = None) -> list[Pick]:
+    """The best sentences for the question: ranked, deduplicated, never restating it, by section;
+    each anchor card first gets its best sentence within its slack, then the rest go by score."""
     candidates = rank(question, cards, intent, intent_query, qvec, settings)
     if not candidates:
         return []
@@ -244,9 +285,9 @@ def select(question: str, cards: list[Hit], intent: str | None, intent_query: st
         per_card[p.hit.card] = per_card.get(p.hit.card, 0) + 1
         return True
 
-    for card in anchors:
+    for card, slack in (anchors or {}).items():
         for p in (c for c in candidates if c.hit.card == card):
-            if take(p, floor - FLOOR_GAP):
+            if take(p, floor - slack):
                 break
     for p in candidates:
         take(p, floor)

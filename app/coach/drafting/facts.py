@@ -201,6 +201,7 @@ def rule_values(spec: KindSpec, situation: str, have: dict[str, str]) -> dict[st
             whole = ", ".join([o.text for o in parts if o.sentence == c.sentence])
             found[name] = tx.tidy(whole, spec.field(name).strip)
             used.update(o.index for o in siblings)
+    cued = dict(found)  # what the cue words placed; fill_gaps adds leftovers by position only
     found = fill_gaps(spec, parts, have, found, _cue_score)
     for f in spec.fields:
         if f.name in have or f.name in found:
@@ -220,15 +221,32 @@ def rule_values(spec: KindSpec, situation: str, have: dict[str, str]) -> dict[st
                 span = _typed(f, best[1].text)
                 if span:
                     found[f.name] = span
+            elif f.required and f.type == "date" and (moved := _moved_to(situation, opening)):
+                found[f.name] = moved
             elif f.required:
                 # No cue word ("we can pour on July 29"): rather than leave a placeholder for a value
                 # the person gave, take the last such span that no other fact already carries.
-                taken = [*have.values(), *found.values()]
+                # A clause fill_gaps gave a text field by position alone does not own its date.
+                taken = [*have.values(), *cued.values(), *opening]
                 spans = [_typed(f, c.text) for c in parts if c.index not in used or f.type != "text"]
                 free = [sp for sp in spans if sp and not any(tx.contains(v, sp) for v in taken)]
                 if free and len(spans) > 1:
                     found[f.name] = free[-1]
     return found
+
+
+# "the opening moves from October 2 to October 9", "pushed back to the 21st": the date a thing moves to
+MOVED_TO = re.compile(r"\b(?:mov|push|slip|shift|delay|postpon|reschedul|bump|pull|brought|bring)\w*\b[^.;!?]*?"
+                      r"\b(?:to|until|till)\s+(" + tx.DATE.pattern + r")")
+
+
+def _moved_to(situation: str, opening: list[str]) -> str | None:
+    """The date the situation says something moves to, when it is not the date in what happened."""
+    for m in MOVED_TO.finditer(situation):
+        span = m.group(1).strip()
+        if not any(tx.contains(v, span) for v in opening):
+            return span
+    return None
 
 
 def _overlap(a: str, b: str) -> bool:

@@ -21,7 +21,8 @@ ROLE_WORDS = r"(?:manager|boss|supervisor|line manager|director|team lead|lead)"
 OBJECT_BEFORE = set("""to for with from at by about of on into ask asked asking tell told telling give gave giving send
 sent sending text texted email emailed show showed let help helped need want wanted like get got invite remind
 introduce convince update brief copy call called thank meet met and or than ping cc loop inform""".split())
-ADVERBS = set("also always often usually never still just sometimes rarely only already really then".split())
+ADVERBS = set("""also always often usually never still just sometimes rarely only already really then both either
+neither herself himself themselves yourself""".split())  # "You both set...", "You yourself approve..."
 PRONOUN_OBJECT_AFTER = set("""to and or but about for with in on at that if when before after first last again directly
 now today tomorrow which what whether how why who where a an the my our this that some any one two three know
 i me we you it please back up""".split())
@@ -71,9 +72,16 @@ def _base_form(verb: str) -> str:
 
 ADVERB = r"(?:(?:" + "|".join(ADVERBS) + r"|ever|(?!only\b)[a-z]+ly)\s+)*"  # "personally", "only ever"
 # A second verb of the same subject: "you text the crew and skips me" -> "and skip me".
-COORDINATED = re.compile(r"\s(?:and|or|but)\s+(?:then\s+|also\s+)?" + ADVERB + r"([a-z]+(?:s|es))"
+COORDINATED_ANY = re.compile(r"\s(?:and|or|but)\s+(?:then\s+|also\s+)?" + ADVERB + r"([a-z]+(?:s|es))")
+COORDINATED = re.compile(COORDINATED_ANY.pattern +
                          r"(?=\s+(?:me|us|it|them|the|a|an|my|our|your|their|this|that|these|those|to|on|in|at|for|with|up|out|off|back|"
                          r"everything|anything|every|each|some|any|all)\b|[.,;!?]|$)")
+# Verbs people use of their boss, agreed after "and/or/but" whatever follows ("and prefers texts").
+COMMON_VERBS = set("""prefers takes keeps changes moves cancels sends asks wants needs expects goes makes gives gets
+sets says tells adds reads replies edits rewrites approves signs joins leaves checks reviews
+forwards calls emails decides insists overcommits interrupts skips drops pushes questions
+rejects ignores forgets answers owns runs uses likes hates follows waits comes puts turns holds
+brings lets seems tends thinks knows feels looks books reschedules assigns overrides""".split())
 CLAUSE_END = re.compile(r"[.;!?]|,\s+(?:but|so|which|because|while)\b|\s(?:because|when|while|since|although)\s")
 
 
@@ -93,7 +101,8 @@ def _agree(text: str, start: int) -> str:
     after = at + len(fixed)
     end = CLAUSE_END.search(text, after)
     clause = text[after:end.start() if end else len(text)]
-    for c in reversed(list(COORDINATED.finditer(clause))):
+    for c in reversed([c for c in COORDINATED_ANY.finditer(clause) if COORDINATED.match(clause, c.start())
+                       or c.group(1) in COMMON_VERBS]):
         base = _base_form(c.group(1))
         i = after + c.start(1)
         text = text[:i] + base + text[i + len(c.group(1)):]
@@ -110,6 +119,13 @@ def _outside_quotes(text: str) -> list[tuple[int, int]]:
     return spans
 
 
+# A capitalised word that names the place or thing the next noun belongs to, not a person.
+THING_AFTER = re.compile(r"\s+(?:[a-z]+ing|store|stores|site|sites|office|branch|plant|warehouse|project|account|"
+                         r"tool|system|team|wing|tower|building|campus|clinic|unit|ward|launch|reset|release|rollout|"
+                         r"migration|renewal|contract|study|trial|programme|program|pilot|deal|order|report|"
+                         r"dashboard|app|platform|server|region|district|market)\b")
+
+
 def _person_names(text: str, manager: Iterable[str]) -> list[tuple[int, str]]:
     """(position, name) of capitalised words that may be other people (not the manager, not a date)."""
     mine = {w for v in manager for w in v.split()}
@@ -118,6 +134,8 @@ def _person_names(text: str, manager: Iterable[str]) -> list[tuple[int, str]]:
     for m in re.finditer(r"\b[A-Z][a-z]+(?:-[A-Z][a-z]+)?\b", text):
         word = m.group(0)
         if m.start() in starts or word in NOT_PEOPLE or word in mine or word in ("You", "Your"):
+            continue
+        if THING_AFTER.match(text, m.end()):  # "the Glenview opening", "Ledgerline tool": a place or a thing
             continue
         out.append((m.start(), word))
     return out
@@ -135,7 +153,7 @@ def drop_vocative(text: str, names: list[str]) -> str:
     alt = "|".join(re.escape(n) for n in names)
     # "my manager, Henrik, wants" and "Henrik, my manager, wants" are one mention
     text = re.sub(rf"\b[Mm]y {ROLE_WORDS},\s+((?:{alt}))\s*,", r"\1", text)
-    text = re.sub(rf"\b((?:{alt})),\s+my {ROLE_WORDS},", r"\1", text)
+    text = re.sub(rf"\b((?:{alt})),\s+(?:my|our|the) [\w' -]{{0,30}}?\b{ROLE_WORDS}\b[^,.;]{{0,30}},", r"\1", text)
     # a vocative opens with a whole clause after it; "Henrik, who...", "Tomás, as the lead, ..." are subjects
     text = re.sub(r"(^|(?<=[.!?])\s+)(?:(?:hi|hey|so)\s+)?(?:" + alt + r"),\s+(?=(?:" + VOCATIVE_NEXT + r")\b)(\w?)",
                   lambda m: m.group(1) + m.group(2).upper(), text, flags=re.I)
@@ -148,7 +166,10 @@ def second_person(text: str, manager_name: str | None) -> str:
         return text
     names = name_variants(manager_name) if manager_name else []
     text = drop_vocative(text, names)
-    alternatives = [re.escape(n) for n in names] + [rf"my {ROLE_WORDS}", rf"My {ROLE_WORDS}"]
+    # "my manager Marisol" and "Mr. Adler" are one mention of the manager, like "Marisol"
+    titled = r"(?:(?:Mr|Mrs|Ms|Dr|Prof)\.?\s+)?"
+    named = [rf"(?:[Mm]y {ROLE_WORDS},?\s+)?" + titled + "(?:" + "|".join(map(re.escape, names)) + ")"]
+    alternatives = (named if names else []) + [rf"my {ROLE_WORDS}", rf"My {ROLE_WORDS}"]
     mention = re.compile(r"(?<![\w-])(?:" + "|".join(alternatives) + r")(?P<poss>['’]s)?(?![\w-])")
     out = []
     for a, b in _outside_quotes(text):
@@ -180,6 +201,11 @@ def _convert(text: str, mention: re.Pattern[str], names: list[str]) -> str:
         before = text[last:m.start()]
         prev = re.findall(r"[A-Za-z']+", text[:m.start()])
         word = "your" if m.group("poss") else "you"
+        if m.group("poss"):  # "Gary's been saying", "Aiko's away": a contraction, not a possessive
+            nxt = re.match(r"\s+([a-z]+)", text[m.end():])
+            follow = nxt.group(1) if nxt else ""
+            word = "you've" if follow in HAS_NEXT else "you're" if follow in IS_NEXT or (
+                follow.endswith("ing") and follow not in ("morning", "evening", "building", "meeting")) else word
         sentence_start = re.search(r"(?:^|[.!?:]\s+|\n)$", text[:m.start()]) is not None
         if sentence_start:
             word = word.capitalize()
@@ -199,6 +225,9 @@ def _convert(text: str, mention: re.Pattern[str], names: list[str]) -> str:
     return _pronouns(joined, names) if mentions else joined
 
 
+HAS_NEXT = set("""been got gotten had done made asked said told taken given sent agreed decided approved started stopped
+moved changed cancelled already""".split())
+IS_NEXT = set("not going always never still away out off busy on leaving about".split())
 PERSON_NOUN = re.compile(r"\b(?:a|an|the|my|our|one|another|each|this|that|new)\s+(?:\w+\s)?(?:colleague|co-?worker|"
                          r"hire|nurse|engineer|analyst|customer|client|teammate|director|vp|ceo|cfo|rep|woman|man|"
                          r"person|member|buyer|controller|inspector|vendor|doctor|patient|peer|report|lead|"
@@ -265,13 +294,13 @@ def ends_mid_phrase(sentence: str) -> bool:
     last = words[-1].lower()
     if s.rstrip("\"”’)").endswith("?") and last in PREPOSITIONS:
         return False  # "...which stakeholders would I need to build relationships with?"
-    return last in FUNCTION_END
+    return last in FUNCTION_END and words[-1] != "May"  # the month, not the verb
 
 
 def trim_dangling(value: str) -> str:
     """A slot value without trailing words that would leave its sentence unfinished ('... and we')."""
     words = value.rstrip(" ,;:-").split()
-    while len(words) > 1 and words[-1].lower().strip(",;:") in FUNCTION_END:
+    while len(words) > 1 and words[-1].lower().strip(",;:") in FUNCTION_END and words[-1].strip(",;:") != "May":
         words.pop()
     return " ".join(words).rstrip(" ,;:-")
 
@@ -293,7 +322,7 @@ def lower_lead(value: str, situation: str = "") -> str:
     if sum(c.isupper() for c in bare) >= 2 or any(c.isdigit() for c in bare) or bare in NOT_PEOPLE:
         return value
     low = bare.lower()
-    if low in ("you", "your") or low in tx.STOP or low in COMMON_STARTERS or \
+    if low in ("you", "your", "you'd", "you're", "you've", "you'll") or low in tx.STOP or low in COMMON_STARTERS or \
             re.search(rf"(?<![\w-]){re.escape(low)}(?![\w-])", situation):
         return value[:1].lower() + value[1:]
     return value
