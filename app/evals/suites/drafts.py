@@ -67,8 +67,9 @@ def mid_phrase(text: str) -> list[str]:
         for sentence in re.split(r"(?<=[.!?])\s+(?=[A-Z\"“(\[])", line.strip()):
             words = re.findall(r"[\w'%$€£-]+", sentence)
             question = sentence.rstrip("\"”’)").endswith("?")
-            dangling = bool(words) and words[-1].lower() in FUNCTION_END and not (
+            dangling = bool(words) and words[-1].lower() in FUNCTION_END and words[-1] != "May" and not (
                 question and words[-1].lower() in ("to", "for", "with", "from", "at", "by", "about", "on", "in", "of"))
+            # ("May" capitalised ends "...lock in May.": the month, not the verb)
             if sentence.count("(") > sentence.count(")") or (re.search(r"[.!?][\"”’)]*$", sentence) and dangling):
                 out.append(sentence)
     return out
