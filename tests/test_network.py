@@ -13,6 +13,7 @@ from __future__ import annotations
 import os
 import re
 import shutil
+import signal
 import subprocess
 import sys
 import urllib.request
@@ -126,7 +127,7 @@ def test_a_served_session_on_the_default_config_sends_nothing_off_the_machine(tm
     log = tmp_path / "serve.log"
     server = subprocess.Popen(traced([UPWARD, "serve", "--port", str(port)], log), cwd=ROOT,
                               env=clean_env(tmp_path / "data"), stdout=subprocess.DEVNULL,
-                              stderr=subprocess.PIPE, text=True)
+                              stderr=subprocess.PIPE, text=True, start_new_session=True)
     url = f"http://127.0.0.1:{port}/"
     try:
         wait_for(url, server)
@@ -138,10 +139,11 @@ def test_a_served_session_on_the_default_config_sends_nothing_off_the_machine(tm
             chat = browser.say(line)
         assert chat[-1]["role"] == "assistant" and chat[-1]["content"]
     finally:
-        server.terminate()
+        # The whole group: a terminated strace detaches and leaves `upward serve` running on its own.
+        os.killpg(server.pid, signal.SIGTERM)
         try:
             server.wait(timeout=60)
         except subprocess.TimeoutExpired:
-            server.kill()
+            os.killpg(server.pid, signal.SIGKILL)
             server.wait()
     assert outbound(log.read_text()) == []  # was 6 DNS queries per served session
