@@ -9,7 +9,8 @@ import re
 # --- rules: high-precision patterns a keyword list cannot express ---------------------------------
 
 ULTIMATUM = re.compile(
-    r"\bor (else|i'?ll|i will|i'?m)\b.{0,40}\b(leav|quit|resign|go|look|walk|escalat|take|find|stop)"
+    r"\bor (else|i'?ll|i will|i'?m)\b.{0,40}\b(leav|quit|resign|go (to|over|elsewhere)|look(ing)? (elsewhere|around)"
+    r"|walk|escalat|take (it|this) (to|up|further)|find (another|a new|something)|stop)"
     r"|\b(start|begin|will be|i'?ll be|am) (looking|interviewing)\b"
     r"|\blook(ing)? (elsewhere|for (another|a new|other) (job|role|position|team|company))"
     r"|\b(i'?ll|i will|i'?m going to|i am going to|i'?d have to|i will have to|i'?ll have to) "
@@ -65,7 +66,23 @@ NEGATION = re.compile(
     r"|\bnot (my|our) (problem|concern)\b|\bhard to say\b|\bcan'?t (really )?(say|give|tell|point)\b|\bwho knows\b"
     r"|\bi guess\b|\bgeneral vibe\b|\bwork out somehow\b|\bsomehow\b"
     r"|\b(haven'?t|have not|hasn'?t|didn'?t) (yet |really |actually )?([a-z]+-)?(tested|mapped|confirmed|verified|"
-    r"asked|talked|spoken|costed|priced|validated|agreed|run the numbers)\b", re.I)
+    r"asked|talked|spoken|costed|priced|validated|agreed|run the numbers)\b"
+    # not done yet, whatever the verb ("I haven't trained anyone", "we haven't started"); a bad thing that did
+    # not happen ("we haven't missed a date", "I didn't lose one order") is no hedge
+    r"|\b(i|we)( still)? (haven'?t|have not|hadn'?t|didn'?t|did not)( yet| really| actually| even| ever)? (?!(been|had|"
+    r"have|miss(ed)?|los[et]|drop(ped)?|slip(ped)?|fail(ed)?|brok(e|en)|break|need(ed)?|let|see|seen|hear|heard|"
+    r"want(ed)?)\b)[a-z]+", re.I)
+# A threat is a consequence the speaker sets on the manager's answer: a condition or an either/or. With the
+# act classifier's support, a line in this frame that reads as a threat is one ("another quarter of this and
+# I'll be weighing my options"); talk of leaving with no condition ("I'm staying put") is not.
+THREAT_FRAME = re.compile(
+    r"\b(if|unless|either|otherwise|or)\b|\b(and|then) (i'?ll|i will|i'?d have to|my|you'?ll)\b", re.I)
+# Blame has a stance: sarcasm, exasperation or a pointed finger ("bothered", "for once", "the one who"). With
+# the classifier's support, such a line blames; one that names a cause or a person plainly does not.
+ACCUSING = re.compile(
+    r"\b(frankly|honestly|obviously|of course|clearly|apparently|seriously|ever|never|even|bother(ed|s)?|for once"
+    r"|again|always|certain people|what happens when|no thanks to|the one who|whoever|somehow|supposed to"
+    r"|could(n'?t)? (even )?be bothered|actually)\b", re.I)
 # Empty agreement and hedging: with no figure, name or date, such a line answers nothing.
 VAGUE = re.compile(
     r"\b(that|this) kind of thing\b|\bstuff like that\b|\bwe'?ll (have to )?see how\b|\bplays? out\b"
