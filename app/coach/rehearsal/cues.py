@@ -34,7 +34,12 @@ ULTIMATUM = re.compile(
     # going over their head, or a record that ends up with HR
     r"|\bi(?:'ll| will|'m going to| am going to|'m taking| am taking| will be)\b[^.]{0,60}\b(hr|legal|the exec(utive)?"
     r"( team)?|the board|your (boss|manager|director)|above you)\b"
-    r"|\b(go(es)?|end up|ends up|will go|going) (straight )?(to|with) (hr|legal|your (boss|director))\b", re.I)
+    r"|\b(go(es)?|end up|ends up|will go|going) (straight )?(to|with) (hr|legal|your (boss|director))\b"
+    # whether to stay, said softly: "whether this is still the right place for me", "other firms would have me"
+    r"|\b(right|wrong) (place|team|company|fit|job) for me\b|\bwhere i (should|want to|ought to) be\b"
+    r"|\bwhether i (still )?(belong|fit|want to stay|should stay)\b|\bmy (notice|resignation)\b"
+    r"|\bother (companies|firms|employers|organi[sz]ations)\b[^.]{0,25}\b(would|want|pay|hire)\b",
+    re.I)
 BLAME = re.compile(
     r"\b(their|his|her|your|qa'?s|ops'?s|the \w+ team'?s) fault\b|\bnot my fault\b|\bblame\b|\bscrewed (it |this )?up\b"
     r"|\bmessed (it |this )?up\b|\b(useless|incompetent|lazy|clueless|idiots?|hopeless|a joke|pathetic|ridiculous|"

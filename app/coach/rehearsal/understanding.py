@@ -334,7 +334,8 @@ def word_salad(low: str) -> bool:
     if sum(w in FUNCTION_WORDS for w in words) / len(words) < 0.12:
         return True
     items = [part.split() for part in re.split(r"[,;:]", re.split(r"[.!?]", low)[0])]
-    listed = len(items) >= 4 and sum(len(i) <= 2 for i in items) >= 0.75 * len(items)
+    short = [i for i in items if len(i) <= 2]  # ... and the short items are much of the line, not a tail to a sentence
+    listed = len(items) >= 4 and len(short) >= 0.75 * len(items) and sum(map(len, short)) >= 0.4 * len(words)
     return listed and sum(w in FUNCTION_WORDS for w in words) / len(words) < 0.3
 
 
