@@ -129,8 +129,8 @@ SOLUTION_CUES = ("i'll", "i will", "i can", "i could", "we could", "we can", "pr
                  "take over", "takes over", "drafted", "sketched", "checkpoint", "frame it", "put it to", "buffer",
                  "in place", "set up", "swap", "on ice", "pause", "defer", "trial", "weekly", "each friday")
 STRONG_SOLUTION = ("i'll", "i will", "let's", "i've already", "we've already", "we're already", "already started",
-                   "i can", "i propose", "my plan", "here's my plan", "is already", "i've started", "every friday",
-                   "every week", "takes over", "i've drafted", "i've sketched", "i've set up")
+                   "i can", "i propose", "my plan", "here's my plan", "is already", "i've started",
+                   "takes over", "i've drafted", "i've sketched", "i've set up")
 INPUT_CUES = ("what do you think", "would that work", "does that work", "would this work", "how does that sound",
               "your view", "your take", "how do you see", "your input", "your advice", "do you agree",
               "what am i missing", "your perspective", "how would you", "what would you", "what would it take",
