@@ -71,10 +71,12 @@ NEGATION = re.compile(
     r"|\bnot (my|our) (problem|concern)\b|\bhard to say\b|\bcan'?t (really )?(say|give|tell|point)\b|\bwho knows\b"
     r"|\bi guess\b|\bgeneral vibe\b|\bwork out somehow\b|\bsomehow\b"
     r"|\b(haven'?t|have not|hasn'?t|didn'?t) (yet |really |actually )?([a-z]+-)?(tested|mapped|confirmed|verified|"
-    r"asked|talked|spoken|costed|priced|validated|agreed|run the numbers)\b"
-    # not done yet, whatever the verb ("I haven't trained anyone", "we haven't started"); a bad thing that did
-    # not happen ("we haven't missed a date", "I didn't lose one order") is no hedge
-    r"|\b(i|we)( still)? (haven'?t|have not|hadn'?t|didn'?t|did not)( yet| really| actually| even| ever)? (?!(been|had|"
+    r"asked|talked|spoken|costed|priced|validated|agreed|run the numbers)\b", re.I)
+# Not done yet, whatever the verb ("I haven't trained anyone", "we haven't started"): a hedge unless the line
+# goes on to commit to something ("I haven't managed anyone yet; I'd propose..."). A bad thing that did not
+# happen ("we haven't missed a date", "I didn't lose one order") is no hedge at all.
+NOT_DONE = re.compile(
+    r"\b(i|we)( still)? (haven'?t|have not|hadn'?t|didn'?t|did not)( yet| really| actually| even| ever)? (?!(been|had|"
     r"have|miss(ed)?|los[et]|drop(ped)?|slip(ped)?|fail(ed)?|brok(e|en)|break|need(ed)?|let|see|seen|hear|heard|"
     r"want(ed)?)\b)[a-z]+", re.I)
 # A threat is a consequence the speaker sets on the manager's answer: a condition or an either/or. With the
@@ -129,7 +131,7 @@ SOLUTION_CUES = ("i'll", "i will", "i can", "i could", "we could", "we can", "pr
                  "take over", "takes over", "drafted", "sketched", "checkpoint", "frame it", "put it to", "buffer",
                  "in place", "set up", "swap", "on ice", "pause", "defer", "trial", "weekly", "each friday")
 STRONG_SOLUTION = ("i'll", "i will", "let's", "i've already", "we've already", "we're already", "already started",
-                   "i can", "i propose", "my plan", "here's my plan", "is already", "i've started",
+                   "i can", "i propose", "i'd propose", "my plan", "here's my plan", "is already", "i've started",
                    "takes over", "i've drafted", "i've sketched", "i've set up")
 INPUT_CUES = ("what do you think", "would that work", "does that work", "would this work", "how does that sound",
               "your view", "your take", "how do you see", "your input", "your advice", "do you agree",

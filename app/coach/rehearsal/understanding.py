@@ -32,6 +32,7 @@ from app.coach.rehearsal.cues import (
     INPUT_CUES,
     MEASURE,
     NEGATION,
+    NOT_DONE,
     OUTCOME,
     PRIORITY_CUES,
     SOLUTION_CUES,
@@ -196,9 +197,16 @@ def _concern_bank(path: Path, mtime_ns: int, key: str,
     return out
 
 
+def negated(low: str, line_stems: Sequence[str]) -> bool:
+    """A hedge or a denial ("not sure", "I haven't trained anyone yet"), unless what is not done yet comes with
+    a commitment ("I haven't managed anyone; I'd propose Mia as my first report")."""
+    return bool(NEGATION.search(low)) or bool(NOT_DONE.search(low) and not cue_hits(line_stems, STRONG_SOLUTION))
+
+
 def _negated(texts: Sequence[str]) -> np.ndarray:
     """Which texts are said in the negative ("I haven't looked outside"): a negated line is compared with these."""
-    return np.array([bool(NEGATION.search(t.lower().replace("’", "'"))) for t in texts], dtype=bool)
+    lows = [t.lower().replace("’", "'") for t in texts]
+    return np.array([negated(low, stems(low)) for low in lows], dtype=bool)
 
 
 def _mtime(path: Path) -> int:
@@ -289,7 +297,7 @@ def read_line(text: str, scenario: Scenario, *, current: str | None, prompts_dir
     low = text.lower().replace("’", "'")
     vec = _embed([text])[0]
     exemplars = bank(prompts_dir, scenario, extra, cache_dir)
-    reading.negated = bool(NEGATION.search(low))
+    reading.negated = negated(low, line_stems)
     if word_salad(low):  # a heap of cue words is not a sentence: it does nothing and answers nothing
         return reading
     reading.acts = _acts(text, low, line_stems, vec, exemplars, priorities, reading)
