@@ -87,9 +87,8 @@ THREAT_FRAME = re.compile(
 # Blame has a stance: sarcasm, exasperation or a pointed finger ("bothered", "for once", "the one who"). With
 # the classifier's support, such a line blames; one that names a cause or a person plainly does not.
 ACCUSING = re.compile(
-    r"\b(frankly|honestly|obviously|of course|clearly|apparently|seriously|ever|never|even|bother(ed|s)?|for once"
-    r"|again|always|certain people|what happens when|no thanks to|the one who|whoever|somehow|supposed to"
-    r"|could(n'?t)? (even )?be bothered|actually)\b", re.I)
+    r"\b(frankly|honestly|obviously|of course|clearly|apparently|seriously|bother(ed|s)?|for once|if \w+ ever"
+    r"|(you|they|he|she) never|certain people|what happens when|no thanks to|the one who|whoever)\b", re.I)
 # Empty agreement and hedging: with no figure, name or date, such a line answers nothing.
 VAGUE = re.compile(
     r"\b(that|this) kind of thing\b|\bstuff like that\b|\bwe'?ll (have to )?see how\b|\bplays? out\b"

@@ -56,7 +56,7 @@ TOPIC_SIM_CUED = 0.25   # ... when one of the concern's cue phrases (stemmed) al
 ANSWER_SIM = 0.50       # so close to an exemplar answer that it is about the concern whatever the words
 ANSWER_LEAD = 0.05      # closer to the answers than to the near misses by this much counts as substance
 NEAR_MARGIN = 0.15      # a line much closer to a near miss than to any answer does not answer
-FOCUS_MARGIN = 0.07     # ... nor one that is plainly about another of the manager's concerns
+FOCUS_MARGIN = 0.10     # ... nor one that is plainly about another of the manager's concerns
 UNPROMPTED_SIM = 0.45   # answering a concern not raised yet: its cue, or this close to an exemplar answer
 WEAK, LIKELY, STRONG, CERTAIN = 0.3, 0.5, 0.8, 0.92  # act classifier probabilities: with a cue, with support,
 # alone; threats and blame alone need near-certainty from the classifier (their own patterns catch most)
@@ -275,11 +275,12 @@ class Reading:
 
 def _concern_score(vec: np.ndarray, entry: tuple[np.ndarray, np.ndarray],
                    only: np.ndarray | None = None) -> tuple[float, float]:
-    """How close the line is to the concern's answers (the best two) and to its nearest near miss; `only`
-    keeps the answers a negated line may match (those said in the negative too)."""
+    """How close the line is to the concern's answers (the best two) and to its nearest near miss. `only` marks
+    the answers said in the negative: a negated line can answer only a concern that denials answer ("I haven't
+    looked outside" answers a worry about leaving; "we haven't started a fix" answers nothing)."""
     answers, near = entry
-    if only is not None:
-        answers = answers[only] if len(only) == len(answers) else answers[:0]
+    if only is not None and not (len(only) == len(answers) and only.any()):
+        answers = answers[:0]
     return _top(answers @ vec, 2), _top(near @ vec, 1)
 
 
