@@ -154,3 +154,34 @@ def test_situation_reaches_the_manager_and_the_cli(tmp_path: Path, monkeypatch: 
     assert session.situation == situation
     assert any(c.concern == "the audit in July" for c in session.frame.extra)
     reset_settings()
+
+
+def test_a_negated_line_answers_only_when_the_negation_is_the_answer() -> None:
+    career = frame("career-goal", manager("skeptical"))
+    staying = moves.read_turn("I haven't applied to any other company, and I'm not going to.", career, "flight_risk")
+    assert "flight_risk" in staying.addressed
+    bad_news = frame("bad-news", manager("skeptical"))
+    assert "recovery" not in moves.read_turn("We haven't begun work on a fix yet.", bad_news, "recovery").addressed
+    moving = moves.read_turn("The backup line is already running and the first repaired units ship on Thursday.",
+                             bad_news, "recovery")
+    assert "recovery" in moving.addressed
+
+
+@pytest.mark.parametrize(("text", "threat"), [
+    ("If we can't agree anything today, I'll have to ask myself whether this company is the right place for me.", True),
+    ("Keep piling it on and you'll have my notice on your desk.", True),
+    ("During Omar's leave I'll cover the supplier calls myself.", False),
+    ("Or we could push the review to Friday, if that's easier.", False),
+    ("Before I leave for the airport, I'll send you the rota.", False),
+])
+def test_threats_are_read_however_they_are_phrased_and_their_look_alikes_are_not(text: str, threat: bool) -> None:
+    reading = moves.read_turn(text, frame("workload", manager("skeptical")), "concrete_proposal")
+    assert reading.does("ultimatum") is threat
+
+
+def test_blame_needs_a_pointed_finger_not_just_a_name() -> None:
+    where = frame("workload", manager("skeptical"))
+    assert moves.read_turn("Frankly, this is what happens when procurement ignores every request we send.",
+                           where, "people_risk").does("blame")
+    assert not moves.read_turn("Omar did a great job catching the fault early, and Lena helped him test the fix.",
+                               where, "people_risk").does("blame")

@@ -9,7 +9,8 @@ import re
 # --- rules: high-precision patterns a keyword list cannot express ---------------------------------
 
 ULTIMATUM = re.compile(
-    r"\bor (else|i'?ll|i will|i'?m)\b.{0,40}\b(leav|quit|resign|go|look|walk|escalat|take|find|stop)"
+    r"\bor (else|i'?ll|i will|i'?m)\b.{0,40}\b(leav|quit|resign|go (to|over|elsewhere)|look(ing)? (elsewhere|around)"
+    r"|walk|escalat|take (it|this) (to|up|further)|find (another|a new|something)|stop)"
     r"|\b(start|begin|will be|i'?ll be|am) (looking|interviewing)\b"
     r"|\blook(ing)? (elsewhere|for (another|a new|other) (job|role|position|team|company))"
     r"|\b(i'?ll|i will|i'?m going to|i am going to|i'?d have to|i will have to|i'?ll have to) "
@@ -33,7 +34,12 @@ ULTIMATUM = re.compile(
     # going over their head, or a record that ends up with HR
     r"|\bi(?:'ll| will|'m going to| am going to|'m taking| am taking| will be)\b[^.]{0,60}\b(hr|legal|the exec(utive)?"
     r"( team)?|the board|your (boss|manager|director)|above you)\b"
-    r"|\b(go(es)?|end up|ends up|will go|going) (straight )?(to|with) (hr|legal|your (boss|director))\b", re.I)
+    r"|\b(go(es)?|end up|ends up|will go|going) (straight )?(to|with) (hr|legal|your (boss|director))\b"
+    # whether to stay, said softly: "whether this is still the right place for me", "other firms would have me"
+    r"|\b(right|wrong) (place|team|company|fit|job) for me\b|\bwhere i (should|want to|ought to) be\b"
+    r"|\bwhether i (still )?(belong|fit|want to stay|should stay)\b|\bmy (notice|resignation)\b"
+    r"|\bother (companies|firms|employers|organi[sz]ations)\b[^.]{0,25}\b(would|want|pay|hire)\b",
+    re.I)
 BLAME = re.compile(
     r"\b(their|his|her|your|qa'?s|ops'?s|the \w+ team'?s) fault\b|\bnot my fault\b|\bblame\b|\bscrewed (it |this )?up\b"
     r"|\bmessed (it |this )?up\b|\b(useless|incompetent|lazy|clueless|idiots?|hopeless|a joke|pathetic|ridiculous|"
@@ -66,6 +72,23 @@ NEGATION = re.compile(
     r"|\bi guess\b|\bgeneral vibe\b|\bwork out somehow\b|\bsomehow\b"
     r"|\b(haven'?t|have not|hasn'?t|didn'?t) (yet |really |actually )?([a-z]+-)?(tested|mapped|confirmed|verified|"
     r"asked|talked|spoken|costed|priced|validated|agreed|run the numbers)\b", re.I)
+# Not done yet, whatever the verb ("I haven't trained anyone", "we haven't started"): a hedge unless the line
+# goes on to commit to something ("I haven't managed anyone yet; I'd propose..."). A bad thing that did not
+# happen ("we haven't missed a date", "I didn't lose one order") is no hedge at all.
+NOT_DONE = re.compile(
+    r"\b(i|we)( still)? (haven'?t|have not|hadn'?t|didn'?t|did not)( yet| really| actually| even| ever)? (?!(been|had|"
+    r"have|miss(ed)?|los[et]|drop(ped)?|slip(ped)?|fail(ed)?|brok(e|en)|break|need(ed)?|let|see|seen|hear|heard|"
+    r"want(ed)?)\b)[a-z]+", re.I)
+# A threat is a consequence the speaker sets on the manager's answer: a condition or an either/or. With the
+# act classifier's support, a line in this frame that reads as a threat is one ("another quarter of this and
+# I'll be weighing my options"); talk of leaving with no condition ("I'm staying put") is not.
+THREAT_FRAME = re.compile(
+    r"\b(if|unless|either|otherwise|or)\b|\b(and|then) (i'?ll|i will|i'?d have to|my|you'?ll)\b", re.I)
+# Blame has a stance: sarcasm, exasperation or a pointed finger ("bothered", "for once", "the one who"). With
+# the classifier's support, such a line blames; one that names a cause or a person plainly does not.
+ACCUSING = re.compile(
+    r"\b(frankly|honestly|obviously|of course|clearly|apparently|seriously|bother(ed|s)?|for once|if \w+ ever"
+    r"|(you|they|he|she) never|certain people|what happens when|no thanks to|the one who|whoever)\b", re.I)
 # Empty agreement and hedging: with no figure, name or date, such a line answers nothing.
 VAGUE = re.compile(
     r"\b(that|this) kind of thing\b|\bstuff like that\b|\bwe'?ll (have to )?see how\b|\bplays? out\b"
@@ -107,8 +130,8 @@ SOLUTION_CUES = ("i'll", "i will", "i can", "i could", "we could", "we can", "pr
                  "take over", "takes over", "drafted", "sketched", "checkpoint", "frame it", "put it to", "buffer",
                  "in place", "set up", "swap", "on ice", "pause", "defer", "trial", "weekly", "each friday")
 STRONG_SOLUTION = ("i'll", "i will", "let's", "i've already", "we've already", "we're already", "already started",
-                   "i can", "i propose", "my plan", "here's my plan", "is already", "i've started", "every friday",
-                   "every week", "takes over", "i've drafted", "i've sketched", "i've set up")
+                   "i can", "i propose", "i'd propose", "my plan", "here's my plan", "is already", "i've started",
+                   "takes over", "i've drafted", "i've sketched", "i've set up")
 INPUT_CUES = ("what do you think", "would that work", "does that work", "would this work", "how does that sound",
               "your view", "your take", "how do you see", "your input", "your advice", "do you agree",
               "what am i missing", "your perspective", "how would you", "what would you", "what would it take",

@@ -13,7 +13,7 @@ import hashlib
 import re
 import threading
 from collections.abc import Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from functools import lru_cache
 from pathlib import Path
 from typing import Any
@@ -22,6 +22,7 @@ import numpy as np
 import snowballstemmer  # type: ignore[import-untyped]
 
 from app.coach.rehearsal.cues import (
+    ACCUSING,
     ASK_CUES,
     BLAME,
     CAPITALISED,
@@ -31,11 +32,13 @@ from app.coach.rehearsal.cues import (
     INPUT_CUES,
     MEASURE,
     NEGATION,
+    NOT_DONE,
     OUTCOME,
     PRIORITY_CUES,
     SOLUTION_CUES,
     SPECIFIC,
     STRONG_SOLUTION,
+    THREAT_FRAME,
     ULTIMATUM,
     VAGUE,
     WISH,
@@ -56,7 +59,8 @@ NEAR_MARGIN = 0.15      # a line much closer to a near miss than to any answer d
 FOCUS_MARGIN = 0.10     # ... nor one that is plainly about another of the manager's concerns
 UNPROMPTED_SIM = 0.45   # answering a concern not raised yet: its cue, or this close to an exemplar answer
 WEAK, LIKELY, STRONG, CERTAIN = 0.3, 0.5, 0.8, 0.92  # act classifier probabilities: with a cue, with support,
-# alone; threats and blame need near-certainty from the classifier (their own patterns catch most)
+# alone; threats and blame alone need near-certainty from the classifier (their own patterns catch most)
+THREAT, ACCUSED = 0.55, 0.5  # ... or less, in a threat's frame (a condition, an either/or) or blame's stance
 
 _stem_lock = threading.Lock()
 _stemmer = snowballstemmer.stemmer("english")
@@ -94,6 +98,7 @@ class Bank:
 
     concerns: dict[str, tuple[np.ndarray, np.ndarray]]
     weights: np.ndarray  # (len(ACTS), 385): 384 embedding dims + bias
+    negated: dict[str, np.ndarray] = field(default_factory=dict)  # per concern: which answers are said negated
 
 
 def _embed(texts: Sequence[str]) -> np.ndarray:
@@ -178,16 +183,30 @@ def _acts_model(path: Path, mtime_ns: int, cache_dir: Path | None = None) -> np.
 
 @lru_cache(maxsize=64)
 def _concern_bank(path: Path, mtime_ns: int, key: str,
-                  cache_dir: Path | None = None) -> dict[str, tuple[np.ndarray, np.ndarray]]:
+                  cache_dir: Path | None = None) -> dict[str, tuple[np.ndarray, np.ndarray, np.ndarray]]:
     data = _read_yaml(path)
     raw = data.get("concerns") or {}
-    out: dict[str, tuple[np.ndarray, np.ndarray]] = {}
+    out: dict[str, tuple[np.ndarray, np.ndarray, np.ndarray]] = {}
     if isinstance(raw, dict):
         for cid, entry in raw.items():
             entry = entry if isinstance(entry, dict) else {}
-            out[str(cid)] = (_exemplar_vectors([str(x) for x in entry.get("answers") or []], cache_dir),
-                             _exemplar_vectors([str(x) for x in entry.get("near_misses") or []], cache_dir))
+            answers = [str(x) for x in entry.get("answers") or []]
+            out[str(cid)] = (_exemplar_vectors(answers, cache_dir),
+                             _exemplar_vectors([str(x) for x in entry.get("near_misses") or []], cache_dir),
+                             _negated(answers))
     return out
+
+
+def negated(low: str, line_stems: Sequence[str]) -> bool:
+    """A hedge or a denial ("not sure", "I haven't trained anyone yet"), unless what is not done yet comes with
+    a commitment ("I haven't managed anyone; I'd propose Mia as my first report")."""
+    return bool(NEGATION.search(low)) or bool(NOT_DONE.search(low) and not cue_hits(line_stems, STRONG_SOLUTION))
+
+
+def _negated(texts: Sequence[str]) -> np.ndarray:
+    """Which texts are said in the negative ("I haven't looked outside"): a negated line is compared with these."""
+    lows = [t.lower().replace("’", "'") for t in texts]
+    return np.array([negated(low, stems(low)) for low in lows], dtype=bool)
 
 
 def _mtime(path: Path) -> int:
@@ -201,11 +220,15 @@ def bank(prompts_dir: Path, scenario: Scenario, extra: Sequence[Concern] = (), c
     acts_path = prompts_dir / "exemplars" / "acts.yaml"
     weights = _acts_model(acts_path, _mtime(acts_path), cache_dir)
     path = prompts_dir / "exemplars" / f"{scenario.id}.yaml"
-    concerns = dict(_concern_bank(path, _mtime(path), scenario.version, cache_dir))
+    loaded = _concern_bank(path, _mtime(path), scenario.version, cache_dir)
+    concerns = {cid: (answers, near) for cid, (answers, near, _) in loaded.items()}
+    negated = {cid: mask for cid, (_, _, mask) in loaded.items()}
     for c in [*scenario.hidden_concerns, *extra]:
         if c.id not in concerns or not len(concerns[c.id][0]):
-            concerns[c.id] = (_extra_answers(tuple(c.reactions) or (c.concern,)), np.zeros((0, 384), np.float32))
-    return Bank(concerns=concerns, weights=weights)
+            texts = tuple(c.reactions) or (c.concern,)
+            concerns[c.id] = (_extra_answers(texts), np.zeros((0, 384), np.float32))
+            negated[c.id] = _negated(texts)
+    return Bank(concerns=concerns, weights=weights, negated=negated)
 
 
 @lru_cache(maxsize=256)
@@ -250,8 +273,14 @@ class Reading:
         return hashlib.sha256(repr((self.acts, self.answers)).encode()).hexdigest()[:8]
 
 
-def _concern_score(vec: np.ndarray, entry: tuple[np.ndarray, np.ndarray]) -> tuple[float, float]:
+def _concern_score(vec: np.ndarray, entry: tuple[np.ndarray, np.ndarray],
+                   only: np.ndarray | None = None) -> tuple[float, float]:
+    """How close the line is to the concern's answers (the best two) and to its nearest near miss. `only` marks
+    the answers said in the negative: a negated line can answer only a concern that denials answer ("I haven't
+    looked outside" answers a worry about leaving; "we haven't started a fix" answers nothing)."""
     answers, near = entry
+    if only is not None and not (len(only) == len(answers) and only.any()):
+        answers = answers[:0]
     return _top(answers @ vec, 2), _top(near @ vec, 1)
 
 
@@ -269,7 +298,7 @@ def read_line(text: str, scenario: Scenario, *, current: str | None, prompts_dir
     low = text.lower().replace("’", "'")
     vec = _embed([text])[0]
     exemplars = bank(prompts_dir, scenario, extra, cache_dir)
-    reading.negated = bool(NEGATION.search(low))
+    reading.negated = negated(low, line_stems)
     if word_salad(low):  # a heap of cue words is not a sentence: it does nothing and answers nothing
         return reading
     reading.acts = _acts(text, low, line_stems, vec, exemplars, priorities, reading)
@@ -277,20 +306,23 @@ def read_line(text: str, scenario: Scenario, *, current: str | None, prompts_dir
     content = [s for s in line_stems if len(s) > 2]
     specific = bool(FIGURE.search(text) or SPECIFIC.search(text) or CAPITALISED.search(text[1:]))
     vague = bool(VAGUE.search(low))
-    scores = {c.id: _concern_score(vec, exemplars.concerns[c.id]) for c in concerns if c.id in exemplars.concerns}
+    scores = {c.id: _concern_score(vec, exemplars.concerns[c.id],
+                                   exemplars.negated.get(c.id, np.zeros(0, bool)) if reading.negated else None)
+              for c in concerns if c.id in exemplars.concerns}
     for c in concerns:
         if c.id not in scores:
             continue
         best, near = scores[c.id]
         reading.answer_scores[c.id] = round(best, 3)
-        if len(content) < 3 or reading.negated or harmful_only(reading.acts) or (vague and not specific):
+        if len(content) < 3 or harmful_only(reading.acts) or (vague and not specific) or (reading.negated and not best):
             continue
         cued = bool(cue_hits(line_stems, c.addressed_by))
         topical = max(best, near)
         rivals = max((max(v) for k, v in scores.items() if k != c.id), default=0.0)
         acted = bool({"evidence", "solution"} & set(reading.acts))
         about = topical >= TOPIC_SIM or (cued and topical >= TOPIC_SIM_CUED) or best >= ANSWER_SIM
-        substance = acted or (specific and best >= near - NEAR_MARGIN) or best >= near + ANSWER_LEAD
+        substance = ((acted and best >= near) or (specific and best >= near - NEAR_MARGIN)
+                     or best >= near + ANSWER_LEAD)  # a plan or a fact closer to a near miss is not an answer
         if not c.probe:  # the manager's own pressure: a plan or a figure that speaks to it answers it
             ok = acted and (cued or topical >= TOPIC_SIM)
         elif c.id == current or c.id in raised:  # the manager asked: an answer on topic counts
@@ -311,7 +343,8 @@ def word_salad(low: str) -> bool:
     if sum(w in FUNCTION_WORDS for w in words) / len(words) < 0.12:
         return True
     items = [part.split() for part in re.split(r"[,;:]", re.split(r"[.!?]", low)[0])]
-    listed = len(items) >= 4 and sum(len(i) <= 2 for i in items) >= 0.75 * len(items)
+    short = [i for i in items if len(i) <= 2]  # ... and the short items are much of the line, not a tail to a sentence
+    listed = len(items) >= 4 and len(short) >= 0.75 * len(items) and sum(map(len, short)) >= 0.4 * len(words)
     return listed and sum(w in FUNCTION_WORDS for w in words) / len(words) < 0.3
 
 
@@ -331,9 +364,9 @@ def _acts(text: str, low: str, line_stems: list[str], vec: np.ndarray, exemplars
     }
     reading.act_scores = {a: round(v, 3) for a, v in p.items()}
     outcome = any(s.startswith(OUTCOME) for s in line_stems)
-    if ULTIMATUM.search(low) or p["ultimatum"] >= CERTAIN:
+    if ULTIMATUM.search(low) or p["ultimatum"] >= CERTAIN or (p["ultimatum"] >= THREAT and THREAT_FRAME.search(low)):
         acts.add("ultimatum")
-    if BLAME.search(low) or p["blame"] >= CERTAIN:
+    if BLAME.search(low) or p["blame"] >= CERTAIN or (p["blame"] >= ACCUSED and ACCUSING.search(low)):
         acts.add("blame")
     measured = bool(MEASURE.search(text))
     past = outcome or bool(re.search(r"\b\w{3,}ed\b", low))
