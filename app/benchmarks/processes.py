@@ -210,7 +210,10 @@ def serve_rows(data_dir: Path, runs: int = 3, tour: bool = True) -> list[Row]:
             rss_bare.append(bare.peak_rss_mb())
         served_dir = data_dir.parent / f"serve-{i}"
         shutil.rmtree(served_dir, ignore_errors=True)
-        shutil.copytree(data_dir / "chroma", served_dir / "chroma")  # the index as a returning person has it
+        # The index and the exemplar vectors as a returning person has them (`first start` below is a new one).
+        for kept in ("chroma", "cache"):
+            if (data_dir / kept).is_dir():
+                shutil.copytree(data_dir / kept, served_dir / kept)
         port = free_port()
         cmd = [*upward_command(), "serve", "--port", str(port)]
         with serving(cmd, _env(served_dir), port) as ours:

@@ -30,6 +30,7 @@ from app.llm import registry
 IMPORT_WAIT = 120.0  # seconds a handler waits for the warm-up's imports before going on regardless
 STOP_WAIT = 20.0  # seconds the process waits at exit for the warm-up's current step
 IDLE_WAIT = 60.0  # seconds the warm-up defers optional work while requests are being handled
+IDLE_QUIET = 5.0  # ... and until this long after the last one ended
 M_ARENA_MAX = -8  # glibc's mallopt parameter number
 
 
@@ -96,6 +97,7 @@ class WarmUp:
         self.settings = settings
         self.imported = threading.Event()
         self._handling = 0  # requests being handled right now
+        self._last_request = float("-inf")  # when the last one ended (time.monotonic)
         self._handling_lock = threading.Lock()
         self.seconds: dict[str, float] = {}
         self.error: str = ""
@@ -172,8 +174,14 @@ class WarmUp:
                 continue
 
     def _wait_until_idle(self) -> None:
+        """Until no request is being handled and none ended in the last IDLE_QUIET seconds (a person
+        starting a rehearsal sends their first line moments later), at most IDLE_WAIT seconds."""
         deadline = time.monotonic() + IDLE_WAIT
-        while self._handling and time.monotonic() < deadline and not self.stopping.is_set():
+        while time.monotonic() < deadline and not self.stopping.is_set():
+            with self._handling_lock:
+                busy = self._handling or time.monotonic() - self._last_request < IDLE_QUIET
+            if not busy:
+                return
             time.sleep(0.1)
 
     @contextmanager
@@ -186,6 +194,7 @@ class WarmUp:
         finally:
             with self._handling_lock:
                 self._handling -= 1
+                self._last_request = time.monotonic()
 
     def run(self) -> None:
         """Warm everything now, in this thread (`start` runs it in the background)."""
