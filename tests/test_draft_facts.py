@@ -93,3 +93,23 @@ def test_the_manager_as_subject_agrees_behind_adverbs_inserts_and_a_second_verb(
         "You only ever call when the crew leads ask.", "'asks' belongs to the crew leads"
     assert second_person("Gary texts the crew and Lena calls the client.", "Gary Pruitt") == \
         "You text the crew and Lena calls the client."
+
+
+def test_relative_dates_are_whole_spans_and_the_date_moved_from_is_not_the_new_one() -> None:
+    from app.coach.drafting.spans import date_span
+
+    assert date_span("a complete scorecard is realistic by Friday week") == "Friday week"
+    assert date_span("Glazing should restart by the end of next month") == "the end of next month"
+    assert date_span("putting last-patient-in at the end of October") == "the end of October"
+    assert date_span("Flyers would reach stores on the 21st rather than the 17th") == "the 21st"
+    assert date_span("moved from the 17th to the 21st") == "the 21st"
+
+
+def test_a_cue_finds_its_inflected_forms() -> None:
+    from app.coach.drafting.facts import _cue_hits
+
+    assert _cue_hits(["reduce"], "it reduced the queue") == 1.0
+    assert _cue_hits(["drop"], "that should be dropping") == 1.0
+    assert _cue_hits(["carry"], "she carries it") == 1.0
+    assert _cue_hits(["run"], "a running total") == 1.0
+    assert _cue_hits(["cost"], "the costume") == 0.0

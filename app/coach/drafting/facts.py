@@ -17,7 +17,7 @@ from pydantic import BaseModel, Field, create_model
 from app import prompts
 from app import text as tx
 from app.coach.drafting.kinds import FactField, KindSpec, load_kind
-from app.coach.drafting.spans import fill_gaps
+from app.coach.drafting.spans import DATE_SPAN, date_span, fill_gaps
 from app.config import Settings
 from app.errors import BadInput, ProviderUnavailable, StructuredOutputError
 from app.llm import registry
@@ -64,7 +64,7 @@ def fact_schema(spec: KindSpec) -> type[BaseModel]:
 
 def _typed(f: FactField, text: str) -> str | None:
     if f.type == "date":
-        return tx.first(tx.DATE, text)
+        return date_span(text)
     if f.type == "money":
         return tx.first(tx.MONEY_SPAN, text)
     if f.type == "duration":
@@ -134,13 +134,29 @@ def model_values(spec: KindSpec, situation: str, model: Model,
 CONTRACTIONS = {"'re": " are", "'ve": " have", "'m": " am"}  # not 'd: "I'd" is "would" as often as "had"
 
 
+def _inflected(cue: str) -> str:
+    """A cue's pattern with its last word inflected: "drop" finds "dropped", "reduce" finds "reducing",
+    "carry" finds "carries" (a cue is a stem a person conjugates, not a spelling)."""
+    head, _, last = cue.rpartition(" ")
+    lead = re.escape(head + " ") if head else ""
+    if len(last) < 3 or not last.isalpha():
+        return lead + re.escape(last)
+    if last.endswith("e"):
+        stem, ends = last[:-1], "(?:e|es|ed|ing)"
+    elif last.endswith("y") and last[-2] not in "aeiou":
+        stem, ends = last[:-1], "(?:y|ies|ied|ying)"
+    else:
+        stem, ends = last, "(?:" + re.escape(last[-1]) + "?(?:s|es|ed|ing))?"
+    return lead + re.escape(stem) + ends
+
+
 def _cue_hits(cues: list[str], said: str) -> float:
     text = " " + said + " "
     score = 0.0
     for cue in cues:
         c = cue.lower()
         hit = c in text if not c[0].isalnum() or not c[-1].isalnum() else \
-            re.search(r"(?<![a-z0-9])" + re.escape(c) + r"(?![a-z0-9])", text) is not None
+            re.search(r"(?<![a-z0-9])" + _inflected(c) + r"(?![a-z0-9])", text) is not None
         if hit:
             score += 1.0 + 0.5 * (" " in c)
     return score
@@ -237,7 +253,7 @@ def rule_values(spec: KindSpec, situation: str, have: dict[str, str]) -> dict[st
 
 # "the opening moves from October 2 to October 9", "pushed back to the 21st": the date a thing moves to
 MOVED_TO = re.compile(r"\b(?:mov|push|slip|shift|delay|postpon|reschedul|bump|pull|brought|bring)\w*\b[^.;!?]*?"
-                      r"\b(?:to|until|till)\s+(" + tx.DATE.pattern + r")")
+                      r"\b(?:to|until|till)\s+(" + DATE_SPAN.pattern + r")")
 
 
 def _moved_to(situation: str, opening: list[str]) -> str | None:

@@ -32,6 +32,23 @@ CAUSE_STRIP = re.compile(r"^(?:in|during|when|after|amid|from|following|as a res
 ADJUNCT = re.compile(r"^(?:in|during|amid|after|since|when|because|following|until|while|from|as)\s", re.I)
 MIN_WORDS = 2  # content words a part of a clause needs to stand as a fact
 
+# Dates people give without a calendar date: "Friday week", "the end of next month", "end of October",
+# "mid-March", "next Tuesday". Tried before the plain patterns, so "Friday week" is not cut to "Friday".
+RELATIVE_DATE = (r"(?:the\s)?(?:end|start|beginning|middle)\sof\s(?:(?:next|this|the)\s(?:week|month|quarter|year)|"
+                 r"(?:" + tx.MONTH_NAMES + r")|Q[1-4])|(?:" + tx.WEEKDAYS + r")\sweek|next\s(?:" + tx.WEEKDAYS
+                 + r"|week|month)|(?:early|mid|late)[- ](?:" + tx.MONTH_NAMES + r")")
+DATE_SPAN = re.compile(r"\b(?:" + RELATIVE_DATE + r")\b|" + tx.DATE.pattern)
+# A date after these is where something was, not where it is going ("on the 21st rather than the 17th").
+BACKWARD = re.compile(r"(?:\bfrom|\bsince|instead of|rather than|\bthan|\blast|\boriginally|\bago)\s+$", re.I)
+
+
+def date_span(text: str) -> str | None:
+    """The date a clause gives: the first not placed behind "from", "instead of", "rather than"."""
+    spans = [m for m in DATE_SPAN.finditer(text) if m.group(0).strip()]
+    ahead = [m for m in spans if not BACKWARD.search(text[:m.start()][-20:])]
+    best = (ahead or spans)[0] if spans else None
+    return best.group(0).strip() if best else None
+
 
 def causal(f: FactField) -> bool:
     """A field that asks for a cause (its cues are causal connectives)."""
