@@ -113,3 +113,37 @@ def test_a_cue_finds_its_inflected_forms() -> None:
     assert _cue_hits(["carry"], "she carries it") == 1.0
     assert _cue_hits(["run"], "a running total") == 1.0
     assert _cue_hits(["cost"], "the costume") == 0.0
+
+
+def test_after_a_conjunction_the_manager_with_a_verb_is_a_subject_and_agrees() -> None:
+    said = second_person("The units get one owner and Henrik gets his Fridays back.", "Henrik Adler")
+    assert said == "The units get one owner and you get your Fridays back."
+    assert second_person("I'd ask Sam and Henrik to join.", "Henrik Adler") == "I'd ask Sam and you to join."
+
+
+def test_a_frame_announcing_the_fact_is_not_part_of_it() -> None:
+    got = facts("bad-news", "The scorecard won't be ready on the 29th because two buyers used the old scale. "
+                            "I'm converting the ratings now. What I'd ask of Henrik is a nod to drop the two late "
+                            "regions; a complete scorecard is realistic by Friday week.")
+    assert got["need"] == "a nod to drop the two late regions"
+    assert got["new_date"] == "Friday week"
+
+
+def test_a_required_date_inside_another_fact_still_answers_it() -> None:
+    got = facts("bad-news", "Recruitment has fallen behind: we're at 164 of 250 patients. Two sites paused "
+                            "screening when their nurses left. I've been re-training the coordinators. The ask is "
+                            "that you approve a six-week extension, putting last-patient-in at the end of October.")
+    assert got["new_date"] == "the end of October"
+    assert got["need"].startswith("you approve a six-week extension")
+
+
+def test_a_payoff_said_as_what_drops_is_the_payoff() -> None:
+    got = facts("resource-request", CASES["dev4-d24"]["situation"])
+    assert "1 in 20" in got["payoff"]
+
+
+def test_a_required_field_takes_a_value_the_rules_gave_an_optional_one() -> None:
+    got = facts("resource-request", "I'm asking for a second bladder scanner for $7,200. "
+                                    "It supports the infection-rate goal for this year.")
+    assert got["payoff"] == "It supports the infection-rate goal for this year"
+    assert "goal" not in got

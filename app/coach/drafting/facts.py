@@ -17,7 +17,7 @@ from pydantic import BaseModel, Field, create_model
 from app import prompts
 from app import text as tx
 from app.coach.drafting.kinds import FactField, KindSpec, load_kind
-from app.coach.drafting.spans import DATE_SPAN, date_span, fill_gaps
+from app.coach.drafting.spans import BACKWARD, DATE_SPAN, date_span, fill_gaps, uncleft
 from app.config import Settings
 from app.errors import BadInput, ProviderUnavailable, StructuredOutputError
 from app.llm import registry
@@ -219,6 +219,7 @@ def rule_values(spec: KindSpec, situation: str, have: dict[str, str]) -> dict[st
             used.update(o.index for o in siblings)
     cued = dict(found)  # what the cue words placed; fill_gaps adds leftovers by position only
     found = fill_gaps(spec, parts, have, found, _cue_score)
+    found = {n: uncleft(v) for n, v in found.items()}
     for f in spec.fields:
         if f.name in have or f.name in found:
             continue
@@ -248,7 +249,28 @@ def rule_values(spec: KindSpec, situation: str, have: dict[str, str]) -> dict[st
                 free = [sp for sp in spans if sp and not any(tx.contains(v, sp) for v in taken)]
                 if free and len(spans) > 1:
                     found[f.name] = free[-1]
+                elif f.type == "date" and (ahead := _forward_date(situation, opening)):
+                    found[f.name] = ahead
     return found
+
+
+FORWARD = re.compile(r"\b(?:will|'ll|would|'d|can|could|should|shall|going to|expect\w*|plan\w*|aim\w*|target\w*|"
+                     r"ask|need|extension|extend\w*|new|realistic|by|until|putting|put)\b", re.I)
+
+
+def _forward_date(situation: str, opening: list[str]) -> str | None:
+    """The last date the situation looks ahead to (a sentence about what will, can or should happen),
+    when it is not the date in what happened nor one something moves away from. A date another fact
+    also carries ("...approve an extension, putting the end at October 30") still answers a required date."""
+    for sentence in reversed(tx.sentences(situation)):
+        if not FORWARD.search(sentence):
+            continue
+        for m in reversed(list(DATE_SPAN.finditer(sentence))):
+            span = m.group(0).strip()
+            if span and not BACKWARD.search(sentence[:m.start()][-20:]) and \
+                    not any(tx.contains(v, span) for v in opening):
+                return span
+    return None
 
 
 # "the opening moves from October 2 to October 9", "pushed back to the 21st": the date a thing moves to

@@ -41,6 +41,20 @@ DATE_SPAN = re.compile(r"\b(?:" + RELATIVE_DATE + r")\b|" + tx.DATE.pattern)
 # A date after these is where something was, not where it is going ("on the 21st rather than the 17th").
 BACKWARD = re.compile(r"(?:\bfrom|\bsince|instead of|rather than|\bthan|\blast|\boriginally|\bago)\s+$", re.I)
 
+# "What I'd ask of Henrik is a nod to...", "The ask is that you approve...", "My plan is for X to...": the
+# frame names the field, the fact is what follows it (and "ask of you is" would read as bad agreement)
+CLEFT = re.compile(r"^(?:what (?:i|we)(?:'d| would| really| am|'m)* (?:ask|need|want|hope|hoping|asking for|asking|"
+                   r"propose|proposing|suggest|suggesting|recommend|like)(?: (?:of|from) [^,;]{1,30}?)? (?:is|was)"
+                   r"|the (?:ask|request|plan|hope|idea|proposal|suggestion) is"
+                   r"|(?:my|our) (?:ask|request|plan|hope|idea|proposal|suggestion) (?:is|would be))"
+                   r"(?: that| to)?\s+", re.I)
+
+
+def uncleft(value: str) -> str:
+    """A value without the frame that announces it, when enough is left to stand as a fact."""
+    rest = CLEFT.sub("", value, count=1)
+    return rest if rest != value and len(tx.content_words(rest)) >= 2 else value
+
 
 def date_span(text: str) -> str | None:
     """The date a clause gives: the first not placed behind "from", "instead of", "rather than"."""
@@ -186,6 +200,25 @@ def fill_gaps(spec: KindSpec, parts: list[tx.Clause], have: dict[str, str], foun
             empty.remove(f)
     _by_order(empty, parts, have, found, order)
     for f in list(empty):
-        if _parts_for(f, parts, have, found, spec, cue, claimed_ok=True):
+        if _parts_for(f, parts, have, found, spec, cue, claimed_ok=True) or _from_optional(f, parts, found, spec, cue):
             empty.remove(f)
     return found
+
+
+def _from_optional(f: FactField, parts: list[tx.Clause], found: dict[str, str], spec: KindSpec,
+                   cue: Callable[[FactField, tx.Clause], float]) -> bool:
+    """A required field still empty takes a value the rules gave an optional field (a draft needs its
+    payoff more than its goal): the one its cues fit best, else the nearest in the kind's order."""
+    order = [g.name for g in spec.fields]
+    held = [n for n in found if not spec.field(n).required and spec.field(n).type == "text"]
+    if not held:
+        return False
+
+    def fit(n: str) -> tuple[float, int]:
+        at = _clause_of(found[n], parts)
+        c = parts[at[0]] if at else tx.Clause(found[n], 0, 0, False)
+        return cue(f, tx.Clause(found[n], c.sentence, c.index, c.last)), -abs(order.index(n) - order.index(f.name))
+
+    best = max(held, key=fit)
+    found[f.name] = _value(f, found.pop(best))
+    return True

@@ -214,6 +214,11 @@ def _convert(text: str, mention: re.Pattern[str], names: list[str]) -> str:
         mentions.append(sum(len(p) for p in pieces))
         last = m.end()
         subject = not m.group("poss") and not (prev and prev[-1].lower() in OBJECT_BEFORE)
+        if not subject and not m.group("poss") and prev and prev[-1].lower() in ("and", "or", "but"):
+            # "...one owner, and Henrik gets his Fridays back": after a conjunction the name opens a new
+            # clause when a third-person verb follows it ("ask Sam and Henrik to join" has none)
+            nxt = re.match(r"\s+" + ADVERB + r"([a-z']+)", text[m.end():])
+            subject = nxt is not None and (nxt.group(1) in COMMON_VERBS or nxt.group(1) in THIRD_PERSON)
         if subject:
             pieces.append("\0AGREE\0")
     pieces.append(text[last:])
@@ -225,6 +230,7 @@ def _convert(text: str, mention: re.Pattern[str], names: list[str]) -> str:
     return _pronouns(joined, names) if mentions else joined
 
 
+THIRD_PERSON = set("has is was does doesn't isn't wasn't hasn't gets".split())
 HAS_NEXT = set("""been got gotten had done made asked said told taken given sent agreed decided approved started stopped
 moved changed cancelled already""".split())
 IS_NEXT = set("not going always never still away out off busy on leaving about".split())
