@@ -147,3 +147,23 @@ def test_a_required_field_takes_a_value_the_rules_gave_an_optional_one() -> None
                                     "It supports the infection-rate goal for this year.")
     assert got["payoff"] == "It supports the infection-rate goal for this year"
     assert "goal" not in got
+
+
+def test_a_frame_before_a_colon_and_a_header_sentence_are_not_facts() -> None:
+    got = facts("bad-news", "Bad news on the Crestview refit: the shopfitters went bust on Monday, so nothing "
+                            "will be installed before the opening on the 8th. We've lined up Harlow Interiors. "
+                            "I need you to sign the new contract. Realistically we open on the 22nd.")
+    assert got["what_happened"] == "the shopfitters went bust on Monday"
+    assert got["new_date"] == "the 22nd"
+    got = facts("status-report", "Status on the audit prep. The fixed-asset register has been reconciled. I'm "
+                                 "partway through the lease schedule. The property team is sitting on two lease "
+                                 "contracts. I recommend you escalate to their director. Following that, I'll test "
+                                 "revenue cut-off on the 4th.")
+    assert got["done"] == "The fixed-asset register has been reconciled"
+    assert "audit prep" not in " ".join(got.values())
+
+
+def test_a_second_verb_in_the_negative_agrees_too() -> None:
+    said = second_person("Dr. Tanaka often asks for analyses in the corridor and doesn't follow up in writing.",
+                         "Dr. Aiko Tanaka")
+    assert said == "You often ask for analyses in the corridor and don't follow up in writing."

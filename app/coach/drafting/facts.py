@@ -17,7 +17,7 @@ from pydantic import BaseModel, Field, create_model
 from app import prompts
 from app import text as tx
 from app.coach.drafting.kinds import FactField, KindSpec, load_kind
-from app.coach.drafting.spans import BACKWARD, DATE_SPAN, date_span, fill_gaps, uncleft
+from app.coach.drafting.spans import BACKWARD, DATE_SPAN, date_span, fill_gaps, uncleft, without_frames
 from app.config import Settings
 from app.errors import BadInput, ProviderUnavailable, StructuredOutputError
 from app.llm import registry
@@ -30,7 +30,8 @@ LEAD = re.compile(r"^(?:In|During|At|On|For|When|Whenever|Over)\s[^,;]+?"
                   r"(?=,|;|\s(?:[A-Z][a-z]+|you|I|we|they|he|she)\s[a-z]|$)")
 LEAD_NOUN = re.compile(
     r"\b(?:the|our|my|this|these|those)\s(?:[\w'-]+\s){0,4}?(?:meetings?|reviews?|reports?|plans?|updates?|"
-    r"handovers?|deadlines?|one-on-ones?|stand-?ups?|emails?|messages?)\b", re.I)
+    r"handovers?|deadlines?|one-on-ones?|one-to-ones?|1:1s|stand-?ups?|emails?|messages?|calls?|huddles?|"
+    r"presentations?|slides|decks?)\b", re.I)
 
 
 @dataclass
@@ -193,7 +194,7 @@ def _lead(f: FactField, situation: str, parts: list[tx.Clause]) -> str | None:
 
 def rule_values(spec: KindSpec, situation: str, have: dict[str, str]) -> dict[str, str]:
     """Deterministic extraction: the best cue-matching clause per field, typed spans for dates and money."""
-    parts = tx.clauses(situation)
+    parts = without_frames(situation, tx.clauses(situation))
     used = {c.index for c in parts for v in have.values()
             if tx.contains(v, tx.tidy(c.text)) or tx.contains(c.text, v)}
     found: dict[str, str] = {}

@@ -55,6 +55,45 @@ def uncleft(value: str) -> str:
     rest = CLEFT.sub("", value, count=1)
     return rest if rest != value and len(tx.content_words(rest)) >= 2 else value
 
+# Words that make a sentence's opening part a frame around the news rather than a fact of it: "Bad news on
+# the refit: ...", "Gary would rather hear it from me: ...", "Quick update for Marisol before Thursday."
+FRAME = re.compile(r"\b(?:news|heads[- ]up|update|status|progress|fyi|flag|flagging|tell|telling|hear|warn|"
+                   r"stands|quick|briefly|summary|recap|report)\b", re.I)
+HEADER_NOUN = re.compile(r"\b(?:update|status|report|summary|recap|progress)\b", re.I)
+VERB_SIGN = re.compile(r"\b(?:is|are|was|were|has|have|had|will|i|we|they|did|do|can|could|would)\b|'(?:s|re|ve)\b",
+                       re.I)
+HERE_IS_WHERE = re.compile(r"^(?:here's|here is|this is) (?:where|how)\b", re.I)
+
+
+def header(sentence: str) -> bool:
+    """A sentence that only names the update ("Status on the audit prep.", "Level 8 report.")."""
+    bare = sentence.strip().rstrip(".:!")
+    if HERE_IS_WHERE.match(bare):
+        return True
+    return len(bare.split()) <= 8 and bool(HEADER_NOUN.search(bare)) and not VERB_SIGN.search(bare)
+
+
+def without_frames(situation: str, parts: list[tx.Clause]) -> list[tx.Clause]:
+    """The clauses that carry facts: header sentences dropped, and of a sentence whose part before a
+    colon is a frame, only what follows the colon. Sentences are renumbered so the first one kept is
+    the opening (indices stay, so other code can still find a clause by its index)."""
+    sents = tx.sentences(situation)
+    out: list[tx.Clause] = []
+    for c in parts:
+        sent = sents[c.sentence] if c.sentence < len(sents) else ""
+        if header(sent):
+            continue
+        colon = sent.find(": ")
+        if colon > 0 and FRAME.search(sent[:colon]) and not tx.LABEL.match(sent):
+            at = c.text.find(": ")
+            if at >= 0:
+                c = tx.Clause(c.text[at + 2:], c.sentence, c.index, c.last)
+            elif tx.contains(sent[:colon], c.text):
+                continue
+        out.append(c)
+    shift = min((c.sentence for c in out), default=0)
+    return [tx.Clause(c.text, c.sentence - shift, c.index, c.last) for c in out]
+
 
 def date_span(text: str) -> str | None:
     """The date a clause gives: the first not placed behind "from", "instead of", "rather than"."""
@@ -216,7 +255,7 @@ def _from_optional(f: FactField, parts: list[tx.Clause], found: dict[str, str], 
 
     def fit(n: str) -> tuple[float, int]:
         at = _clause_of(found[n], parts)
-        c = parts[at[0]] if at else tx.Clause(found[n], 0, 0, False)
+        c = next((p for p in parts if p.index in at), tx.Clause(found[n], 0, 0, False))
         return cue(f, tx.Clause(found[n], c.sentence, c.index, c.last)), -abs(order.index(n) - order.index(f.name))
 
     best = max(held, key=fit)

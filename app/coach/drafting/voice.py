@@ -72,7 +72,8 @@ def _base_form(verb: str) -> str:
 
 ADVERB = r"(?:(?:" + "|".join(ADVERBS) + r"|ever|(?!only\b)[a-z]+ly)\s+)*"  # "personally", "only ever"
 # A second verb of the same subject: "you text the crew and skips me" -> "and skip me".
-COORDINATED_ANY = re.compile(r"\s(?:and|or|but)\s+(?:then\s+|also\s+)?" + ADVERB + r"([a-z]+(?:s|es))")
+COORDINATED_ANY = re.compile(r"\s(?:and|or|but)\s+(?:then\s+|also\s+)?" + ADVERB
+                             + r"(doesn't|isn't|hasn't|wasn't|[a-z]+(?:s|es))")
 COORDINATED = re.compile(COORDINATED_ANY.pattern +
                          r"(?=\s+(?:me|us|it|them|the|a|an|my|our|your|their|this|that|these|those|to|on|in|at|for|with|up|out|off|back|"
                          r"everything|anything|every|each|some|any|all)\b|[.,;!?]|$)")
@@ -102,7 +103,7 @@ def _agree(text: str, start: int) -> str:
     end = CLAUSE_END.search(text, after)
     clause = text[after:end.start() if end else len(text)]
     for c in reversed([c for c in COORDINATED_ANY.finditer(clause) if COORDINATED.match(clause, c.start())
-                       or c.group(1) in COMMON_VERBS]):
+                       or c.group(1) in COMMON_VERBS or c.group(1) in THIRD_PERSON]):
         base = _base_form(c.group(1))
         i = after + c.start(1)
         text = text[:i] + base + text[i + len(c.group(1)):]
