@@ -167,3 +167,13 @@ def test_a_second_verb_in_the_negative_agrees_too() -> None:
     said = second_person("Dr. Tanaka often asks for analyses in the corridor and doesn't follow up in writing.",
                          "Dr. Aiko Tanaka")
     assert said == "You often ask for analyses in the corridor and don't follow up in writing."
+
+
+def test_contractions_and_verbs_in_a_series_agree_with_you() -> None:
+    assert second_person("Marisol would say no, since she's short of staff.", "Marisol Vega") == \
+        "You would say no, since you're short of staff."
+    assert second_person("Aiko agreed the plan, but she's since changed it.", "Dr. Aiko Tanaka") == \
+        "You agreed the plan, but you've since changed it."
+    assert second_person("Tomás texts late, replies to nobody, and changes the plan.", "Tomás Reyes") == \
+        "You text late, reply to nobody, and change the plan."
+    assert second_person("Gary yells, then apologises.", "Gary Pruitt") == "You yell, then apologise."

@@ -78,6 +78,8 @@ COORDINATED = re.compile(COORDINATED_ANY.pattern +
                          r"(?=\s+(?:me|us|it|them|the|a|an|my|our|your|their|this|that|these|those|to|on|in|at|for|with|up|out|off|back|"
                          r"everything|anything|every|each|some|any|all)\b|[.,;!?]|$)")
 # Verbs people use of their boss, agreed after "and/or/but" whatever follows ("and prefers texts").
+SERIES = re.compile(r",\s+(?:then\s+)?" + ADVERB + r"([a-z]+(?:s|es))\b")
+SERIES_END = re.compile(r"\s*(?:[.;!?]|$|\s(?:me|us|it|them|the|a|an|my|our|to|on|in|at|for|with|up|out|off|back)\b)")
 COMMON_VERBS = set("""prefers takes keeps changes moves cancels sends asks wants needs expects goes makes gives gets
 sets says tells adds reads replies edits rewrites approves signs joins leaves checks reviews
 forwards calls emails decides insists overcommits interrupts skips drops pushes questions
@@ -102,8 +104,12 @@ def _agree(text: str, start: int) -> str:
     after = at + len(fixed)
     end = CLAUSE_END.search(text, after)
     clause = text[after:end.start() if end else len(text)]
-    for c in reversed([c for c in COORDINATED_ANY.finditer(clause) if COORDINATED.match(clause, c.start())
-                       or c.group(1) in COMMON_VERBS or c.group(1) in THIRD_PERSON]):
+    # a verb in a series: "you text late, replies to nobody", "you yell, then apologises."
+    series = [c for c in SERIES.finditer(clause) if c.group(1) in COMMON_VERBS or c.group(0).lstrip(", ").startswith(
+        "then") and SERIES_END.match(clause, c.end())]
+    for c in reversed(sorted([c for c in COORDINATED_ANY.finditer(clause) if COORDINATED.match(clause, c.start())
+                              or c.group(1) in COMMON_VERBS or c.group(1) in THIRD_PERSON] + series,
+                             key=lambda c: c.start())):
         base = _base_form(c.group(1))
         i = after + c.start(1)
         text = text[:i] + base + text[i + len(c.group(1)):]
@@ -205,7 +211,7 @@ def _convert(text: str, mention: re.Pattern[str], names: list[str]) -> str:
         if m.group("poss"):  # "Gary's been saying", "Aiko's away": a contraction, not a possessive
             nxt = re.match(r"\s+([a-z]+)", text[m.end():])
             follow = nxt.group(1) if nxt else ""
-            word = "you've" if follow in HAS_NEXT else "you're" if follow in IS_NEXT or (
+            word = "you've" if _has_reading(text[m.end():]) else "you're" if follow in IS_NEXT or (
                 follow.endswith("ing") and follow not in ("morning", "evening", "building", "meeting")) else word
         sentence_start = re.search(r"(?:^|[.!?:]\s+|\n)$", text[:m.start()]) is not None
         if sentence_start:
@@ -234,6 +240,17 @@ def _convert(text: str, mention: re.Pattern[str], names: list[str]) -> str:
 THIRD_PERSON = set("has is was does doesn't isn't wasn't hasn't gets".split())
 HAS_NEXT = set("""been got gotten had done made asked said told taken given sent agreed decided approved started stopped
 moved changed cancelled already""".split())
+def _has_reading(rest: str) -> bool:
+    """Whether the "'s" before `rest` is "has": "'s been", "'s got", "'s since changed", "'s already asked"."""
+    words = re.findall(r"[a-z']+", rest[:40].lower())[:2]
+    if not words:
+        return False
+    if words[0] in HAS_NEXT:
+        return True
+    return words[0] in ("since", "just", "never", "also", "recently", "now", "always", "only") and len(words) > 1 \
+        and (words[1] in HAS_NEXT or words[1].endswith("ed"))
+
+
 IS_NEXT = set("not going always never still away out off busy on leaving about".split())
 PERSON_NOUN = re.compile(r"\b(?:a|an|the|my|our|one|another|each|this|that|new)\s+(?:\w+\s)?(?:colleague|co-?worker|"
                          r"hire|nurse|engineer|analyst|customer|client|teammate|director|vp|ceo|cfo|rep|woman|man|"
@@ -266,11 +283,16 @@ def _pronouns(text: str, names: list[str]) -> str:
                "his": "your", "him": "you"}.get(word)
         if new is None:  # "her": the object ("ask her to") or the possessive ("her time")
             new = "you" if (not nxt or nxt in PRONOUN_OBJECT_AFTER or not nxt[0].isalpha()) else "your"
+        end = m.end()
+        short = re.match(r"['’]s\s+([a-z]+)", text[end:]) if word in ("she", "he") else None
+        if short:  # "she's short of staff" -> "you're short", "he's been" -> "you've been"
+            new = "you've" if _has_reading(text[end + 2:]) else "you're"
+            end += 2
         if m.group(1)[0].isupper():
             new = new.capitalize()
-        text = text[:m.start()] + new + text[m.end():]
+        text = text[:m.start()] + new + text[end:]
         pos = m.start() + len(new)
-        if word in ("she", "he"):
+        if word in ("she", "he") and not short:
             text = _agree(text, pos)
     return text
 
