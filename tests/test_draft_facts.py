@@ -177,3 +177,20 @@ def test_contractions_and_verbs_in_a_series_agree_with_you() -> None:
     assert second_person("Tomás texts late, replies to nobody, and changes the plan.", "Tomás Reyes") == \
         "You text late, reply to nobody, and change the plan."
     assert second_person("Gary yells, then apologises.", "Gary Pruitt") == "You yell, then apologise."
+
+
+def test_a_cost_in_people_or_time_and_dates_said_in_weeks_fill_their_fields() -> None:
+    got = facts("resource-request", "I'd like one more analyst for the close team, a single FTE. The two of us work "
+                                    "roughly 15 hours of overtime each at month-end. Another analyst would bring "
+                                    "close back to 5 days.")
+    assert got["cost"] == "a single FTE"
+    got = facts("bad-news", "The interim database lock will be late. Site 07 uploaded 140 lab values with the "
+                            "wrong units. Data management have started re-keying. I need your view on asking the "
+                            "DMC chair to delay. Lock is now the week after next.")
+    assert got["new_date"] == "the week after next"
+
+
+def test_the_manager_after_a_comma_is_a_subject_and_has_put_is_not_a_possessive() -> None:
+    assert second_person("On the regional call, Tomás announces the targets.", "Tomás Reyes") == \
+        "On the regional call, you announce the targets."
+    assert second_person("Gary's put me on two jobs at once.", "Gary Pruitt") == "You've put me on two jobs at once."

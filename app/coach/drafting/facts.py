@@ -17,7 +17,7 @@ from pydantic import BaseModel, Field, create_model
 from app import prompts
 from app import text as tx
 from app.coach.drafting.kinds import FactField, KindSpec, load_kind
-from app.coach.drafting.spans import BACKWARD, DATE_SPAN, date_span, fill_gaps, uncleft, without_frames
+from app.coach.drafting.spans import BACKWARD, DATE_SPAN, OTHER_COST, date_span, fill_gaps, uncleft, without_frames
 from app.config import Settings
 from app.errors import BadInput, ProviderUnavailable, StructuredOutputError
 from app.llm import registry
@@ -164,7 +164,7 @@ def _cue_hits(cues: list[str], said: str) -> float:
 
 
 def _cue_score(f: FactField, clause: tx.Clause) -> float:
-    said = tx.norm(clause.text)
+    said = tx.norm(DATE_SPAN.sub(" ", clause.text))  # "the week after next" holds no cue "after"
     # a cue written "they are" also finds "they're", "i've" finds "I have", "i appreciate" finds "I really
     # appreciate" (the best reading counts, so no clause scores twice for one cue)
     long = re.sub(r"(?<=[a-z])(?:'re|'ve|'m)\b", lambda m: CONTRACTIONS[m.group(0)], said)
@@ -252,11 +252,20 @@ def rule_values(spec: KindSpec, situation: str, have: dict[str, str]) -> dict[st
                     found[f.name] = free[-1]
                 elif f.type == "date" and (ahead := _forward_date(situation, opening)):
                     found[f.name] = ahead
+                elif f.type == "money" and (other := _cost_said_otherwise(f, parts)):
+                    found[f.name] = other
     return found
 
 
+def _cost_said_otherwise(f: FactField, parts: list[tx.Clause]) -> str | None:
+    """A required cost with no currency figure anywhere: the amount, time or people the best-cued
+    clause gives ("two FTEs", "about 40 hours of my time", "40 grand")."""
+    scored = [(_cue_score(f, c), -c.index, m.group(0)) for c in parts if (m := OTHER_COST.search(c.text))]
+    return max(scored)[2].strip() if scored else None
+
+
 FORWARD = re.compile(r"\b(?:will|'ll|would|'d|can|could|should|shall|going to|expect\w*|plan\w*|aim\w*|target\w*|"
-                     r"ask|need|extension|extend\w*|new|realistic|by|until|putting|put)\b", re.I)
+                     r"ask|need|extension|extend\w*|new|realistic|by|until|putting|put|now)\b", re.I)
 
 
 def _forward_date(situation: str, opening: list[str]) -> str | None:

@@ -36,8 +36,17 @@ MIN_WORDS = 2  # content words a part of a clause needs to stand as a fact
 # "mid-March", "next Tuesday". Tried before the plain patterns, so "Friday week" is not cut to "Friday".
 RELATIVE_DATE = (r"(?:the\s)?(?:end|start|beginning|middle)\sof\s(?:(?:next|this|the)\s(?:week|month|quarter|year)|"
                  r"(?:" + tx.MONTH_NAMES + r")|Q[1-4])|(?:" + tx.WEEKDAYS + r")\sweek|next\s(?:" + tx.WEEKDAYS
-                 + r"|week|month)|(?:early|mid|late)[- ](?:" + tx.MONTH_NAMES + r")")
-DATE_SPAN = re.compile(r"\b(?:" + RELATIVE_DATE + r")\b|" + tx.DATE.pattern)
+                 + r"|week|month|sprint)|(?:early|mid|late)[- ](?:" + tx.MONTH_NAMES + r")"
+                 r"|(?:in|within)\s(?:about\s|roughly\s|another\s)?(?:\d+|a|an|" + tx.NUMBER_WORDS + r")\s(?:more\s)?"
+                 r"(?:working\s)?(?:days?|weeks?|months?)(?:['’]\s?time)?"
+                 r"|the\sweek\safter\snext|tomorrow|(?:by|before|after)\s(?:Christmas|Easter|year-end|month-end)")
+DATE_SPAN = re.compile(r"\b(?:" + RELATIVE_DATE + r")(?![\w-])|" + tx.DATE.pattern)
+# A cost said without a currency sign: "40 grand", "5,000 dollars", or as time or people ("two FTEs",
+# "about 40 hours of my time", "three more weeks"), which the money field's question also asks for.
+OTHER_COST = re.compile(r"\b(?:(?:about|roughly|around|another)\s)?(?:\d[\d,.]*|a|an|" + tx.NUMBER_WORDS + r")\s"
+                        r"(?:(?:grand|dollars|pounds|euros|k)\b|(?:more\s|extra\s|single\s|full-time\s|part-time\s)?"
+                        r"(?:hours?|days?|weeks?|months?|FTEs?|people|staff|heads?|contractors?|hires?|temps|"
+                        r"licen[cs]es|seats)\b(?:\s(?:a|per)\s(?:week|month|year)|\sof\s\w+(?:\s\w+)?\stime)?)", re.I)
 # A date after these is where something was, not where it is going ("on the 21st rather than the 17th").
 BACKWARD = re.compile(r"(?:\bfrom|\bsince|instead of|rather than|\bthan|\blast|\boriginally|\bago)\s+$", re.I)
 
@@ -99,7 +108,8 @@ def date_span(text: str) -> str | None:
     """The date a clause gives: the first not placed behind "from", "instead of", "rather than"."""
     spans = [m for m in DATE_SPAN.finditer(text) if m.group(0).strip()]
     ahead = [m for m in spans if not BACKWARD.search(text[:m.start()][-20:])]
-    best = (ahead or spans)[0] if spans else None
+    fixed = [m for m in ahead if not re.match(r"(?:in|within)\s", m.group(0))]  # "on June 15" over "in two weeks"
+    best = (fixed or ahead or spans)[0] if spans else None
     return best.group(0).strip() if best else None
 
 

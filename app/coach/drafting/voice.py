@@ -220,7 +220,9 @@ def _convert(text: str, mention: re.Pattern[str], names: list[str]) -> str:
         pieces.append(word)
         mentions.append(sum(len(p) for p in pieces))
         last = m.end()
-        subject = not m.group("poss") and not (prev and prev[-1].lower() in OBJECT_BEFORE)
+        # after a comma the name opens a clause ("On the regional call, Tomás announces"): not an object
+        opens = re.search(r"[,;:]\s*$", text[:m.start()]) is not None
+        subject = not m.group("poss") and (opens or not (prev and prev[-1].lower() in OBJECT_BEFORE))
         if not subject and not m.group("poss") and prev and prev[-1].lower() in ("and", "or", "but"):
             # "...one owner, and Henrik gets his Fridays back": after a conjunction the name opens a new
             # clause when a third-person verb follows it ("ask Sam and Henrik to join" has none)
@@ -247,10 +249,14 @@ def _has_reading(rest: str) -> bool:
         return False
     if words[0] in HAS_NEXT:
         return True
+    if len(words) > 1 and words[1] in ("me", "us", "them", "him", "her", "you") and (
+            words[0] in PARTICIPLES or re.search(r"(?:ed|en)$", words[0])):
+        return True  # "Gary's put me on two jobs", "Aiko's given us a week"
     return words[0] in ("since", "just", "never", "also", "recently", "now", "always", "only") and len(words) > 1 \
         and (words[1] in HAS_NEXT or words[1].endswith("ed"))
 
 
+PARTICIPLES = set("put set cut let left kept brought bought built found held paid spent shown told sent lent".split())
 IS_NEXT = set("not going always never still away out off busy on leaving about".split())
 PERSON_NOUN = re.compile(r"\b(?:a|an|the|my|our|one|another|each|this|that|new)\s+(?:\w+\s)?(?:colleague|co-?worker|"
                          r"hire|nurse|engineer|analyst|customer|client|teammate|director|vp|ceo|cfo|rep|woman|man|"
