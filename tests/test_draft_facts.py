@@ -194,3 +194,17 @@ def test_the_manager_after_a_comma_is_a_subject_and_has_put_is_not_a_possessive(
     assert second_person("On the regional call, Tomás announces the targets.", "Tomás Reyes") == \
         "On the regional call, you announce the targets."
     assert second_person("Gary's put me on two jobs at once.", "Gary Pruitt") == "You've put me on two jobs at once."
+
+
+def test_an_optional_fact_sharing_a_clause_with_a_required_one_gets_its_part() -> None:
+    got = facts("workload", CASES["d32"]["situation"])
+    assert got["proposal"] == "pause the new cost-allocation report until the migration is stable"
+    assert got["need"] == "get Henrik's approval for a contractor for two months"
+
+
+def test_a_required_field_cued_to_a_clause_an_optional_one_took_gets_it() -> None:
+    got = facts("resource-request", "For the imaging sub-study I'm asking for a cloud GPU budget. We'd spend about "
+                                    "$600 a month. The current CPU runs take 26 hours per batch; with GPUs it's under "
+                                    "2, which would let us finish the reader study before the October deadline.")
+    assert "would let us finish the reader study" in got["payoff"]
+    assert "$600" not in got["payoff"]

@@ -30,6 +30,7 @@ EVENT = re.compile(r"\b(?:in|during|after|amid|from|following)\s+(?:a|an|the|our
 CAUSE_STRIP = re.compile(r"^(?:in|during|when|after|amid|from|following|as a result of|caused by|in the wake of)\s+",
                          re.I)
 ADJUNCT = re.compile(r"^(?:in|during|amid|after|since|when|because|following|until|while|from|as)\s", re.I)
+PREDICATE_ONLY = re.compile(r"(?:might|could|would|should|can|will|may|must|is|are|was|were|has|have)\b", re.I)
 MIN_WORDS = 2  # content words a part of a clause needs to stand as a fact
 
 # Dates people give without a calendar date: "Friday week", "the end of next month", "end of October",
@@ -247,15 +248,26 @@ def fill_gaps(spec: KindSpec, parts: list[tx.Clause], have: dict[str, str], foun
     for f in sorted(empty, key=lambda e: not causal(e)):
         if _parts_for(f, parts, have, found, spec, cue, claimed_ok=False):
             empty.remove(f)
+    for f in list(empty):  # cues pointing at a clause an optional field took beat placing one by position
+        if _from_optional(f, parts, found, spec, cue, min_cue=1.0):
+            empty.remove(f)
     _by_order(empty, parts, have, found, order)
     for f in list(empty):
         if _parts_for(f, parts, have, found, spec, cue, claimed_ok=True) or _from_optional(f, parts, found, spec, cue):
             empty.remove(f)
+    # an optional fact sharing a clause with a required one ("a summary every Friday and anything over
+    # $15,000 to you first") gets its part when the rest still carries the required field's cues
+    for f in spec.fields:
+        if not f.required and f.type == "text" and f.name not in found and f.name not in have and f.cues:
+            before = dict(found)
+            if _parts_for(f, parts, have, found, spec, cue, claimed_ok=True) and PREDICATE_ONLY.match(found[f.name]):
+                found.clear()  # "..., might be open to me taking over": a predicate cut from its subject
+                found.update(before)
     return found
 
 
 def _from_optional(f: FactField, parts: list[tx.Clause], found: dict[str, str], spec: KindSpec,
-                   cue: Callable[[FactField, tx.Clause], float]) -> bool:
+                   cue: Callable[[FactField, tx.Clause], float], min_cue: float = 0.0) -> bool:
     """A required field still empty takes a value the rules gave an optional field (a draft needs its
     payoff more than its goal): the one its cues fit best, else the nearest in the kind's order."""
     order = [g.name for g in spec.fields]
@@ -269,5 +281,7 @@ def _from_optional(f: FactField, parts: list[tx.Clause], found: dict[str, str], 
         return cue(f, tx.Clause(found[n], c.sentence, c.index, c.last)), -abs(order.index(n) - order.index(f.name))
 
     best = max(held, key=fit)
+    if fit(best)[0] < min_cue:
+        return False
     found[f.name] = _value(f, found.pop(best))
     return True

@@ -22,7 +22,7 @@ OBJECT_BEFORE = set("""to for with from at by about of on into ask asked asking 
 sent sending text texted email emailed show showed let help helped need want wanted like get got invite remind
 introduce convince update brief copy call called thank meet met and or than ping cc loop inform""".split())
 ADVERBS = set("""also always often usually never still just sometimes rarely only already really then both either
-neither herself himself themselves yourself""".split())  # "You both set...", "You yourself approve..."
+neither herself himself themselves yourself now even seldom mostly""".split())  # "You both set", "You yourself approve"
 PRONOUN_OBJECT_AFTER = set("""to and or but about for with in on at that if when before after first last again directly
 now today tomorrow which what whether how why who where a an the my our this that some any one two three know
 i me we you it please back up""".split())
