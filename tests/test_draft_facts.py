@@ -208,3 +208,10 @@ def test_a_required_field_cued_to_a_clause_an_optional_one_took_gets_it() -> Non
                                     "2, which would let us finish the reader study before the October deadline.")
     assert "would let us finish the reader study" in got["payoff"]
     assert "$600" not in got["payoff"]
+
+
+def test_the_manager_after_than_or_like_is_a_subject_and_names_s_the_is_is() -> None:
+    assert second_person("It always takes longer than Henrik expects.", "Henrik Adler") == \
+        "It always takes longer than you expect."
+    assert second_person("Gary's the one who answers to the owner.", "Gary Pruitt") == \
+        "You're the one who answers to the owner."

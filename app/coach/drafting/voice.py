@@ -223,7 +223,7 @@ def _convert(text: str, mention: re.Pattern[str], names: list[str]) -> str:
         # after a comma the name opens a clause ("On the regional call, Tomás announces"): not an object
         opens = re.search(r"[,;:]\s*$", text[:m.start()]) is not None
         subject = not m.group("poss") and (opens or not (prev and prev[-1].lower() in OBJECT_BEFORE))
-        if not subject and not m.group("poss") and prev and prev[-1].lower() in ("and", "or", "but"):
+        if not subject and not m.group("poss") and prev and prev[-1].lower() in CONJUNCTIONS:
             # "...one owner, and Henrik gets his Fridays back": after a conjunction the name opens a new
             # clause when a third-person verb follows it ("ask Sam and Henrik to join" has none)
             nxt = re.match(r"\s+" + ADVERB + r"([a-z']+)", text[m.end():])
@@ -256,8 +256,10 @@ def _has_reading(rest: str) -> bool:
         and (words[1] in HAS_NEXT or words[1].endswith("ed"))
 
 
+CONJUNCTIONS = ("and", "or", "but", "than", "like", "as")
 PARTICIPLES = set("put set cut let left kept brought bought built found held paid spent shown told sent lent".split())
-IS_NEXT = set("not going always never still away out off busy on leaving about".split())
+IS_NEXT = set("""not going always never still away out off busy on leaving about the a an in at here there back very
+so too really right sure usually often""".split())  # "Gary's the one", "Aiko's in Leeds": is, not a possessive
 PERSON_NOUN = re.compile(r"\b(?:a|an|the|my|our|one|another|each|this|that|new)\s+(?:\w+\s)?(?:colleague|co-?worker|"
                          r"hire|nurse|engineer|analyst|customer|client|teammate|director|vp|ceo|cfo|rep|woman|man|"
                          r"person|member|buyer|controller|inspector|vendor|doctor|patient|peer|report|lead|"
