@@ -215,3 +215,19 @@ def test_the_manager_after_than_or_like_is_a_subject_and_names_s_the_is_is() -> 
         "It always takes longer than you expect."
     assert second_person("Gary's the one who answers to the owner.", "Gary Pruitt") == \
         "You're the one who answers to the owner."
+
+
+def test_a_required_fact_sharing_one_clause_is_split_off_rather_than_left_as_a_placeholder() -> None:
+    got = facts("status-report", "Signage is up in all 8 stores and the tills are being reprogrammed (5 of 8 "
+                                 "done), but the price file from head office hasn't come through, so I'd ask you to "
+                                 "nudge the pricing team; next up is staff training on the 12th.")
+    assert got["done"] == "Signage is up in all 8 stores"
+    assert got["doing"] == "the tills are being reprogrammed (5 of 8 done)"
+    assert got["proposed_fix"] == "I'd ask you to nudge the pricing team"
+
+
+def test_of_two_dates_cued_alike_the_later_is_the_new_one() -> None:
+    got = facts("bad-news", "Our courier lost 40 display units, so the store can't open its new section on "
+                            "Saturday. I've filed a claim. I need you to okay the express shipping; the section "
+                            "opens next Thursday instead.")
+    assert got["new_date"] == "next Thursday"

@@ -234,7 +234,8 @@ def rule_values(spec: KindSpec, situation: str, have: dict[str, str]) -> dict[st
                 if f.type == "date" and f.required else []
             best = max(((_cue_score(f, c), c) for c in parts if _typed(f, c.text)
                         and not any(tx.contains(v, str(_typed(f, c.text))) for v in opening)),
-                       key=lambda t: t[0], default=None)
+                       key=lambda t: (t[0], t[1].index if f.type == "date" else -t[1].index),
+                       default=None)  # a tie: the later date is the new one, the first amount the cost
             if best and (best[0] >= 1.0 or f.type == "money"):
                 span = _typed(f, best[1].text)
                 if span:

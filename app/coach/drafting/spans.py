@@ -169,30 +169,32 @@ def _rest(host: str, piece: str) -> str | None:
     return (host[len(piece):] if at == 0 else host[:at]).strip(" ,;:")
 
 
-def _trim(host: str, piece: str) -> str | None:
+def _trim(host: str, piece: str, least: int = 3) -> str | None:
     """The host value without `piece`, when enough is left to stand as a fact."""
     rest = _rest(host, piece)
     if rest is None:
         return None
     rest = re.sub(r"^(?:and|so|but)\s+|\s+(?:and|so|but)$", "", rest).strip(" ,;:")
-    return rest if len(tx.content_words(rest)) >= 3 else None
+    return rest if len(tx.content_words(rest)) >= least else None
 
 
 def _can_trim(owner: FactField, host: str, piece: str, c: tx.Clause,
-              cue: Callable[[FactField, tx.Clause], float]) -> bool:
+              cue: Callable[[FactField, tx.Clause], float], lenient: bool = False) -> bool:
     """A part may leave a fact only when the rest still stands and keeps every cue of its own field."""
     rest = _rest(host, piece)
-    if rest is None or _trim(host, piece) is None:
+    if rest is None or _trim(host, piece, 2 if lenient else 3) is None:
         return False
-    return cue(owner, tx.Clause(rest, c.sentence, c.index, c.last)) >= cue(
-        owner, tx.Clause(host, c.sentence, c.index, c.last))
+    had = cue(owner, tx.Clause(host, c.sentence, c.index, c.last))
+    return cue(owner, tx.Clause(rest, c.sentence, c.index, c.last)) >= (min(1.0, had) if lenient else had)
 
 
 def _parts_for(f: FactField, parts: list[tx.Clause], have: dict[str, str], found: dict[str, str],
-               spec: KindSpec, cue: Callable[[FactField, tx.Clause], float], *, claimed_ok: bool) -> bool:
+               spec: KindSpec, cue: Callable[[FactField, tx.Clause], float], *, claimed_ok: bool,
+               lenient: bool = False) -> bool:
     """Give `f` the best-cued part of a clause (of an unclaimed clause only, unless `claimed_ok`),
     cutting it from the fact that held it. True when one was found."""
     best: tuple[float, str, list[str]] | None = None
+    least = 2 if lenient else 3
     for c in parts:
         for piece, cause_like in _pieces(c):
             if len(tx.content_words(piece)) < MIN_WORDS or (ADJUNCT.match(piece) and not causal(f)):
@@ -203,13 +205,13 @@ def _parts_for(f: FactField, parts: list[tx.Clause], have: dict[str, str], found
             hosts = [n for n, v in {**have, **found}.items() if tx.contains(v, piece)]
             if hosts and not (claimed_ok or cause_like and causal(f)):
                 continue
-            if any(n in have or not _can_trim(spec.field(n), found[n], piece, c, cue) for n in hosts):
+            if any(n in have or not _can_trim(spec.field(n), found[n], piece, c, cue, lenient) for n in hosts):
                 continue  # the person's or the model's value is not cut up, nor one that needs this part
             best = (s, piece, hosts)
     if best is None:
         return False
     for n in best[2]:
-        found[n] = _trim(found[n], best[1]) or found[n]
+        found[n] = _trim(found[n], best[1], least) or found[n]
     found[f.name] = _value(f, best[1])
     return True
 
@@ -253,8 +255,9 @@ def fill_gaps(spec: KindSpec, parts: list[tx.Clause], have: dict[str, str], foun
             empty.remove(f)
     _by_order(empty, parts, have, found, order)
     for f in list(empty):
-        if _parts_for(f, parts, have, found, spec, cue, claimed_ok=True) or _from_optional(f, parts, found, spec, cue):
-            empty.remove(f)
+        if _parts_for(f, parts, have, found, spec, cue, claimed_ok=True) or _from_optional(f, parts, found, spec, cue) \
+                or _parts_for(f, parts, have, found, spec, cue, claimed_ok=True, lenient=True):
+            empty.remove(f)  # last, a part whose host keeps one cue of its own rather than all of them
     # an optional fact sharing a clause with a required one ("a summary every Friday and anything over
     # $15,000 to you first") gets its part when the rest still carries the required field's cues
     for f in spec.fields:
