@@ -231,3 +231,10 @@ def test_of_two_dates_cued_alike_the_later_is_the_new_one() -> None:
                             "Saturday. I've filed a claim. I need you to okay the express shipping; the section "
                             "opens next Thursday instead.")
     assert got["new_date"] == "next Thursday"
+
+
+def test_a_new_date_said_as_tonight_or_as_when_it_will_be_final() -> None:
+    got = facts("bad-news", "I double-booked two nurses on the night rota and left Saturday night one short. I've "
+                            "called the bank office. Could you approve the bank shift? The fixed rota goes out "
+                            "tonight.")
+    assert got["new_date"] == "tonight"

@@ -40,7 +40,7 @@ RELATIVE_DATE = (r"(?:the\s)?(?:end|start|beginning|middle)\sof\s(?:(?:next|this
                  + r"|week|month|sprint)|(?:early|mid|late)[- ](?:" + tx.MONTH_NAMES + r")"
                  r"|(?:in|within)\s(?:about\s|roughly\s|another\s)?(?:\d+|a|an|" + tx.NUMBER_WORDS + r")\s(?:more\s)?"
                  r"(?:working\s)?(?:days?|weeks?|months?)(?:['’]\s?time)?"
-                 r"|the\sweek\safter\snext|tomorrow|(?:by|before|after)\s(?:Christmas|Easter|year-end|month-end)")
+                 r"|the\sweek\safter\snext|tomorrow|tonight|this\s(?:afternoon|evening)|(?:the\s)?end\sof\s(?:the\s)?day|(?:by|before|after)\s(?:Christmas|Easter|year-end|month-end)")
 DATE_SPAN = re.compile(r"\b(?:" + RELATIVE_DATE + r")(?![\w-])|" + tx.DATE.pattern)
 # A cost said without a currency sign: "40 grand", "5,000 dollars", or as time or people ("two FTEs",
 # "about 40 hours of my time", "three more weeks"), which the money field's question also asks for.
