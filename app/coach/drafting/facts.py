@@ -17,7 +17,7 @@ from pydantic import BaseModel, Field, create_model
 from app import prompts
 from app import text as tx
 from app.coach.drafting.kinds import FactField, KindSpec, load_kind
-from app.coach.drafting.spans import fill_gaps
+from app.coach.drafting.spans import BACKWARD, DATE_SPAN, OTHER_COST, date_span, fill_gaps, uncleft, without_frames
 from app.config import Settings
 from app.errors import BadInput, ProviderUnavailable, StructuredOutputError
 from app.llm import registry
@@ -30,7 +30,8 @@ LEAD = re.compile(r"^(?:In|During|At|On|For|When|Whenever|Over)\s[^,;]+?"
                   r"(?=,|;|\s(?:[A-Z][a-z]+|you|I|we|they|he|she)\s[a-z]|$)")
 LEAD_NOUN = re.compile(
     r"\b(?:the|our|my|this|these|those)\s(?:[\w'-]+\s){0,4}?(?:meetings?|reviews?|reports?|plans?|updates?|"
-    r"handovers?|deadlines?|one-on-ones?|stand-?ups?|emails?|messages?)\b", re.I)
+    r"handovers?|deadlines?|one-on-ones?|one-to-ones?|1:1s|stand-?ups?|emails?|messages?|calls?|huddles?|"
+    r"presentations?|slides|decks?)\b", re.I)
 
 
 @dataclass
@@ -64,7 +65,7 @@ def fact_schema(spec: KindSpec) -> type[BaseModel]:
 
 def _typed(f: FactField, text: str) -> str | None:
     if f.type == "date":
-        return tx.first(tx.DATE, text)
+        return date_span(text)
     if f.type == "money":
         return tx.first(tx.MONEY_SPAN, text)
     if f.type == "duration":
@@ -134,20 +135,36 @@ def model_values(spec: KindSpec, situation: str, model: Model,
 CONTRACTIONS = {"'re": " are", "'ve": " have", "'m": " am"}  # not 'd: "I'd" is "would" as often as "had"
 
 
+def _inflected(cue: str) -> str:
+    """A cue's pattern with its last word inflected: "drop" finds "dropped", "reduce" finds "reducing",
+    "carry" finds "carries" (a cue is a stem a person conjugates, not a spelling)."""
+    head, _, last = cue.rpartition(" ")
+    lead = re.escape(head + " ") if head else ""
+    if len(last) < 3 or not last.isalpha():
+        return lead + re.escape(last)
+    if last.endswith("e"):
+        stem, ends = last[:-1], "(?:e|es|ed|ing)"
+    elif last.endswith("y") and last[-2] not in "aeiou":
+        stem, ends = last[:-1], "(?:y|ies|ied|ying)"
+    else:
+        stem, ends = last, "(?:" + re.escape(last[-1]) + "?(?:s|es|ed|ing))?"
+    return lead + re.escape(stem) + ends
+
+
 def _cue_hits(cues: list[str], said: str) -> float:
     text = " " + said + " "
     score = 0.0
     for cue in cues:
         c = cue.lower()
         hit = c in text if not c[0].isalnum() or not c[-1].isalnum() else \
-            re.search(r"(?<![a-z0-9])" + re.escape(c) + r"(?![a-z0-9])", text) is not None
+            re.search(r"(?<![a-z0-9])" + _inflected(c) + r"(?![a-z0-9])", text) is not None
         if hit:
             score += 1.0 + 0.5 * (" " in c)
     return score
 
 
 def _cue_score(f: FactField, clause: tx.Clause) -> float:
-    said = tx.norm(clause.text)
+    said = tx.norm(DATE_SPAN.sub(" ", clause.text))  # "the week after next" holds no cue "after"
     # a cue written "they are" also finds "they're", "i've" finds "I have", "i appreciate" finds "I really
     # appreciate" (the best reading counts, so no clause scores twice for one cue)
     long = re.sub(r"(?<=[a-z])(?:'re|'ve|'m)\b", lambda m: CONTRACTIONS[m.group(0)], said)
@@ -177,7 +194,7 @@ def _lead(f: FactField, situation: str, parts: list[tx.Clause]) -> str | None:
 
 def rule_values(spec: KindSpec, situation: str, have: dict[str, str]) -> dict[str, str]:
     """Deterministic extraction: the best cue-matching clause per field, typed spans for dates and money."""
-    parts = tx.clauses(situation)
+    parts = without_frames(situation, tx.clauses(situation))
     used = {c.index for c in parts for v in have.values()
             if tx.contains(v, tx.tidy(c.text)) or tx.contains(c.text, v)}
     found: dict[str, str] = {}
@@ -203,6 +220,7 @@ def rule_values(spec: KindSpec, situation: str, have: dict[str, str]) -> dict[st
             used.update(o.index for o in siblings)
     cued = dict(found)  # what the cue words placed; fill_gaps adds leftovers by position only
     found = fill_gaps(spec, parts, have, found, _cue_score)
+    found = {n: uncleft(v) for n, v in found.items()}
     for f in spec.fields:
         if f.name in have or f.name in found:
             continue
@@ -216,7 +234,8 @@ def rule_values(spec: KindSpec, situation: str, have: dict[str, str]) -> dict[st
                 if f.type == "date" and f.required else []
             best = max(((_cue_score(f, c), c) for c in parts if _typed(f, c.text)
                         and not any(tx.contains(v, str(_typed(f, c.text))) for v in opening)),
-                       key=lambda t: t[0], default=None)
+                       key=lambda t: (t[0], t[1].index if f.type == "date" else -t[1].index),
+                       default=None)  # a tie: the later date is the new one, the first amount the cost
             if best and (best[0] >= 1.0 or f.type == "money"):
                 span = _typed(f, best[1].text)
                 if span:
@@ -232,12 +251,42 @@ def rule_values(spec: KindSpec, situation: str, have: dict[str, str]) -> dict[st
                 free = [sp for sp in spans if sp and not any(tx.contains(v, sp) for v in taken)]
                 if free and len(spans) > 1:
                     found[f.name] = free[-1]
+                elif f.type == "date" and (ahead := _forward_date(situation, opening)):
+                    found[f.name] = ahead
+                elif f.type == "money" and (other := _cost_said_otherwise(f, parts)):
+                    found[f.name] = other
     return found
+
+
+def _cost_said_otherwise(f: FactField, parts: list[tx.Clause]) -> str | None:
+    """A required cost with no currency figure anywhere: the amount, time or people the best-cued
+    clause gives ("two FTEs", "about 40 hours of my time", "40 grand")."""
+    scored = [(_cue_score(f, c), -c.index, m.group(0)) for c in parts if (m := OTHER_COST.search(c.text))]
+    return max(scored)[2].strip() if scored else None
+
+
+FORWARD = re.compile(r"\b(?:will|'ll|would|'d|can|could|should|shall|going to|expect\w*|plan\w*|aim\w*|target\w*|"
+                     r"ask|need|extension|extend\w*|new|realistic|by|until|putting|put|now)\b", re.I)
+
+
+def _forward_date(situation: str, opening: list[str]) -> str | None:
+    """The last date the situation looks ahead to (a sentence about what will, can or should happen),
+    when it is not the date in what happened nor one something moves away from. A date another fact
+    also carries ("...approve an extension, putting the end at October 30") still answers a required date."""
+    for sentence in reversed(tx.sentences(situation)):
+        if not FORWARD.search(sentence):
+            continue
+        for m in reversed(list(DATE_SPAN.finditer(sentence))):
+            span = m.group(0).strip()
+            if span and not BACKWARD.search(sentence[:m.start()][-20:]) and \
+                    not any(tx.contains(v, span) for v in opening):
+                return span
+    return None
 
 
 # "the opening moves from October 2 to October 9", "pushed back to the 21st": the date a thing moves to
 MOVED_TO = re.compile(r"\b(?:mov|push|slip|shift|delay|postpon|reschedul|bump|pull|brought|bring)\w*\b[^.;!?]*?"
-                      r"\b(?:to|until|till)\s+(" + tx.DATE.pattern + r")")
+                      r"\b(?:to|until|till)\s+(" + DATE_SPAN.pattern + r")")
 
 
 def _moved_to(situation: str, opening: list[str]) -> str | None:

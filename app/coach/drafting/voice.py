@@ -22,7 +22,7 @@ OBJECT_BEFORE = set("""to for with from at by about of on into ask asked asking 
 sent sending text texted email emailed show showed let help helped need want wanted like get got invite remind
 introduce convince update brief copy call called thank meet met and or than ping cc loop inform""".split())
 ADVERBS = set("""also always often usually never still just sometimes rarely only already really then both either
-neither herself himself themselves yourself""".split())  # "You both set...", "You yourself approve..."
+neither herself himself themselves yourself now even seldom mostly""".split())  # "You both set", "You yourself approve"
 PRONOUN_OBJECT_AFTER = set("""to and or but about for with in on at that if when before after first last again directly
 now today tomorrow which what whether how why who where a an the my our this that some any one two three know
 i me we you it please back up""".split())
@@ -72,11 +72,14 @@ def _base_form(verb: str) -> str:
 
 ADVERB = r"(?:(?:" + "|".join(ADVERBS) + r"|ever|(?!only\b)[a-z]+ly)\s+)*"  # "personally", "only ever"
 # A second verb of the same subject: "you text the crew and skips me" -> "and skip me".
-COORDINATED_ANY = re.compile(r"\s(?:and|or|but)\s+(?:then\s+|also\s+)?" + ADVERB + r"([a-z]+(?:s|es))")
+COORDINATED_ANY = re.compile(r"\s(?:and|or|but)\s+(?:then\s+|also\s+)?" + ADVERB
+                             + r"(doesn't|isn't|hasn't|wasn't|[a-z]+(?:s|es))")
 COORDINATED = re.compile(COORDINATED_ANY.pattern +
                          r"(?=\s+(?:me|us|it|them|the|a|an|my|our|your|their|this|that|these|those|to|on|in|at|for|with|up|out|off|back|"
                          r"everything|anything|every|each|some|any|all)\b|[.,;!?]|$)")
 # Verbs people use of their boss, agreed after "and/or/but" whatever follows ("and prefers texts").
+SERIES = re.compile(r",\s+(?:then\s+)?" + ADVERB + r"([a-z]+(?:s|es))\b")
+SERIES_END = re.compile(r"\s*(?:[.;!?]|$|\s(?:me|us|it|them|the|a|an|my|our|to|on|in|at|for|with|up|out|off|back)\b)")
 COMMON_VERBS = set("""prefers takes keeps changes moves cancels sends asks wants needs expects goes makes gives gets
 sets says tells adds reads replies edits rewrites approves signs joins leaves checks reviews
 forwards calls emails decides insists overcommits interrupts skips drops pushes questions
@@ -101,8 +104,12 @@ def _agree(text: str, start: int) -> str:
     after = at + len(fixed)
     end = CLAUSE_END.search(text, after)
     clause = text[after:end.start() if end else len(text)]
-    for c in reversed([c for c in COORDINATED_ANY.finditer(clause) if COORDINATED.match(clause, c.start())
-                       or c.group(1) in COMMON_VERBS]):
+    # a verb in a series: "you text late, replies to nobody", "you yell, then apologises."
+    series = [c for c in SERIES.finditer(clause) if c.group(1) in COMMON_VERBS or c.group(0).lstrip(", ").startswith(
+        "then") and SERIES_END.match(clause, c.end())]
+    for c in reversed(sorted([c for c in COORDINATED_ANY.finditer(clause) if COORDINATED.match(clause, c.start())
+                              or c.group(1) in COMMON_VERBS or c.group(1) in THIRD_PERSON] + series,
+                             key=lambda c: c.start())):
         base = _base_form(c.group(1))
         i = after + c.start(1)
         text = text[:i] + base + text[i + len(c.group(1)):]
@@ -204,7 +211,7 @@ def _convert(text: str, mention: re.Pattern[str], names: list[str]) -> str:
         if m.group("poss"):  # "Gary's been saying", "Aiko's away": a contraction, not a possessive
             nxt = re.match(r"\s+([a-z]+)", text[m.end():])
             follow = nxt.group(1) if nxt else ""
-            word = "you've" if follow in HAS_NEXT else "you're" if follow in IS_NEXT or (
+            word = "you've" if _has_reading(text[m.end():]) else "you're" if follow in IS_NEXT or (
                 follow.endswith("ing") and follow not in ("morning", "evening", "building", "meeting")) else word
         sentence_start = re.search(r"(?:^|[.!?:]\s+|\n)$", text[:m.start()]) is not None
         if sentence_start:
@@ -213,7 +220,14 @@ def _convert(text: str, mention: re.Pattern[str], names: list[str]) -> str:
         pieces.append(word)
         mentions.append(sum(len(p) for p in pieces))
         last = m.end()
-        subject = not m.group("poss") and not (prev and prev[-1].lower() in OBJECT_BEFORE)
+        # after a comma the name opens a clause ("On the regional call, Tomás announces"): not an object
+        opens = re.search(r"[,;:]\s*$", text[:m.start()]) is not None
+        subject = not m.group("poss") and (opens or not (prev and prev[-1].lower() in OBJECT_BEFORE))
+        if not subject and not m.group("poss") and prev and prev[-1].lower() in CONJUNCTIONS:
+            # "...one owner, and Henrik gets his Fridays back": after a conjunction the name opens a new
+            # clause when a third-person verb follows it ("ask Sam and Henrik to join" has none)
+            nxt = re.match(r"\s+" + ADVERB + r"([a-z']+)", text[m.end():])
+            subject = nxt is not None and (nxt.group(1) in COMMON_VERBS or nxt.group(1) in THIRD_PERSON)
         if subject:
             pieces.append("\0AGREE\0")
     pieces.append(text[last:])
@@ -225,9 +239,27 @@ def _convert(text: str, mention: re.Pattern[str], names: list[str]) -> str:
     return _pronouns(joined, names) if mentions else joined
 
 
+THIRD_PERSON = set("has is was does doesn't isn't wasn't hasn't gets".split())
 HAS_NEXT = set("""been got gotten had done made asked said told taken given sent agreed decided approved started stopped
 moved changed cancelled already""".split())
-IS_NEXT = set("not going always never still away out off busy on leaving about".split())
+def _has_reading(rest: str) -> bool:
+    """Whether the "'s" before `rest` is "has": "'s been", "'s got", "'s since changed", "'s already asked"."""
+    words = re.findall(r"[a-z']+", rest[:40].lower())[:2]
+    if not words:
+        return False
+    if words[0] in HAS_NEXT:
+        return True
+    if len(words) > 1 and words[1] in ("me", "us", "them", "him", "her", "you") and (
+            words[0] in PARTICIPLES or re.search(r"(?:ed|en)$", words[0])):
+        return True  # "Gary's put me on two jobs", "Aiko's given us a week"
+    return words[0] in ("since", "just", "never", "also", "recently", "now", "always", "only") and len(words) > 1 \
+        and (words[1] in HAS_NEXT or words[1].endswith("ed"))
+
+
+CONJUNCTIONS = ("and", "or", "but", "than", "like", "as")
+PARTICIPLES = set("put set cut let left kept brought bought built found held paid spent shown told sent lent".split())
+IS_NEXT = set("""not going always never still away out off busy on leaving about the a an in at here there back very
+so too really right sure usually often""".split())  # "Gary's the one", "Aiko's in Leeds": is, not a possessive
 PERSON_NOUN = re.compile(r"\b(?:a|an|the|my|our|one|another|each|this|that|new)\s+(?:\w+\s)?(?:colleague|co-?worker|"
                          r"hire|nurse|engineer|analyst|customer|client|teammate|director|vp|ceo|cfo|rep|woman|man|"
                          r"person|member|buyer|controller|inspector|vendor|doctor|patient|peer|report|lead|"
@@ -259,11 +291,16 @@ def _pronouns(text: str, names: list[str]) -> str:
                "his": "your", "him": "you"}.get(word)
         if new is None:  # "her": the object ("ask her to") or the possessive ("her time")
             new = "you" if (not nxt or nxt in PRONOUN_OBJECT_AFTER or not nxt[0].isalpha()) else "your"
+        end = m.end()
+        short = re.match(r"['’]s\s+([a-z]+)", text[end:]) if word in ("she", "he") else None
+        if short:  # "she's short of staff" -> "you're short", "he's been" -> "you've been"
+            new = "you've" if _has_reading(text[end + 2:]) else "you're"
+            end += 2
         if m.group(1)[0].isupper():
             new = new.capitalize()
-        text = text[:m.start()] + new + text[m.end():]
+        text = text[:m.start()] + new + text[end:]
         pos = m.start() + len(new)
-        if word in ("she", "he"):
+        if word in ("she", "he") and not short:
             text = _agree(text, pos)
     return text
 
