@@ -238,3 +238,12 @@ def test_a_new_date_said_as_tonight_or_as_when_it_will_be_final() -> None:
                             "called the bank office. Could you approve the bank shift? The fixed rota goes out "
                             "tonight.")
     assert got["new_date"] == "tonight"
+
+
+def test_the_date_a_slip_moves_to_is_the_new_date_over_a_loose_cue() -> None:
+    """'slips from June 1 to June 15' names the new date even inside what happened; 'tell finance now or
+    after Wednesday's re-run' is a decision, not a delivery date."""
+    got = facts("bad-news", "The Ledgerline go-live slips from June 1 to June 15 because 7% of invoices matched "
+                            "the wrong purchase order in testing. We kept the old process running. I need you to "
+                            "decide whether we tell finance now or after Wednesday's re-run.")
+    assert got["new_date"] == "June 15"

@@ -236,11 +236,15 @@ def rule_values(spec: KindSpec, situation: str, have: dict[str, str]) -> dict[st
                         and not any(tx.contains(v, str(_typed(f, c.text))) for v in opening)),
                        key=lambda t: (t[0], t[1].index if f.type == "date" else -t[1].index),
                        default=None)  # a tie: the later date is the new one, the first amount the cost
-            if best and (best[0] >= 1.0 or f.type == "money"):
+            # a date the situation says something moves to is the new date, unless a clause says so
+            # more plainly (two cues: "realistically we can go live June 20"); one loose cue ("tell
+            # finance now or after Wednesday's re-run") does not outrank it
+            moved = _moved_to(situation) if f.required and f.type == "date" else None
+            if best and (best[0] >= 1.0 or f.type == "money") and not (moved and best[0] < 2.0):
                 span = _typed(f, best[1].text)
                 if span:
                     found[f.name] = span
-            elif f.required and f.type == "date" and (moved := _moved_to(situation, opening)):
+            elif moved:
                 found[f.name] = moved
             elif f.required:
                 # No cue word ("we can pour on July 29"): rather than leave a placeholder for a value
@@ -289,11 +293,12 @@ MOVED_TO = re.compile(r"\b(?:mov|push|slip|shift|delay|postpon|reschedul|bump|pu
                       r"\b(?:to|until|till)\s+(" + DATE_SPAN.pattern + r")")
 
 
-def _moved_to(situation: str, opening: list[str]) -> str | None:
-    """The date the situation says something moves to, when it is not the date in what happened."""
+def _moved_to(situation: str) -> str | None:
+    """The date the situation says something moves to: the new date, even when what happened says it
+    ("the go-live slips from June 1 to June 15"), where the old date sits beside it."""
     for m in MOVED_TO.finditer(situation):
         span = m.group(1).strip()
-        if not any(tx.contains(v, span) for v in opening):
+        if span:
             return span
     return None
 
