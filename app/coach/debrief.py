@@ -31,6 +31,21 @@ QUOTE_WORDS = 30
 CONCRETE_FLOOR = 0.6
 HARM_PENALTY = 0.08  # of the overall score, per ultimatum, blaming or role-break line
 JUDGE_WEIGHT = 0.5
+VAGUE_SHARE = 0.35  # what a cue-word move counts for when nothing specific stands behind it
+
+# A figure or a date hedged into vagueness ("roughly 5 or 6 points", "sometime next month", "Q-something")
+# is not a figure: it is a cue word dressed as one.
+HEDGE = re.compile(r"\b(?:roughly|give or take|or so|perhaps|maybe|sometime|some point|whenever|a while|soon-ish|"
+                   r"[a-z]+-ish|q-something|\d+-something|\w+-odd|a number of|or another)\b|\b\d+ or \d+\b", re.I)
+# Contempt, blame and soft ultimatums the line readings can miss: a jab at a person or a threat to leave
+# costs goodwill whatever figures surround it.
+JAB = re.compile(
+    r"\b(?:(?:it's|that's|this is|this one's|one's) on you|your fault|not my fault|careless|sloppy|incompetent|lazy|"
+    r"a joke|ridiculous|pointless|useless|clueless|disrespectful|rolling over|rolls? (?:her|his|their) eyes|"
+    r"couldn't run|can't keep|never \w+ (?:a|an) \w+ in (?:his|her|their) life|actually knows?|"
+    r"clearly (?:has|have|doesn't|don't|never|can't)|tells me (?:how much|all|everything)|funny how|"
+    r"or (?:else|i'll|i will|i walk|find someone)|how it's going to be|(?:take|taking) (?:the|their|an?) "
+    r"(?:\w+ )?offer|offer from|(?:i'll|i will) (?:start looking|walk|quit|leave)|but i will)\b", re.I)
 
 
 class Debrief(Strict):
@@ -78,6 +93,27 @@ def harmful(r: Reading) -> bool:
     return r.does("ultimatum") or r.does("blame") or r.attack
 
 
+def jab(line: str) -> bool:
+    """Contempt, a culprit or a threat to leave, as written (what the line reading may not flag)."""
+    return bool(JAB.search(line))
+
+
+def firm(line: str, r: Reading, profile: ManagerProfile) -> bool:
+    """The line carries something specific: a figure, a date, a name or a named project, none of it hedged.
+    The manager's own name and generic nouns ("my proposal", "the plan") do not count."""
+    if HEDGE.search(line):
+        return False
+    found = specifics.from_text(line)
+    own = {w.strip(".") for w in profile.name.split()}
+    named = [p for p in found.person if p not in own]
+    projects = [p for p in found.project if re.search(r"[A-Z0-9]", p.split(maxsplit=1)[-1])]
+    return bool(r.numbers or found.figure or found.date or named or projects)
+
+
+_REQUEST = re.compile(r"\b(?:could you|can you|will you|would you|can i|could i|please|i'd like|approve|sign off|"
+                      r"put me|put my name)\b|\?", re.I)
+
+
 def dimension_hits(lines: list[str], readings: list[Reading], profile: ManagerProfile) -> dict[str, list[float]]:
     """Per dimension, how much each of the person's lines shows it, read from what the line does (its
     acts and the concerns it answers), not from the words it contains (negative cues for `concise`)."""
@@ -86,17 +122,21 @@ def dimension_hits(lines: list[str], readings: list[Reading], profile: ManagerPr
                                                      "concise", "style")}
     for i, (line, r) in enumerate(zip(lines, readings, strict=True)):
         low = line.lower()
-        bad = harmful(r)
+        bad = harmful(r) or jab(line)
         scale = 0.5 if bad else 1.0  # a good move wrapped in a threat or blame lands at half strength
+        # Substance must be specific: cue words with no figure, date or name behind them count for little.
+        sure = scale * (1.0 if firm(line, r, profile) else VAGUE_SHARE)
+        dated = bool(specifics.from_text(line).date) and not HEDGE.search(line)
+        asks = r.does("ask") or bool(dated and _REQUEST.search(line))
         overlap = len({w for w in words if w in low})
-        out["priorities"].append(scale * ((1.0 if r.does("priorities") else 0.0) + (0.5 if overlap else 0.0)
-                                          + 0.5 * len(r.addressed)))
-        out["evidence"].append(scale * ((1.0 if r.does("evidence") else 0.0)
-                                        + (0.5 if r.does("evidence") and r.numbers >= 2 else 0.0)))
-        out["solution"].append(scale * (1.0 if r.does("solution") else 0.0))
+        out["priorities"].append(sure * ((1.0 if r.does("priorities") else 0.0) + (0.5 if overlap else 0.0)
+                                         + 0.5 * len(r.addressed)))
+        out["evidence"].append(sure * ((1.0 if r.does("evidence") else (0.5 if r.numbers else 0.0))
+                                       + (0.5 if r.does("evidence") and r.numbers >= 2 else 0.0)))
+        out["solution"].append(sure * (1.0 if r.does("solution") else 0.0))
         out["input"].append(scale * (1.0 if r.does("input") else 0.0))
-        out["ask"].append(scale * ((1.0 if r.does("ask") else 0.0) + (0.5 if i < 2 and r.does("ask") else 0.0)))
-        out["concise"].append(float(min(2, len(r.dims.get("concise", []))) + 2 * int(r.does("blame"))
+        out["ask"].append(sure * ((1.0 if asks else 0.0) + (0.5 if asks and (i < 2 or dated) else 0.0)))
+        out["concise"].append(float(min(2, len(r.dims.get("concise", []))) + 2 * int(r.does("blame") or jab(line))
                                     + 3 * int(r.does("ultimatum"))))
         style = 0.0
         substance = r.does("evidence") or r.does("solution") or r.does("ask")
@@ -162,12 +202,13 @@ def _feedback(dims: list[Dimension], scores: dict[str, int], lines: list[str], r
               per_line: dict[str, list[float]], unanswered: list[tuple[str, int]]) -> tuple[list[str], list[str]]:
     """Strengths quote the person's best line per strong dimension (never a threat or blame); every
     debrief names at least one concrete next step, starting with what hurt."""
-    bad = {i for i, r in enumerate(readings) if harmful(r)}
+    bad = {i for i, r in enumerate(readings) if harmful(r) or jab(lines[i])}
     strengths: list[str] = []
     improvements: list[str] = []
     for i in sorted(bad):
         r = readings[i]
-        what = "an ultimatum" if r.does("ultimatum") else ("blame" if r.does("blame") else "a role-break attempt")
+        what = ("an ultimatum" if r.does("ultimatum") else "blame" if r.does("blame") else
+                "a role-break attempt" if r.attack else "a jab or a threat")
         improvements.append(f"Turn {i + 1} was {what}: {quote(lines[i])} It cost you goodwill whatever else the line "
                             "said. State the stakes as facts and what you need, without a threat or a culprit.")
     ranked = sorted(dims, key=lambda d: (-scores[d.id], -d.weight))
@@ -256,11 +297,11 @@ def score_transcript(transcript: list[Turn], scenario_id: str, profile: ManagerP
             notes.append(f"The model's judgement was left out: {exc.message}")
     dims = [d for d in rubric.dimensions if d.id in scores]
     total = sum(d.weight * scores[d.id] for d in dims) / sum(d.weight * 4 for d in dims)
-    total = max(0.0, total - HARM_PENALTY * sum(harmful(r) for r in readings))
+    total = max(0.0, total - HARM_PENALTY * sum(harmful(r) or jab(line) for line, r in zip(lines, readings,
+                                                                                           strict=True)))
     # Cue words without a single name, figure, date or project behind them is how a scorer gets gamed;
     # a conversation earns the top of the scale only when most lines carry something concrete.
-    concrete = sum(bool(r.numbers or specifics.from_text(line).tokens()) for line, r in zip(lines, readings,
-                                                                                           strict=True))
+    concrete = sum(firm(line, r, profile) for line, r in zip(lines, readings, strict=True))
     total *= CONCRETE_FLOOR + (1 - CONCRETE_FLOOR) * concrete / len(lines)
     per_line = dimension_hits(lines, readings, profile)
     unanswered: list[tuple[str, int]] = []  # (what the manager asked, the person's line that followed)
