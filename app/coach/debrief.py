@@ -28,9 +28,10 @@ from app.schemas import Hit, ManagerProfile, Strict, Temperament, Turn
 from app.voice.delivery import Delivery
 
 QUOTE_WORDS = 30
-CONCRETE_FLOOR = 0.6
-HARM_PENALTY = 0.08  # of the overall score, per ultimatum, blaming or role-break line
+CONCRETE_FLOOR = 0.4
+HARM_PENALTY = 0.15  # of the overall score, per ultimatum, blaming or role-break line
 JUDGE_WEIGHT = 0.5
+SUBSTANCE = {"evidence", "solution", "ask", "priorities"}
 VAGUE_SHARE = 0.35  # what a cue-word move counts for when nothing specific stands behind it
 
 # A figure or a date hedged into vagueness ("roughly 5 or 6 points", "sometime next month", "Q-something")
@@ -301,8 +302,11 @@ def score_transcript(transcript: list[Turn], scenario_id: str, profile: ManagerP
                                                                                            strict=True)))
     # Cue words without a single name, figure, date or project behind them is how a scorer gets gamed;
     # a conversation earns the top of the scale only when most lines carry something concrete.
-    concrete = sum(firm(line, r, profile) for line, r in zip(lines, readings, strict=True))
-    total *= CONCRETE_FLOOR + (1 - CONCRETE_FLOOR) * concrete / len(lines)
+    # Judged over the lines that claim substance (evidence, a plan, an ask, a priority, a specific): small talk
+    # around a specific case costs nothing, and a conversation that never claims anything has nothing concrete.
+    sure = [firm(line, r, profile) for line, r in zip(lines, readings, strict=True)]
+    claims = [i for i, r in enumerate(readings) if sure[i] or set(r.acts) & SUBSTANCE]
+    total *= CONCRETE_FLOOR + (1 - CONCRETE_FLOOR) * sum(sure[i] for i in claims) / max(1, len(claims))
     per_line = dimension_hits(lines, readings, profile)
     unanswered: list[tuple[str, int]] = []  # (what the manager asked, the person's line that followed)
     for i, state in enumerate(states):
