@@ -121,28 +121,32 @@ def dimension_hits(lines: list[str], readings: list[Reading], profile: ManagerPr
     words = _profile_words(profile)
     out: dict[str, list[float]] = {d: [] for d in ("priorities", "evidence", "solution", "input", "ask",
                                                      "concise", "style")}
+    grounded = False  # has anything specific been put on the table yet?
     for i, (line, r) in enumerate(zip(lines, readings, strict=True)):
         low = line.lower()
         bad = harmful(r) or jab(line)
         scale = 0.5 if bad else 1.0  # a good move wrapped in a threat or blame lands at half strength
         # Substance must be specific: cue words with no figure, date or name behind them count for little.
-        sure = scale * (1.0 if firm(line, r, profile) else VAGUE_SHARE)
+        is_firm = firm(line, r, profile)
+        sure = scale * (1.0 if is_firm else VAGUE_SHARE)
+        grounded = grounded or (is_firm and bool(set(r.acts) & SUBSTANCE or re.search(r"\d", line)))
         dated = bool(specifics.from_text(line).date) and not HEDGE.search(line)
         asks = r.does("ask") or bool(dated and _REQUEST.search(line))
         overlap = len({w for w in words if w in low})
         out["priorities"].append(sure * ((1.0 if r.does("priorities") else 0.0) + (0.5 if overlap else 0.0)
                                          + 0.5 * len(r.addressed)))
-        out["evidence"].append(sure * ((1.0 if r.does("evidence") else (0.5 if r.numbers else 0.0))
+        out["evidence"].append(sure * ((1.0 if r.does("evidence") else (0.5 if re.search(r"\d", line) else 0.0))
                                        + (0.5 if r.does("evidence") and r.numbers >= 2 else 0.0)))
         out["solution"].append(sure * (1.0 if r.does("solution") else 0.0))
-        out["input"].append(scale * (1.0 if r.does("input") else 0.0))
+        # "What do you think?" about nothing in particular is politeness, not an invitation to shape a plan.
+        out["input"].append(scale * (1.0 if grounded else VAGUE_SHARE) * (1.0 if r.does("input") else 0.0))
         out["ask"].append(sure * ((1.0 if asks else 0.0) + (0.5 if asks and (i < 2 or dated) else 0.0)))
         out["concise"].append(float(min(2, len(r.dims.get("concise", []))) + 2 * int(r.does("blame") or jab(line))
                                     + 3 * int(r.does("ultimatum"))))
         style = 0.0
         substance = r.does("evidence") or r.does("solution") or r.does("ask")
         t = profile.temperament
-        if r.dims.get("style") and (substance or r.numbers):
+        if r.dims.get("style") and (substance or r.numbers) and is_firm:
             style += 1
         if t == Temperament.busy and i == 0 and r.words <= 25 and (r.does("ask") or r.does("evidence") or r.numbers):
             style += 1
@@ -165,8 +169,9 @@ def deterministic_scores(lines: list[str], readings: list[Reading], profile: Man
     avg_words = sum(r.words for r in readings) / max(1, len(readings))
     limit = 35 if profile.temperament in (Temperament.busy, Temperament.explosive) else 50
     verbose = 0 if avg_words <= limit else (1 if avg_words <= limit * 1.6 else 2)
-    substance = sum(per_line["evidence"]) + sum(per_line["solution"]) + sum(per_line["ask"])
-    empty = 1 if substance < 1 else 0  # short but saying nothing is not concise, it is empty
+    sure = [firm(line, r, profile) for line, r in zip(lines, readings, strict=True)]
+    substance = sum(per_line[d][i] for d in ("evidence", "solution", "ask") for i in range(len(lines)) if sure[i])
+    empty = 1 if substance < 1 else 0  # short but saying nothing specific is not concise, it is empty
     scores["concise"] = max(0, 4 - int(sum(per_line["concise"])) - verbose - 2 * empty)
     if profile.temperament in (Temperament.busy, Temperament.explosive) and verbose:
         scores["style"] = max(0, scores["style"] - verbose)
