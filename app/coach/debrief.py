@@ -148,13 +148,17 @@ def dimension_hits(lines: list[str], readings: list[Reading], profile: ManagerPr
         t = profile.temperament
         if r.dims.get("style") and (substance or r.numbers) and is_firm:
             style += 1
-        if t == Temperament.busy and i == 0 and r.words <= 25 and (r.does("ask") or r.does("evidence") or r.numbers):
+        # Brevity or a matching manner carries no weight on a line that says nothing specific, nor does an
+        # open question before anything specific has been said.
+        if is_firm and t == Temperament.busy and i == 0 and r.words <= 25 and (r.does("ask") or r.does("evidence")
+                                                                                  or r.numbers):
             style += 1
-        if t == Temperament.explosive and not bad and r.words <= 40 and (r.does("evidence") or r.does("solution")):
+        if is_firm and t == Temperament.explosive and not bad and r.words <= 40 and (r.does("evidence")
+                                                                                     or r.does("solution")):
             style += 0.5
-        if t == Temperament.skeptical and r.does("evidence") and r.numbers >= 2:
+        if is_firm and t == Temperament.skeptical and r.does("evidence") and r.numbers >= 2:
             style += 0.5
-        if t in (Temperament.supportive, Temperament.reflective) and r.does("input"):
+        if grounded and t in (Temperament.supportive, Temperament.reflective) and r.does("input"):
             style += 0.5
         if bad:
             style -= 2
@@ -172,7 +176,7 @@ def deterministic_scores(lines: list[str], readings: list[Reading], profile: Man
     sure = [firm(line, r, profile) for line, r in zip(lines, readings, strict=True)]
     substance = sum(per_line[d][i] for d in ("evidence", "solution", "ask") for i in range(len(lines)) if sure[i])
     empty = 1 if substance < 1 else 0  # short but saying nothing specific is not concise, it is empty
-    scores["concise"] = max(0, 4 - int(sum(per_line["concise"])) - verbose - 2 * empty)
+    scores["concise"] = max(0, 4 - int(sum(per_line["concise"])) - verbose - 4 * empty)
     if profile.temperament in (Temperament.busy, Temperament.explosive) and verbose:
         scores["style"] = max(0, scores["style"] - verbose)
     return scores
