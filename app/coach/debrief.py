@@ -34,10 +34,11 @@ JUDGE_WEIGHT = 0.5
 SUBSTANCE = {"evidence", "solution", "ask", "priorities"}
 VAGUE_SHARE = 0.35  # what a cue-word move counts for when nothing specific stands behind it
 
-# A figure or a date hedged into vagueness ("roughly 5 or 6 points", "sometime next month", "Q-something")
-# is not a figure: it is a cue word dressed as one.
+# A figure or a date hedged into vagueness ("roughly 5 or 6 points", "sometime next month", "Q-something",
+# "a hundred things") is not a figure: it is a cue word dressed as one.
 HEDGE = re.compile(r"\b(?:roughly|give or take|or so|perhaps|maybe|sometime|some point|whenever|a while|soon-ish|"
-                   r"[a-z]+-ish|q-something|\d+-something|\w+-odd|a number of|or another)\b|\b\d+ or \d+\b", re.I)
+                   r"[a-z]+-ish|q-something|\d+-something|\w+-odd|a number of|or another|"
+                   r"a (?:hundred|thousand|million) \w+)\b|\b\d+ or \d+\b", re.I)
 # Contempt, blame and soft ultimatums the line readings can miss: a jab at a person or a threat to leave
 # costs goodwill whatever figures surround it.
 JAB = re.compile(
