@@ -43,11 +43,14 @@ HEDGE = re.compile(r"\b(?:roughly|give or take|or so|perhaps|maybe|sometime|some
 # costs goodwill whatever figures surround it.
 JAB = re.compile(
     r"\b(?:(?:it's|that's|this is|this one's|one's) on you|your fault|not my fault|careless|sloppy|incompetent|lazy|"
-    r"a joke|ridiculous|pointless|useless|clueless|disrespectful|rolling over|rolls? (?:her|his|their) eyes|"
-    r"couldn't run|can't keep|never \w+ (?:a|an) \w+ in (?:his|her|their) life|actually knows?|"
-    r"clearly (?:has|have|doesn't|don't|never|can't)|tells me (?:how much|all|everything)|funny how|"
-    r"or (?:else|i'll|i will|i walk|find someone)|how it's going to be|(?:take|taking) (?:the|their|an?) "
-    r"(?:\w+ )?offer|offer from|(?:i'll|i will) (?:start looking|walk|quit|leave)|but i will)\b", re.I)
+    r"a joke|ridiculous|pointless|useless|clueless|disrespectful|rolls? (?:her|his|their) eyes|couldn't run|"
+    r"never \w+ (?:a|an) \w+ in (?:his|her|their) life|(?:someone|somebody) who actually|"
+    r"clearly (?:has|have|doesn't|don't|never|can't)|tells me how much|funny how|if you hadn't|"
+    r"if you(?:'d| had) [^.]{0,80}\b(?:we|i) (?:wouldn't|would not)|how it's going to be|"
+    r"or (?:else|i walk|find someone|i'll (?:take|start|go|quit|leave|walk|stop|escalate))|"
+    r"(?:take|taking) (?:the|their|an?) (?:\w+ )?offer|offer from|(?:i'll|i will) (?:start looking|walk|quit))\b",
+    re.I)
+OWN = re.compile(r"\b(?:i was|i've been|i am|i'm|my own|my)\s+(?:\w+\s+)?$", re.I)  # "my careless slip" owns it
 
 
 class Debrief(Strict):
@@ -97,7 +100,7 @@ def harmful(r: Reading) -> bool:
 
 def jab(line: str) -> bool:
     """Contempt, a culprit or a threat to leave, as written (what the line reading may not flag)."""
-    return bool(JAB.search(line))
+    return any(not OWN.search(line[:m.start()]) for m in JAB.finditer(line))
 
 
 def firm(line: str, r: Reading, profile: ManagerProfile) -> bool:
@@ -140,7 +143,7 @@ def dimension_hits(lines: list[str], readings: list[Reading], profile: ManagerPr
                                        + (0.5 if r.does("evidence") and r.numbers >= 2 else 0.0)))
         out["solution"].append(sure * (1.0 if r.does("solution") else 0.0))
         # "What do you think?" about nothing in particular is politeness, not an invitation to shape a plan.
-        out["input"].append(scale * (1.0 if grounded else VAGUE_SHARE) * (1.0 if r.does("input") else 0.0))
+        out["input"].append(scale * (1.0 if grounded and r.does("input") else 0.0))
         out["ask"].append(sure * ((1.0 if asks else 0.0) + (0.5 if asks and (i < 2 or dated) else 0.0)))
         out["concise"].append(float(min(2, len(r.dims.get("concise", []))) + 2 * int(r.does("blame") or jab(line))
                                     + 3 * int(r.does("ultimatum"))))
