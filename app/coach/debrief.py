@@ -1,10 +1,12 @@
 """The debrief: score a rehearsal against the published rubric (prompts/rubric.yaml), with citations.
 
 Each dimension gets 0-4 from deterministic checks over the person's own lines (the rubric's cues,
-numbers, questions, length, blame, the manager's temperament). Where the model can judge (any
-model but the embedded 135M one: asked for 0-4 per dimension on the 24 debrief eval pairs, even
-under the JSON grammar it returned out-of-range values such as 234768905 for every one), its
-judgement is blended in. Same transcript, same model, temperature 0: same scores.
+numbers, questions, length, blame, the manager's temperament). Substance counts in full only when it is
+specific (an unhedged figure, a date, a name), so cue words alone, and questions about nothing yet said,
+earn little; a jab, a culprit or a threat weighs on the overall whatever figures surround it.
+Where the model can judge (any model but the embedded 135M one: asked for 0-4 per dimension on the
+24 debrief eval pairs, even under the JSON grammar it returned out-of-range values such as 234768905
+for every one), its judgement is blended in. Same transcript, same model, temperature 0: same scores.
 """
 
 from __future__ import annotations
@@ -29,7 +31,7 @@ from app.voice.delivery import Delivery
 
 QUOTE_WORDS = 30
 CONCRETE_FLOOR = 0.4
-HARM_PENALTY = 0.15  # of the overall score, per ultimatum, blaming or role-break line
+HARM_PENALTY = 0.15  # of the overall score, per ultimatum, blaming, contemptuous or role-break line
 JUDGE_WEIGHT = 0.5
 SUBSTANCE = {"evidence", "solution", "ask", "priorities"}
 VAGUE_SHARE = 0.35  # what a cue-word move counts for when nothing specific stands behind it
