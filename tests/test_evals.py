@@ -453,3 +453,47 @@ def test_an_unstable_debrief_scorer_makes_the_debrief_gate_fail(monkeypatch: pyt
     run = run_evals(["debrief"], model=fake_evals, limit=5, progress=False)
     assert "score_stability" in {g.metric for g in run.gate}
     assert any(f.check == "score_stability" and "!=" in f.detail for f in run.suites[0].failures)
+
+
+# -- the debrief's honesty checks (issue #13: traps rank below well-handled runs) ----------------------
+
+
+def test_debrief_reads_hedged_figures_as_vague_and_jabs_as_harm() -> None:
+    from app.coach.debrief import firm, jab
+    from app.coach.profiles import load_profile
+    from app.coach.rehearsal.moves import Reading
+
+    profile = load_profile(EVALS_DIR / "managers" / "busy.yaml")
+    plain, none = Reading(words=12, numbers=2), Reading(words=12)
+    assert firm("Shrink is down from 3.4% to 2.1% since March.", plain, profile)
+    assert not firm("The data shows roughly 5 or 6 points, sometime next month.", plain, profile)
+    assert not firm("My proposal is the plan with a next step.", none, profile)
+    assert not firm("Tomás, I know you've got a hundred things going on.", none, profile)
+    assert jab("The vendor you chose installed it wrong, so this one's on you.")
+    assert jab("Let me know by Friday, or I'll start looking elsewhere.")
+    assert not jab("The freezer failed inspection; re-inspection is booked for October 9.")
+
+
+def test_a_short_plain_debrief_outranks_stuffed_and_rude_trap_runs() -> None:
+    from app.coach.debrief import score_transcript
+    from app.coach.profiles import load_profile
+    from app.schemas import Turn
+
+    profile = load_profile(EVALS_DIR / "managers" / "busy.yaml")
+
+    def score(lines: list[str]) -> Any:
+        return score_transcript([Turn(role="user", content=line) for line in lines], "resource-request", profile,
+                                difficulty="realistic", settings=get_settings())
+
+    good = score(["Tomás, I need $4,800 for two more checkout scanners at Glenview before it opens.",
+                  "The test run had queues of 9 minutes at peak with six lanes; the target is 3.",
+                  "It fits the opening budget. Yes or no by Thursday?"])
+    stuffed = score(["Headline: resource ask, the priority, roughly 20% or so of the bottom line.",
+                     "Data and metrics increased maybe 3x since a while ago.",
+                     "Plan: option, pilot, next step. Approve? Your thoughts?"])
+    rude = score(["Tomás, I need $4,800 for two checkout scanners at Glenview by Thursday.",
+                  "Queues hit 9 minutes at peak on six lanes against a target of 3.",
+                  "Whoever planned six lanes for that store clearly has never worked a till, it's ridiculous."])
+    assert good.overall > stuffed.overall and good.overall > rude.overall
+    assert not any("ridiculous" in s for s in rude.strengths)
+    assert any("ridiculous" in s for s in rude.improvements)
