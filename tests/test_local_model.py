@@ -62,3 +62,22 @@ def test_concurrent_calls_are_serialised_safely() -> None:
     for t in threads:
         t.join(timeout=120)
     assert len(results) == 3 and all(r.strip() for r in results)
+
+
+@pytest.mark.local
+def test_loading_the_model_leaves_the_process_std_streams_alone(monkeypatch: pytest.MonkeyPatch) -> None:
+    """llama-cpp-python's loader would dup2 fds 1 and 2 and swap sys.stderr process-wide: a load in the
+    warm-up thread then swallowed other threads' output (and another test's captured stderr)."""
+    import os
+
+    from app.llm.local import LocalEngine
+
+    calls: list[tuple[int, int]] = []
+    real = os.dup2
+    monkeypatch.setattr(os, "dup2", lambda a, b, *rest: calls.append((a, b)) or real(a, b, *rest))
+    engine = LocalEngine(n_ctx=256, n_threads=1)
+    try:
+        assert engine.llama is not None
+    finally:
+        engine.close()
+    assert calls == []

@@ -82,6 +82,7 @@ class LocalEngine:
                     raise MissingModelFiles(
                         "llama-cpp-python is not installed.", "run `make install`"
                     ) from exc
+                _keep_std_streams()
                 self._llama = Llama(
                     model_path=str(gguf_path()),
                     n_ctx=self.n_ctx,
@@ -180,6 +181,32 @@ class LocalEngine:
                     return
         finally:
             stop_event.set()  # never join: the worker finishes on its own without blocking anyone
+
+
+class _NoSuppression:
+    def __init__(self, disable: bool = True) -> None:
+        pass
+
+    def __enter__(self) -> _NoSuppression:
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        return None
+
+
+def _keep_std_streams() -> None:
+    """Stop llama-cpp-python swapping sys.stdout/sys.stderr (and dup2-ing fds 1 and 2) while a model loads.
+
+    Its `suppress_stdout_stderr` does that process-wide, so a load in the warm-up thread silenced or
+    misrouted every other thread's output for that moment: in a test, another test's captured stderr
+    came back empty. With `verbose=False` its log callback already drops everything below an error,
+    and a load prints nothing without the suppression (checked), so the swap buys nothing.
+    """
+    import llama_cpp._internals
+    import llama_cpp.llama
+
+    for module in (llama_cpp.llama, llama_cpp._internals):
+        setattr(module, "suppress_stdout_stderr", _NoSuppression)  # noqa: B010 - a module attribute llama_cpp looks up at call time
 
 
 # A cache keyed by its real inputs: one engine (and, once used, one loaded GGUF) per (context size,
