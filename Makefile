@@ -44,7 +44,7 @@ run: install
 	$(VENV)/bin/upward serve
 
 test: install browser strace voice
-	$(PY) -m pytest -q -n 4 --durations=20
+	$(PY) -m pytest -q -n 4 --dist worksteal --durations=20
 
 test-fast: install
 	$(PY) -m pytest -q -m "not local and not browser and not server"

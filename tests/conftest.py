@@ -58,7 +58,9 @@ def fake_model() -> Iterator[str]:
 
 # The tests measured at 20 s or more (`pytest --durations`, 2 cores): started first, so that with
 # `make test`'s xdist workers none of them begins near the end and leaves the others idle waiting.
-# Only the order changes; a name missing here runs where it was collected.
+# (`--dist worksteal`: xdist hands each worker a contiguous block first, so under plain `load` these
+# all queued on one worker; idle workers now take them over.) Only the order changes; a name
+# missing here runs where it was collected.
 SLOW_FIRST = (
     "test_voice.py::test_spoken_rehearsal_on_the_embedded_model_is_offline",
     "test_evals.py::test_the_gate_passes_on_the_embedded_model",
