@@ -313,13 +313,10 @@ def search(
 
 def search_once(query: str, k: int = 4, *, settings: Settings | None = None) -> list[Hit]:
     """`search` for a process that asks one query and exits (`upward search`): the embedding model
-    is loaded for that (about 0.1 s sooner to the answer, see MiniLM), alongside opening the index."""
+    is loaded for that: about 0.1 s sooner to the answer (see MiniLM)."""
     query = validate_query(query)
-    loading = threading.Thread(target=lambda: get_model(one_query=True), name="upward-minilm", daemon=True)
-    loading.start()  # onnxruntime builds its session in native code while Chroma opens the index
-    searcher = get_searcher(settings)
-    loading.join()
-    return searcher.search(query, k)
+    get_model(one_query=True)
+    return search(query, k, settings=settings)
 
 
 def card_hint(card_id: str, *, settings: Settings | None = None) -> str:
