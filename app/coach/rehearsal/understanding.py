@@ -273,6 +273,13 @@ class Reading:
         return hashlib.sha256(repr((self.acts, self.answers)).encode()).hexdigest()[:8]
 
 
+def _best_part(vecs: np.ndarray, entry: tuple[np.ndarray, np.ndarray],
+               only: Sequence[np.ndarray | None]) -> tuple[float, float]:
+    """`_concern_score` of the whole line and of each of its parts: the part closest to an answer decides,
+    with its own near miss."""
+    return max((_concern_score(v, entry, m) for v, m in zip(vecs, only, strict=True)), key=lambda s: s[0])
+
+
 def _concern_score(vec: np.ndarray, entry: tuple[np.ndarray, np.ndarray],
                    only: np.ndarray | None = None) -> tuple[float, float]:
     """How close the line is to the concern's answers (the best two) and to its nearest near miss. `only` marks
@@ -296,7 +303,9 @@ def read_line(text: str, scenario: Scenario, *, current: str | None, prompts_dir
     reading = Reading(text)
     line_stems = stems(text)
     low = text.lower().replace("’", "'")
-    vec = _embed([text])[0]
+    parts = clauses(text)
+    vecs = _embed([text, *parts])
+    vec = vecs[0]
     exemplars = bank(prompts_dir, scenario, extra, cache_dir)
     reading.negated = negated(low, line_stems)
     if word_salad(low):  # a heap of cue words is not a sentence: it does nothing and answers nothing
@@ -306,8 +315,10 @@ def read_line(text: str, scenario: Scenario, *, current: str | None, prompts_dir
     content = [s for s in line_stems if len(s) > 2]
     specific = bool(FIGURE.search(text) or SPECIFIC.search(text) or CAPITALISED.search(text[1:]))
     vague = bool(VAGUE.search(low))
-    scores = {c.id: _concern_score(vec, exemplars.concerns[c.id],
-                                   exemplars.negated.get(c.id, np.zeros(0, bool)) if reading.negated else None)
+    # a hedging line hedges in every part; a part may hedge on its own ("Nobody put me up to this. I haven't asked")
+    part_neg = [reading.negated] + [reading.negated or negated(p.lower().replace("’", "'"), stems(p)) for p in parts]
+    scores = {c.id: _best_part(vecs, exemplars.concerns[c.id],
+                               [exemplars.negated.get(c.id, np.zeros(0, bool)) if n else None for n in part_neg])
               for c in concerns if c.id in exemplars.concerns}
     for c in concerns:
         if c.id not in scores:
@@ -332,6 +343,14 @@ def read_line(text: str, scenario: Scenario, *, current: str | None, prompts_dir
         if ok:
             reading.answers.append(c.id)
     return reading
+
+
+def clauses(text: str) -> list[str]:
+    """The line's sentences and semicolon clauses when it has more than one, each of at least four words: one
+    part often answers while the rest sets it up ("Nobody put me up to this. It's about how it affects my work")."""
+    parts = [p.strip() for p in re.split(r"(?<=[.!?;:])\s+", text.strip()) if p.strip()]
+    parts = [p for p in parts if len(p.split()) >= 4]
+    return parts if len(parts) > 1 else []
 
 
 def word_salad(low: str) -> bool:
