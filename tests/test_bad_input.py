@@ -10,6 +10,7 @@ The web handlers are called as Gradio calls them, including with values only the
 from __future__ import annotations
 
 import io
+import json
 import os
 import shutil
 import socket
@@ -552,3 +553,21 @@ def test_web_a_provider_with_no_choices_is_a_message_and_the_line_is_kept(settin
         assert "empty answer (no choices" in alert_text(final[3]) and final[4]["visible"] is True
         assert r.pending and r.transcript[-1].content == "When could the promotion decision happen?"
 
+
+
+def test_search_ends_complete_whether_it_built_the_index_or_only_read(tmp_path: Path) -> None:
+    # The first search builds the index and exits normally; the next only reads and ends without the
+    # interpreter's teardown: its output must still be whole, and the index still there for a third.
+    env = {"UPWARD_DATA_DIR": str(tmp_path / "data")}
+    runs = [run_cli(["search", "my boss explodes when I bring bad news", "--json"], env) for _ in range(3)]
+    assert [p.returncode for p in runs] == [0, 0, 0], [p.stderr.decode()[-500:] for p in runs]
+    hits = [[h["card"] for h in json.loads(p.stdout)["hits"]] for p in runs]
+    assert hits[0] and hits[0] == hits[1] == hits[2]
+
+
+def test_search_into_a_closed_pipe_is_quiet(tmp_path: Path) -> None:
+    # `true` exits without reading, so the hits are written into a pipe nobody holds any more
+    proc = subprocess.run(["bash", "-c", f"set -o pipefail; '{UPWARD}' search feedback | true"], capture_output=True,
+                          timeout=300, env={**os.environ, "UPWARD_DATA_DIR": str(tmp_path / "data")})
+    err = proc.stderr.decode()
+    assert proc.returncode == 1 and "Traceback" not in err and "Broken pipe" not in err, err

@@ -259,10 +259,10 @@ def test_batch_padding_gives_the_same_vector_as_alone() -> None:
 
 
 def test_chroma_embedding_function_protocol() -> None:
-    ef = embedding.UpwardEmbeddingFunction()
+    ef = store.UpwardEmbeddingFunction()
     assert not ef.is_legacy()
     assert ef.default_space() == "cosine"
-    rebuilt = embedding.UpwardEmbeddingFunction.build_from_config(ef.get_config())
+    rebuilt = store.UpwardEmbeddingFunction.build_from_config(ef.get_config())
     assert rebuilt.name() == ef.name()
     assert len(ef(["hello"])[0]) == embedding.DIMENSION
 

