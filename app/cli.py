@@ -40,7 +40,10 @@ def cmd_serve(args: argparse.Namespace, services: Services) -> int:
 
     embedded = registry.in_process(services.settings.model, services.settings)
     if embedded is not None and embedded.loads_weights:
-        embedded.warm_soon()  # the weights load while Gradio imports, for a sooner first reply
+        from app import prompts
+
+        # the weights load, and the first token is generated, while Gradio imports: a sooner first reply
+        embedded.warm_soon(prime=prompts.warmup_messages(services.settings.prompts_dir))
     from app import ui
 
     ui.serve(services)

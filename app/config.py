@@ -178,7 +178,8 @@ def data_dir(settings: Settings) -> Path:
 
 
 def exemplar_cache(settings: Settings) -> Path:
-    """Where the exemplars' embedding vectors are kept between runs (inside the data directory)."""
+    """Where the exemplars' embedding vectors and the parsed word tables are kept between runs (inside the
+    data directory)."""
     return Path(settings.data_dir) / "cache" / "exemplars"
 
 

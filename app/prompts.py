@@ -134,3 +134,7 @@ def runtime_versions(root: Path | None = None) -> dict[str, str]:
 
 __all__ = ["Prompt", "load", "recording", "runtime_versions"]
 
+
+def warmup_messages(root: Path | None = None) -> list[dict[str, str]]:
+    """The short conversation that primes a model at start-up (`upward serve`)."""
+    return [{"role": "user", "content": load("runtime/warmup", root).user_text()}]

@@ -3,6 +3,11 @@ manager's replies that use it."""
 
 from __future__ import annotations
 
+import json
+import subprocess
+import sys
+from pathlib import Path
+
 import pytest
 
 from app.coach.rehearsal import echo
@@ -65,3 +70,25 @@ def test_every_voice_says_the_persons_ask_back(temperament: str) -> None:
     states = moves.replay_frame([opener, line], where)
     options = voicing.candidates(where, states[-1], [opener, line], ["Sure, go ahead."])
     assert "the charge nurse before i say yes" in options[0].lower(), options  # "text ..." or "texting ..."
+
+
+def test_word_tables_kept_in_the_cache_read_back_the_same(tmp_path: Path) -> None:
+    # A fresh process parses lemminflect's tables and keeps them in the cache; the next reads them from
+    # there; a torn cache file is parsed anew. Each must echo the same.
+    code = ("import sys; from pathlib import Path; from app.coach.rehearsal import echo; "
+            "echo.load_tables(Path(sys.argv[1])); "
+            "print(echo.from_line('Could you keep the bed board updated before the night shift?'), "
+            "echo._lemmas().getAllLemmas('texted'), echo._lemmas().getInflection('ship', tag='VBG'))")
+    cache = tmp_path / "cache"
+
+    def run() -> str:
+        return subprocess.run([sys.executable, "-c", code, str(cache)], capture_output=True, text=True,
+                              check=True, timeout=120).stdout
+
+    parsed = run()
+    files = list(cache.glob("lemminflect-*.json"))
+    assert len(files) == 1 and "keeping the bed board updated" in parsed and "shipping" in parsed
+    assert run() == parsed
+    files[0].write_text('[{"keeps": ')
+    assert run() == parsed
+    assert json.loads(files[0].read_text())[0]  # rewritten whole

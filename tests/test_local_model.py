@@ -81,3 +81,24 @@ def test_loading_the_model_leaves_the_process_std_streams_alone(monkeypatch: pyt
     finally:
         engine.close()
     assert calls == []
+
+
+@pytest.mark.local
+def test_serve_primes_the_model_once_while_the_caller_goes_on(settings, monkeypatch: pytest.MonkeyPatch) -> None:
+    """`upward serve` loads the weights and generates one token in a thread while Gradio imports; the
+    warm-up's own first token then finds the model primed and generates nothing."""
+    from app import prompts
+    from app.llm import registry
+
+    engine = local.LocalEngine(n_ctx=512, n_threads=1)
+    monkeypatch.setattr("app.llm.model.get_engine", lambda *a, **k: engine)
+    calls: list[int] = []
+    real_chat = engine.chat
+    monkeypatch.setattr(engine, "chat", lambda *a, **k: calls.append(1) or real_chat(*a, **k))
+    model = registry.model(MODEL, settings)
+    try:
+        model.warm_soon(prime=prompts.warmup_messages())
+        model.prime(prompts.warmup_messages())  # waits for the thread's turn, then finds it done
+        assert engine.primed and engine.loaded and calls == [1]
+    finally:
+        engine.close()

@@ -51,6 +51,7 @@ class LocalEngine:
         self._lock = threading.RLock()
         self._count_lock = threading.Lock()
         self._queued = 0  # calls holding or waiting for the model
+        self.primed = False  # one token generated: weights paged in, compute buffers allocated
 
     @contextmanager
     def _turn(self) -> Iterator[None]:
@@ -92,6 +93,14 @@ class LocalEngine:
                     seed=0,
                 )
             return self._llama
+
+    def prime(self, messages: list[dict[str, str]]) -> None:
+        """Generate one token once per process, so the person's first reply does not pay for the first
+        generation (paging the weights in, allocating llama.cpp's buffers: 0.2-0.4 s)."""
+        with self._turn():
+            if not self.primed:
+                self.chat(messages, max_tokens=1)
+                self.primed = True
 
     def close(self) -> None:
         """Free the model now; llama.cpp's own finaliser fails if left to interpreter shutdown."""

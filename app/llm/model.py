@@ -121,8 +121,12 @@ class Model:
     def warm(self) -> None:
         """Load what the first call would otherwise wait for."""
 
-    def warm_soon(self) -> None:
+    def warm_soon(self, prime: list[Message] | None = None) -> None:
         """Start `warm` in the background (only the embedded model has weights to load)."""
+
+    def prime(self, messages: list[Message]) -> None:
+        """Run one short generation, so the first real one does not pay for starting up."""
+        self.complete(messages, max_tokens=1)
 
     def queued(self) -> int:
         """How many calls hold or wait for this model in this process (only the embedded model queues)."""
@@ -228,22 +232,31 @@ class LocalModel(Model):
     def warm(self) -> None:
         self.engine.llama  # noqa: B018 - the property loads the weights
 
-    def warm_soon(self) -> None:
-        """Start loading the weights in a background thread and return at once.
+    def warm_soon(self, prime: list[Message] | None = None) -> None:
+        """Start loading the weights in a background thread and return at once; then, given `prime`,
+        generate its first token there too (see `prime`).
 
-        llama.cpp reads them in native code behind ctypes, which releases the GIL, so on two cores
-        the load runs beside whatever the caller imports next (`upward serve`: Gradio, about 2 s).
-        llama_cpp itself is imported here, in the caller's thread: two threads importing the same
-        packages at once can deadlock on Python's module locks.
+        llama.cpp reads the weights and generates in native code behind ctypes, which releases the GIL,
+        so on two cores both run beside whatever the caller imports next (`upward serve`: Gradio, about
+        2 s). llama_cpp itself is imported here, in the caller's thread: two threads importing the same
+        packages at once can deadlock on Python's module locks (a generation imports nothing new).
         """
         import atexit
         import threading
 
         import llama_cpp  # noqa: F401
 
-        loading = threading.Thread(target=self.warm, name="upward-weights", daemon=True)
+        def load() -> None:
+            self.warm()
+            if prime is not None:
+                self.prime(prime)
+
+        loading = threading.Thread(target=load, name="upward-weights", daemon=True)
         loading.start()
         atexit.register(loading.join, 20.0)  # a daemon thread left inside llama.cpp at exit aborts the process
+
+    def prime(self, messages: list[Message]) -> None:
+        self.engine.prime(messages)
 
     def queued(self) -> int:
         return self.engine.queued

@@ -134,6 +134,7 @@ class WarmUp:
         import app.coach.drafting.service  # noqa: F401
         import app.coach.guidance  # noqa: F401
         import app.coach.rehearsal.session  # noqa: F401  (with debrief: retrieval and chromadb)
+        import app.llm.inprocess  # noqa: F401  (the first generation's, when serve primed the model)
         import app.retrieval.embedding  # noqa: F401
 
         if model.loads_weights:
@@ -143,18 +144,26 @@ class WarmUp:
     def _load(self, local_model: bool) -> None:
         from app.coach.rehearsal import echo
         from app.coach.scenarios import scenario_ids
-        from app.retrieval.search import search
-
         if local_model:
             model = registry.model(self.settings.model, self.settings)  # a provider's id imports litellm here
             self._step("model", model.warm)
-            hello = [{"role": "user", "content": prompts.load("runtime/warmup").user_text()}]
-            self._step("first token", lambda: model.complete(hello, max_tokens=1))
+            # at once when `upward serve` primed it while Gradio imported (LocalModel.warm_soon)
+            self._step("first token", lambda: model.prime(prompts.warmup_messages(self.settings.prompts_dir)))
         scenarios = scenario_ids(self.settings)  # the Rehearse tab offers them in this order
         self._step("understanding", lambda: self._exemplars(scenarios[:1]))
-        self._step("word tables", echo.warm)  # the manager's echo of a line inflects its verbs
-        self._step("index and embeddings", lambda: search("warm up", k=1, settings=self.settings))
+        # the manager's echo of a line inflects its verbs; the parsed tables are kept in the data directory
+        self._step("word tables", lambda: echo.warm(exemplar_cache(self.settings)))
+        self._step("index and embeddings", self._index)
         self._step("other scenarios", lambda: self._exemplars(scenarios[1:], when_idle=True))
+
+    def _index(self) -> None:
+        """Open the knowledge index with the embedding model, for Ask and the debrief's citations; while no
+        request is being handled (a first rehearsal reply needs neither, and would share the CPU with it)."""
+        from app.retrieval.search import search
+
+        self._wait_until_idle()
+        if not self.stopping.is_set():
+            search("warm up", k=1, settings=self.settings)
 
     def _exemplars(self, scenarios: list[str], when_idle: bool = False) -> None:
         """The scenarios' exemplar embeddings and the act classifier, which reading a line needs."""

@@ -11,9 +11,13 @@ offer or wish gives nothing.
 
 from __future__ import annotations
 
+import hashlib
+import json
 import re
+import threading
 from dataclasses import dataclass
-from functools import lru_cache
+from pathlib import Path
+from typing import Any
 
 from app.text import STOP
 
@@ -56,17 +60,84 @@ class Echo:
     gerund: str  # "texting you before I say yes"
 
 
-@lru_cache(maxsize=1)
+_tables_lock = threading.Lock()
+_tables_loaded = False
+
+
 def _lemmas():  # type: ignore[no-untyped-def]
-    import lemminflect  # a pure-Python table lookup, imported when a line is first echoed
+    """lemminflect, its tables loaded (a pure-Python table lookup, imported when a line is first echoed)."""
+    if not _tables_loaded:
+        load_tables()
+    import lemminflect
 
     return lemminflect
 
 
-def warm() -> None:
-    """Load the lemma and inflection tables now (about 1 s from their gzip files on first use)."""
-    _lemmas().getAllLemmas("keeps")
-    _lemmas().getInflection("keep", tag="VBG")
+def load_tables(cache_dir: Path | None = None) -> None:
+    """Load lemminflect's lemma and inflection tables once per process. Parsing its gzip files takes 0.7-1 s;
+    with `cache_dir` (the data directory's cache) the parsed tables are kept there as JSON, which reads in
+    about a third of that. Another thread asking meanwhile waits for this load rather than parsing too."""
+    global _tables_loaded
+    with _tables_lock:
+        if _tables_loaded:
+            return
+        import lemminflect
+        from lemminflect.core.Inflections import Inflections
+        from lemminflect.core.Lemmatizer import Lemmatizer
+
+        path = _tables_file(cache_dir, lemminflect)
+        tables = _read_tables(path)
+        if tables is not None:
+            Lemmatizer().lemma_dict, Inflections().infl_dict = tables
+        lemminflect.getAllLemmas("keeps")  # loads what the cache did not give, and the overrides
+        lemminflect.getInflection("keep", tag="VBG")
+        if tables is None and path is not None:
+            _write_tables(path, [Lemmatizer().lemma_dict, Inflections().infl_dict])
+        _tables_loaded = True
+
+
+def warm(cache_dir: Path | None = None) -> None:
+    """Load the word tables now (the served app's warm-up), so the first echo does not wait for them."""
+    load_tables(cache_dir)
+
+
+def _tables_file(cache_dir: Path | None, lemminflect: Any) -> Path | None:
+    """The cache file for this lemminflect's tables: keyed by its version and its resource files."""
+    if cache_dir is None:
+        return None
+    try:
+        folder = Path(lemminflect.__file__).parent / "resources"
+        stamp = [lemminflect.__version__, *(f"{f.name}:{f.stat().st_size}:{f.stat().st_mtime_ns}"
+                                            for f in sorted(folder.glob("*_lu.csv.gz")))]
+    except OSError:
+        return None
+    return Path(cache_dir) / f"lemminflect-{hashlib.sha256(repr(stamp).encode()).hexdigest()[:16]}.json"
+
+
+def _read_tables(path: Path | None) -> tuple[dict[str, Any], dict[str, Any]] | None:
+    """The cached tables, or None when there are none or they cannot be read (then they are parsed anew)."""
+    if path is None or not path.is_file():
+        return None
+    try:
+        lemmas, inflections = json.loads(path.read_text(encoding="utf-8"))
+    except (OSError, ValueError, UnicodeDecodeError):
+        return None
+    ok = isinstance(lemmas, dict) and isinstance(inflections, dict) and lemmas and inflections
+    return (lemmas, inflections) if ok else None
+
+
+def _write_tables(path: Path, tables: list[dict[str, Any]]) -> None:
+    from app.config import private_dir, private_file
+    from app.errors import UpwardError
+
+    try:
+        private_dir(path.parent)
+        part = path.with_suffix(f".{threading.get_ident()}.part")
+        part.write_text(json.dumps(tables, separators=(",", ":")), encoding="utf-8")
+        private_file(part)
+        part.replace(path)
+    except (OSError, UpwardError):
+        pass  # a read-only data directory: parse again next time
 
 
 def _is_verb(word: str) -> bool:

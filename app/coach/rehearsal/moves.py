@@ -17,7 +17,7 @@ from pathlib import Path
 
 from pydantic import Field
 
-from app.coach.rehearsal import specifics, understanding
+from app.coach.rehearsal import echo, specifics, understanding
 from app.coach.rubric import Rubric
 from app.coach.scenarios import Concern, Scenario
 from app.config import PROMPTS
@@ -122,6 +122,7 @@ class Reading(Strict):
 def read_turn(text: str, where: Frame, current: str | None = None, raised: list[str] | None = None) -> Reading:
     """Signals in one person's line: acts, concerns answered (`current` is the one just raised),
     the rubric's cue phrases (stemmed), figures, questions and attacks."""
+    echo.load_tables(where.cache_dir)  # once per process; the manager's echo of this line needs them
     found = understanding.read_line(text, where.scenario, current=current, prompts_dir=where.prompts_dir,
                                     extra=where.extra, priorities=where.profile.priorities, raised=raised or [],
                                     cache_dir=where.cache_dir)

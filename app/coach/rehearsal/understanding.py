@@ -12,7 +12,7 @@ from __future__ import annotations
 import hashlib
 import re
 import threading
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from functools import lru_cache
 from pathlib import Path
@@ -111,34 +111,43 @@ def _exemplar_vectors(texts: Sequence[str], cache_dir: Path | None = None) -> np
     """`_embed` for the shipped exemplars, kept on disk in `cache_dir` (the data directory's cache), keyed
     by the embedding model and the exact texts: a served app's first reply no longer waits for seconds of
     embedding. Without a folder, or with any trouble in it (read-only, a torn file), it just embeds."""
-    from app.config import private_dir, private_file
-    from app.errors import UpwardError
     from app.retrieval.embedding import MODEL_ID
 
-    if not texts or cache_dir is None:
+    if not texts:
         return _embed(texts)
-    key = hashlib.sha256("\n".join([MODEL_ID, *texts]).encode()).hexdigest()[:32]
+    return _kept([MODEL_ID, *texts], (len(texts), 384), lambda: _embed(texts), cache_dir)
+
+
+def _kept(key_parts: Sequence[str], shape: tuple[int, ...], compute: Callable[[], np.ndarray],
+          cache_dir: Path | None) -> np.ndarray:
+    """`compute()`, kept as .npy in `cache_dir` under a hash of `key_parts` (everything it depends on)."""
+    from app.config import private_dir, private_file
+    from app.errors import UpwardError
+
+    if cache_dir is None:
+        return compute()
+    key = hashlib.sha256("\n".join(key_parts).encode()).hexdigest()[:32]
     path: Path | None = None
     try:
         path = private_dir(cache_dir) / f"{key}.npy"
         if path.is_file():
-            vectors = np.load(path, allow_pickle=False)
-            if vectors.shape == (len(texts), 384):
-                return vectors
+            kept = np.load(path, allow_pickle=False)
+            if kept.shape == shape:
+                return kept
     except (OSError, ValueError, RuntimeError, UpwardError):
         path = None
-    vectors = _embed(texts)
+    value = compute()
     if path is not None:
         try:
             path.parent.mkdir(parents=True, exist_ok=True, mode=0o700)
             part = path.with_suffix(f".{threading.get_ident()}.part")
             with part.open("wb") as f:
-                np.save(f, vectors, allow_pickle=False)
+                np.save(f, value, allow_pickle=False)
             private_file(part)
             part.replace(path)
         except OSError:
             pass
-    return vectors
+    return value
 
 
 def _read_yaml(path: Path) -> dict[str, Any]:
@@ -170,15 +179,22 @@ def _acts_model(path: Path, mtime_ns: int, cache_dir: Path | None = None) -> np.
         for item in data.get(key) or []:
             texts.append(str(item))
             labels.append(key)
-    weights = np.zeros((len(ACTS), 385))
     if not texts:
+        return np.zeros((len(ACTS), 385))
+    from app.retrieval.embedding import MODEL_ID
+
+    def fit() -> np.ndarray:
+        x = _exemplar_vectors(texts, cache_dir)
+        weights = np.zeros((len(ACTS), 385))
+        for i, act in enumerate(ACTS):
+            y = np.array([1.0 if label == act else 0.0 for label in labels])
+            if y.sum():
+                weights[i] = _fit(x, y)
         return weights
-    x = _exemplar_vectors(texts, cache_dir)
-    for i, act in enumerate(ACTS):
-        y = np.array([1.0 if label == act else 0.0 for label in labels])
-        if y.sum():
-            weights[i] = _fit(x, y)
-    return weights
+
+    # the fitted weights are kept too: fitting nine classifiers costs ~0.1 s of every process's first reply
+    labelled = (f"{label}\t{text}" for label, text in zip(labels, texts, strict=True))
+    return _kept(["acts-fit", repr(_fit.__defaults__), MODEL_ID, *ACTS, *labelled], (len(ACTS), 385), fit, cache_dir)
 
 
 @lru_cache(maxsize=64)
