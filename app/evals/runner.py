@@ -84,6 +84,23 @@ def _run_suite(suite: Suite, cases: Sequence[Any], ctx: Context, bar: tqdm) -> S
                        metrics=metrics, failures=failures, notes=notes)
 
 
+def _share_cache(base: Settings, scratch: Settings) -> None:
+    """Let a scratch run use the data directory's cache of exemplar vectors and word tables: they depend
+    only on the shipped files and the embedding model (their keys say so), and embedding every scenario's
+    exemplars again costs each run several seconds. The index and the history stay in the scratch folder.
+    Without a usable cache folder, the run simply fills its own."""
+    from app.config import exemplar_cache, private_dir
+    from app.errors import UpwardError
+
+    shared, own = exemplar_cache(base), exemplar_cache(scratch)
+    try:
+        private_dir(shared)
+        private_dir(own.parent)
+        own.symlink_to(shared, target_is_directory=True)
+    except (OSError, UpwardError):
+        pass
+
+
 def run_evals(
     suites: Sequence[str] | None = None,
     *,
@@ -134,6 +151,8 @@ def run_evals(
         run_settings = base.model_copy(update={
             "data_dir": Path(data_dir or scratch), "chroma_url": None, "model": model or base.model,
         })
+        if data_dir is None:
+            _share_cache(base, run_settings)
         ctx = Context(settings=run_settings, model=run_settings.model, evals_dir=evals_dir, judge=judge)
         total = sum(len(c) for _, c in loaded.values())
         results = []

@@ -247,6 +247,14 @@ def bank(prompts_dir: Path, scenario: Scenario, extra: Sequence[Concern] = (), c
     return Bank(concerns=concerns, weights=weights, negated=negated)
 
 
+@lru_cache(maxsize=1024)
+def _line_vectors(texts: tuple[str, ...]) -> np.ndarray:
+    """A line's vector and its parts': the same line is read again on replay, resume and in the debrief."""
+    vectors = _embed(list(texts))
+    vectors.setflags(write=False)
+    return vectors
+
+
 @lru_cache(maxsize=256)
 def _extra_answers(texts: tuple[str, ...]) -> np.ndarray:
     return _embed(list(texts))
@@ -320,7 +328,7 @@ def read_line(text: str, scenario: Scenario, *, current: str | None, prompts_dir
     line_stems = stems(text)
     low = text.lower().replace("’", "'")
     parts = clauses(text)
-    vecs = _embed([text, *parts])
+    vecs = _line_vectors((text, *parts))
     vec = vecs[0]
     exemplars = bank(prompts_dir, scenario, extra, cache_dir)
     reading.negated = negated(low, line_stems)
