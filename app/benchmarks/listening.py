@@ -13,7 +13,7 @@ from app.config import exemplar_cache
 
 def rows(ctx: Context) -> list[Row]:
     from app.coach.profiles import load_profile
-    from app.coach.rehearsal import moves, voicing
+    from app.coach.rehearsal import moves, understanding, voicing
     from app.coach.rubric import load_rubric
     from app.coach.scenarios import load_scenario
 
@@ -29,6 +29,7 @@ def rows(ctx: Context) -> list[Row]:
         state = moves.initial_state(where.scenario, where.profile, where.difficulty, where.extra)
         said: list[str] = []
         for i, line in enumerate(SCRIPT, start=1):
+            understanding.forget_lines()  # each read embeds its line as a new one would be
             begin = time.perf_counter()
             state = moves.advance(state, moves.read_next(line, where, state), where)
             middle = time.perf_counter()

@@ -255,6 +255,11 @@ def _line_vectors(texts: tuple[str, ...]) -> np.ndarray:
     return vectors
 
 
+def forget_lines() -> None:
+    """Drop the kept line vectors (the bench times a line read for the first time)."""
+    _line_vectors.cache_clear()
+
+
 @lru_cache(maxsize=256)
 def _extra_answers(texts: tuple[str, ...]) -> np.ndarray:
     return _embed(list(texts))
