@@ -185,3 +185,14 @@ def test_blame_needs_a_pointed_finger_not_just_a_name() -> None:
                            where, "people_risk").does("blame")
     assert not moves.read_turn("Omar did a great job catching the fault early, and Lena helped him test the fix.",
                                where, "people_risk").does("blame")
+
+
+@pytest.mark.parametrize(("text", "blames"), [
+    ("I'll send you a one-page summary every Friday so you always know where things stand. Can we start Monday?",
+     False),
+    ("You'd hear it from me first, so you never have to chase me for an update.", False),
+    ("You always get the credit for our work and we get the late nights.", True),
+    ("You keep moving the deadline after we've committed.", True),
+])
+def test_you_always_is_blame_only_when_it_points_at_them(text: str, blames: bool) -> None:
+    assert moves.read_turn(text, frame("autonomy", manager("skeptical")), None).does("blame") is blames

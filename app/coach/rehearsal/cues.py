@@ -44,7 +44,7 @@ BLAME = re.compile(
     r"\b(their|his|her|your|qa'?s|ops'?s|the \w+ team'?s) fault\b|\bnot my fault\b|\bblame\b|\bscrewed (it |this )?up\b"
     r"|\bmessed (it |this )?up\b|\b(useless|incompetent|lazy|clueless|idiots?|hopeless|a joke|pathetic|ridiculous|"
     r"absurd|unprofessional|pointless|a waste of (my )?time)\b"
-    r"|\byou (never|always|don'?t ever|can'?t even|keep)\b(?! (have|need) to)"
+    r"|\byou (never|always|don'?t ever|can'?t even|keep)\b(?! (have|need) to| (know|hear|see)\b)"
     r"|\bdropped the ball\b|\b(their|his|her|your) problem\b|\bnot on me\b|\b(just )?an excuse\b|\bcoasting\b"
     r"|\binsult(ing|ed)?\b|\bdid you even\b|\bsat on (my|our|it|them)\b"
     r"|\b[a-z]+ never (read|checked|listened|bothered|told|replied|responded|reviewed|tested)\b"
