@@ -30,7 +30,8 @@ AMOUNT = re.compile(
     r"|\b(?:two|three|four|five|six|seven|eight|nine|ten|eleven|twelve|fifteen|twenty|thirty|forty|fifty|"
     r"hundred)\b)"
     r"(?:\s(?!(?:and|or|but|to|of|in|on|at|by|for|the|a|an|so|because|this|that|it|i|we|every|each|single|last|next|"
-    r"since|than|against|with|from|until|before|after|is|was|are|were|has|had|have)\b)[a-z][\w-]*){0,2}"
+    r"since|than|against|with|from|until|before|after|is|was|are|were|has|had|have|myself|ourselves|yourself|"
+    r"himself|herself|themselves|itself|alone|already|too|again|now|then|all|both|each|ago)\b)[a-z][\w-]*){0,2}"
     r"(?:\s(?:a|per)\s(?:day|week|month|year|quarter|sprint|shift))?", re.I)
 TIME_OF_DAY = r"\b\d{1,2}(?::\d\d)?\s?(?:am|pm)\b"
 WHEN = re.compile(TIME_OF_DAY + "|" + tx.DATE.pattern

@@ -58,6 +58,7 @@ ANSWER_LEAD = 0.05      # closer to the answers than to the near misses by this 
 NEAR_MARGIN = 0.15      # a line much closer to a near miss than to any answer does not answer
 FOCUS_MARGIN = 0.10     # ... nor one that is plainly about another of the manager's concerns
 UNPROMPTED_SIM = 0.45   # answering a concern not raised yet: its cue, or this close to an exemplar answer
+SHARED_MARGIN = 0.05    # ... and nearly as close to it as to another concern (one line can answer both)
 WEAK, LIKELY, STRONG, CERTAIN = 0.3, 0.5, 0.8, 0.92  # act classifier probabilities: with a cue, with support,
 # alone; threats and blame alone need near-certainty from the classifier (their own patterns catch most)
 THREAT, ACCUSED = 0.55, 0.5  # ... or less, in a threat's frame (a condition, an either/or) or blame's stance
@@ -367,8 +368,9 @@ def read_line(text: str, scenario: Scenario, *, current: str | None, prompts_dir
             ok = acted and (cued or topical >= TOPIC_SIM)
         elif c.id == current or c.id in raised:  # the manager asked: an answer on topic counts
             ok = about and substance and (topical >= rivals - FOCUS_MARGIN or cued)
-        else:  # not asked yet: only a line mostly about this worry answers it before it is raised
-            ok = about and substance and topical >= rivals and (cued or best >= UNPROMPTED_SIM)
+        else:  # not asked yet: only a line (nearly) most about this worry answers it before it is raised; one
+            # line can answer two ("over 50 thousand, I'd bring it to you first" is both risk and scope)
+            ok = about and substance and (cued or best >= UNPROMPTED_SIM) and topical >= rivals - SHARED_MARGIN
         if ok:
             reading.answers.append(c.id)
     return reading
