@@ -173,6 +173,11 @@ def test_a_negated_line_answers_only_when_the_negation_is_the_answer() -> None:
     ("During Omar's leave I'll cover the supplier calls myself.", False),
     ("Or we could push the review to Friday, if that's easier.", False),
     ("Before I leave for the airport, I'll send you the rota.", False),
+    ("No, quite the opposite: I turned down a recruiter last month because I'd rather grow here.", False),
+    ("One of the nurses on nights has an interview elsewhere next week.", False),
+    ("I'm not looking elsewhere, and I haven't talked to any recruiters.", False),
+    ("I don't want to leave, but if nothing changes I'll have to quit.", True),
+    ("A recruiter called me last week with an offer, and I'm tempted.", True),
 ])
 def test_threats_are_read_however_they_are_phrased_and_their_look_alikes_are_not(text: str, threat: bool) -> None:
     reading = moves.read_turn(text, frame("workload", manager("skeptical")), "concrete_proposal")

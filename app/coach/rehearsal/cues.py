@@ -40,6 +40,27 @@ ULTIMATUM = re.compile(
     r"|\bwhether i (still )?(belong|fit|want to stay|should stay)\b|\bmy (notice|resignation)\b"
     r"|\bother (companies|firms|employers|organi[sz]ations)\b[^.]{0,25}\b(would|want|pay|hire)\b",
     re.I)
+# A leaving word that is denied ("I turned down a recruiter", "I'm not looking elsewhere") or someone else's
+# ("one of the nurses has an interview elsewhere") is no threat: what comes just before it in its clause says.
+DENIED_BEFORE = re.compile(r"\b(not|never|no|n't|haven't|hasn't|didn't|won't|wouldn't|turned down|said no to|declined|"
+                           r"ignored|refused|ruled out)\s+(?:[\w']+\s+){0,3}$")
+OTHERS_BEFORE = re.compile(r"\b(he|she|they|one|someone|somebody|two|three|half|people|staff|colleagues?|nurses?|"
+                           r"engineers?|members?)\b")
+MINE_BEFORE = re.compile(r"\b(i|i'm|i'll|i've|i'd|me|my)\b")
+
+
+def threatens(low: str) -> bool:
+    """An ultimatum by the person: an ULTIMATUM phrase that its clause neither denies nor gives to someone else."""
+    for m in ULTIMATUM.finditer(low):
+        clause = re.split(r"[.;!?,]|\b(?:and|but|so|because)\b", low[:m.start()])[-1]
+        if DENIED_BEFORE.search(clause):
+            continue
+        if OTHERS_BEFORE.search(clause) and not MINE_BEFORE.search(clause):
+            continue
+        return True
+    return False
+
+
 BLAME = re.compile(
     r"\b(their|his|her|your|qa'?s|ops'?s|the \w+ team'?s) fault\b|\bnot my fault\b|\bblame\b|\bscrewed (it |this )?up\b"
     r"|\bmessed (it |this )?up\b|\b(useless|incompetent|lazy|clueless|idiots?|hopeless|a joke|pathetic|ridiculous|"
@@ -112,8 +133,9 @@ MEASURE = re.compile(  # a measured quantity (money, %, a change, a count of thi
 WISH = re.compile(r"^\W*(i'?d (like|love|rather|call|say)|i want|i'?m asking)\b(?!.*\b(i'?ll|i will|i can|let'?s)\b)",
                   re.I)
 HYPOTHETICAL = re.compile(r"^\s*(if|when|once|assuming)\b|\b(would|will|could|might)\b", re.I)
-FIGURE = re.compile(r"[$€£]?\d[\d,.:]*\s?(%|k\b|m\b|x\b)?|\b(once|twice|half|double|doubled|halved|two|three|four|"
-                    r"five|six|seven|eight|nine|ten|eleven|twelve|fifteen|twenty|thirty|forty|fifty|hundred)\b", re.I)
+FIGURE = re.compile(r"[$€£]?\d[\d,.:]*\s?(%|k\b|m\b|x\b)?|(?<!for )\bonce\b"  # "for once" counts nothing
+                    r"|\b(twice|half|double|doubled|halved|two|three|four|five|six|seven|eight|nine|ten|eleven|"
+                    r"twelve|fifteen|twenty|thirty|forty|fifty|hundred)\b", re.I)
 ASK_CUES = ("could we", "can we", "would you be willing", "i'd like", "i would like", "i'm asking", "i am asking",
             "can you", "could you", "would you", "will you",
             "i need you", "i need your", "i want to ask", "my ask", "the ask", "approve", "put me forward",

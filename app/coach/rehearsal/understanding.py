@@ -39,9 +39,9 @@ from app.coach.rehearsal.cues import (
     SPECIFIC,
     STRONG_SOLUTION,
     THREAT_FRAME,
-    ULTIMATUM,
     VAGUE,
     WISH,
+    threatens,
 )
 from app.coach.scenarios import Concern, Scenario
 from app.text import STOP as FUNCTION_WORDS
@@ -414,7 +414,7 @@ def _acts(text: str, low: str, line_stems: list[str], vec: np.ndarray, exemplars
     }
     reading.act_scores = {a: round(v, 3) for a, v in p.items()}
     outcome = any(s.startswith(OUTCOME) for s in line_stems)
-    if ULTIMATUM.search(low) or p["ultimatum"] >= CERTAIN or (p["ultimatum"] >= THREAT and THREAT_FRAME.search(low)):
+    if threatens(low) or p["ultimatum"] >= CERTAIN or (p["ultimatum"] >= THREAT and THREAT_FRAME.search(low)):
         acts.add("ultimatum")
     if BLAME.search(low) or p["blame"] >= CERTAIN or (p["blame"] >= ACCUSED and ACCUSING.search(low)):
         acts.add("blame")
