@@ -178,6 +178,14 @@ def test_a_negated_line_answers_only_when_the_negation_is_the_answer() -> None:
     ("I'm not looking elsewhere, and I haven't talked to any recruiters.", False),
     ("I don't want to leave, but if nothing changes I'll have to quit.", True),
     ("A recruiter called me last week with an offer, and I'm tempted.", True),
+    ("I'll keep you briefed so you can answer your boss's questions at any time.", False),
+    ("I'll prepare a short write-up you can forward to your director without editing.", False),
+    ("I'll leave you half a page before each of your meetings.", False),
+    ("I'm not planning to leave. I like this team.", False),
+    ("If anything starts to slip, you'll hear from me the same day.", False),
+    ("If you won't take it upstairs, I'll raise it with the CEO myself at the next town hall.", True),
+    ("I'll be frank: if this gets knocked back again, I'm taking the proposal to the exec team myself.", True),
+    ("Honestly, I'm not sure I can stay if the rota stays like this.", True),
 ])
 def test_threats_are_read_however_they_are_phrased_and_their_look_alikes_are_not(text: str, threat: bool) -> None:
     reading = moves.read_turn(text, frame("workload", manager("skeptical")), "concrete_proposal")

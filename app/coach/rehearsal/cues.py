@@ -14,7 +14,8 @@ ULTIMATUM = re.compile(
     r"|\b(start|begin|will be|i'?ll be|am) (looking|interviewing)\b"
     r"|\blook(ing)? (elsewhere|for (another|a new|other) (job|role|position|team|company))"
     r"|\b(i'?ll|i will|i'?m going to|i am going to|i'?d have to|i will have to|i'?ll have to) "
-    r"(quit|resign|leave|walk|hand in my notice|go over your head|go to (hr|your boss|the vp|the director|legal))"
+    r"(quit|resign|leave(?! (you|it|them|that|this|the|a|an|some|half|my|our|your|him|her)\b)|walk|hand in my notice"
+    r"|go over your head|go to (hr|your boss|the vp|the director|legal))"
     r"|\bover your head\b|\bother offers?\b|\bcompeting offer\b|\btake it or leave it\b|\bnon-?negotiable\b"
     r"|\bfinal offer\b|\bthis is my last\b|\bi'?m done\b|\bor i'?m out\b|\bi'?m out\b"
     r"|\brecruiters?\b|\bsomewhere else\b|\bwrong (team|company|place)\b|\b(the|an) offer (i'?ve|i have)\b"
@@ -32,8 +33,11 @@ ULTIMATUM = re.compile(
     r"|\b(conversations?|talks|interviews?) (outside|elsewhere|with other)\b|\b(second|final) (round|interview)\b"
     r"|\b(find|get|hire) someone else\b|\baccept the other\b"
     # going over their head, or a record that ends up with HR
-    r"|\bi(?:'ll| will|'m going to| am going to|'m taking| am taking| will be)\b[^.]{0,60}\b(hr|legal|the exec(utive)?"
-    r"( team)?|the board|your (boss|manager|director)|above you)\b"
+    # (a verb that carries it there: "I'll give you a summary for your boss" is an offer, not a threat)
+    r"|\b(?:i(?:'ll| will|'m going to| am going to| will be)\b[^.]{0,30}\b(?:go|going|take|taking|raise|raising|"
+    r"escalate|escalating|report|reporting|complain|complaining|talk|talking|speak|speaking|write|writing|copy|"
+    r"copying|cc)(?![\w-])|i(?:'m| am) (?:taking|going))[^.]{0,40}\b(hr|legal|the exec(utive)?( team)?|the board"
+    r"|your (boss|manager|director)|above you|the (ceo|cfo|coo|cto|vp|md|owner|dean|principal))\b"
     r"|\b(go(es)?|end up|ends up|will go|going) (straight )?(to|with) (hr|legal|your (boss|director))\b"
     # whether to stay, said softly: "whether this is still the right place for me", "other firms would have me"
     r"|\b(right|wrong) (place|team|company|fit|job) for me\b|\bwhere i (should|want to|ought to) be\b"
@@ -43,19 +47,29 @@ ULTIMATUM = re.compile(
 # A leaving word that is denied ("I turned down a recruiter", "I'm not looking elsewhere") or someone else's
 # ("one of the nurses has an interview elsewhere") is no threat: what comes just before it in its clause says.
 DENIED_BEFORE = re.compile(r"\b(not|never|no|n't|haven't|hasn't|didn't|won't|wouldn't|turned down|said no to|declined|"
-                           r"ignored|refused|ruled out)\s+(?:[\w']+\s+){0,3}$")
+                           r"ignored|refused|ruled out|than|instead of)\s+(?:[\w']+\s+){0,3}$")
+# What a line must say, undenied and of the person, before the classifier may call it an ultimatum: without
+# one, "I'm staying" or "if it slips you'll hear from me the same day" only sound like one.
+LEAVING = re.compile(r"\b(leav(e|es|ing)|quit\w*|resign\w*|elsewhere|notice|offers?|recruit\w*|interview\w*|"
+                     r"agenc(y|ies)|headhunt\w*|escalat\w*|hr|over your head|i'?m (done|out)|look(ing)? around|"
+                     r"walk(s|ing)?(?! (you|me|us|them|him|her|through|over|round|around|in)\b)|"
+                     r"other (jobs?|roles?|options|companies|firms)|my options|consequences|or else|"
+                     r"(can'?t|cannot|won'?t|not sure (i|if i) (can|will|could|should)|don'?t know (if|whether) i "
+                     r"(can|will|could|should)) (\w+ ){0,2}stay)\b")
 OTHERS_BEFORE = re.compile(r"\b(he|she|they|one|someone|somebody|two|three|half|people|staff|colleagues?|nurses?|"
                            r"engineers?|members?)\b")
 MINE_BEFORE = re.compile(r"\b(i|i'm|i'll|i've|i'd|me|my)\b")
 
 
-def threatens(low: str) -> bool:
-    """An ultimatum by the person: an ULTIMATUM phrase that its clause neither denies nor gives to someone else."""
-    for m in ULTIMATUM.finditer(low):
+def threatens(low: str, pattern: re.Pattern[str] = ULTIMATUM) -> bool:
+    """An ultimatum by the person: an ULTIMATUM phrase (or `pattern`'s) that its clause neither denies nor gives
+    to someone else."""
+    for m in pattern.finditer(low):
         clause = re.split(r"[.;!?,]|\b(?:and|but|so|because)\b", low[:m.start()])[-1]
         if DENIED_BEFORE.search(clause):
             continue
-        if OTHERS_BEFORE.search(clause) and not MINE_BEFORE.search(clause):
+        mine_after = re.match(r"\W*(me included|including me|me too|and me)\b", low[m.end():])
+        if OTHERS_BEFORE.search(clause) and not MINE_BEFORE.search(clause) and not mine_after:
             continue
         return True
     return False

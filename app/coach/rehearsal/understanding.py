@@ -30,6 +30,7 @@ from app.coach.rehearsal.cues import (
     FIGURE,
     HYPOTHETICAL,
     INPUT_CUES,
+    LEAVING,
     MEASURE,
     NEGATION,
     NOT_DONE,
@@ -414,7 +415,8 @@ def _acts(text: str, low: str, line_stems: list[str], vec: np.ndarray, exemplars
     }
     reading.act_scores = {a: round(v, 3) for a, v in p.items()}
     outcome = any(s.startswith(OUTCOME) for s in line_stems)
-    if threatens(low) or p["ultimatum"] >= CERTAIN or (p["ultimatum"] >= THREAT and THREAT_FRAME.search(low)):
+    classified = p["ultimatum"] >= CERTAIN or (p["ultimatum"] >= THREAT and THREAT_FRAME.search(low))
+    if threatens(low) or (classified and threatens(low, LEAVING)):
         acts.add("ultimatum")
     if BLAME.search(low) or p["blame"] >= CERTAIN or (p["blame"] >= ACCUSED and ACCUSING.search(low)):
         acts.add("blame")
