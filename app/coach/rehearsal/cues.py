@@ -48,17 +48,25 @@ ULTIMATUM = re.compile(
 # ("one of the nurses has an interview elsewhere") is no threat: what comes just before it in its clause says.
 DENIED_BEFORE = re.compile(r"\b(not|never|no|n't|haven't|hasn't|didn't|won't|wouldn't|turned down|said no to|declined|"
                            r"ignored|refused|ruled out|than|instead of)\s+(?:[\w']+\s+){0,3}$")
-# What a line must say, undenied and of the person, before the classifier may call it an ultimatum: without
-# one, "I'm staying" or "if it slips you'll hear from me the same day" only sound like one.
+# Leaving or escalating, in so many words: said by the person and not denied, it confirms what the classifier
+# heard; denied ("I'm not planning to leave") or someone else's, it overrules it.
 LEAVING = re.compile(r"\b(leav(e|es|ing)|quit\w*|resign\w*|elsewhere|notice|offers?|recruit\w*|interview\w*|"
                      r"agenc(y|ies)|headhunt\w*|escalat\w*|hr|over your head|i'?m (done|out)|look(ing)? around|"
                      r"walk(s|ing)?(?! (you|me|us|them|him|her|through|over|round|around|in)\b)|"
                      r"other (jobs?|roles?|options|companies|firms)|my options|consequences|or else|"
                      r"(can'?t|cannot|won'?t|not sure (i|if i) (can|will|could|should)|don'?t know (if|whether) i "
                      r"(can|will|could|should)) (\w+ ){0,2}stay)\b")
-OTHERS_BEFORE = re.compile(r"\b(he|she|they|one|someone|somebody|two|three|half|people|staff|colleagues?|nurses?|"
-                           r"engineers?|members?)\b")
+OTHERS_BEFORE = re.compile(r"\b(he|she|they|they'?re|they'?ve|they'?ll|one|someone|somebody|two|three|half|people|"
+                           r"staff|colleagues?|nurses?|engineers?|members?)\b")
 MINE_BEFORE = re.compile(r"\b(i|i'm|i'll|i've|i'd|me|my)\b")
+
+
+# Reassurance that only sounds like a threat to the classifier: staying, or a promise to keep them informed.
+REASSURES = re.compile(r"\b(i'?m|i am) staying\b"
+                       r"|\b(want|like|plan|hope) to (stay|grow|build|keep growing) (here|in this)"
+                       r"|\bmore likely to stay\b|\bno plans? to (leave|go)\b|\byou'?ll (hear|have|get|know|see)\b"
+                       r"|\byou'?re the first\b|\bi'?ll (tell|let you know|flag|warn|call|message|update)\b"
+                       r"|\bi'?d (come|bring it) to you\b")
 
 
 def threatens(low: str, pattern: re.Pattern[str] = ULTIMATUM) -> bool:
@@ -69,7 +77,9 @@ def threatens(low: str, pattern: re.Pattern[str] = ULTIMATUM) -> bool:
         if DENIED_BEFORE.search(clause):
             continue
         mine_after = re.match(r"\W*(me included|including me|me too|and me)\b", low[m.end():])
-        if OTHERS_BEFORE.search(clause) and not MINE_BEFORE.search(clause) and not mine_after:
+        subjects = [(w.start(), "others") for w in OTHERS_BEFORE.finditer(clause)]
+        subjects += [(w.start(), "mine") for w in MINE_BEFORE.finditer(clause)]
+        if subjects and max(subjects)[1] == "others" and not mine_after:  # the nearest subject is someone else
             continue
         return True
     return False

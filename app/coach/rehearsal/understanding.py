@@ -36,6 +36,7 @@ from app.coach.rehearsal.cues import (
     NOT_DONE,
     OUTCOME,
     PRIORITY_CUES,
+    REASSURES,
     SOLUTION_CUES,
     SPECIFIC,
     STRONG_SOLUTION,
@@ -416,7 +417,9 @@ def _acts(text: str, low: str, line_stems: list[str], vec: np.ndarray, exemplars
     reading.act_scores = {a: round(v, 3) for a, v in p.items()}
     outcome = any(s.startswith(OUTCOME) for s in line_stems)
     classified = p["ultimatum"] >= CERTAIN or (p["ultimatum"] >= THREAT and THREAT_FRAME.search(low))
-    if threatens(low) or (classified and threatens(low, LEAVING)):
+    own = threatens(low, LEAVING)  # leaving or escalating, in so many words, undenied and the person's own
+    overruled = (bool(LEAVING.search(low)) and not own) or bool(REASSURES.search(low))
+    if threatens(low) or (classified and (own or not overruled)):
         acts.add("ultimatum")
     if BLAME.search(low) or p["blame"] >= CERTAIN or (p["blame"] >= ACCUSED and ACCUSING.search(low)):
         acts.add("blame")
