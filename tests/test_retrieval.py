@@ -175,12 +175,12 @@ def test_failed_rebuild_leaves_the_previous_index_intact(
     original = card.read_text(encoding="utf-8")
     card.write_text(OWN_CARD.format(marker="changed"), encoding="utf-8")
 
-    real_embed, real_add, real_batch = store.embed, Collection.add, store.WRITE_BATCH
+    real_embed, real_add, real_batch = store.embed_cached, Collection.add, store.WRITE_BATCH
     if failure == "embedding":
         def broken_embed(texts: list[str]) -> np.ndarray:
             raise RuntimeError("out of memory while embedding")
 
-        monkeypatch.setattr(store, "embed", broken_embed)
+        monkeypatch.setattr(store, "embed_cached", broken_embed)
     else:
         calls = {"n": 0}
 
@@ -196,7 +196,7 @@ def test_failed_rebuild_leaves_the_previous_index_intact(
     with pytest.raises(RuntimeError):
         search("anything at all")
     # Put the real functions back (monkeypatch.undo would also drop the fixtures' environment).
-    monkeypatch.setattr(store, "embed", real_embed)
+    monkeypatch.setattr(store, "embed_cached", real_embed)
     monkeypatch.setattr(Collection, "add", real_add)
     monkeypatch.setattr(store, "WRITE_BATCH", real_batch)
     assert _knowledge_collections(settings) == before  # the old, complete index is still there

@@ -31,7 +31,7 @@ from chromadb.utils.embedding_functions import register_embedding_function
 from app.config import Settings, or_environment, private_dir
 from app.errors import BadInput, DataCorrupt, StoreUnavailable
 from app.retrieval.cards import INDEX_VERSION, Card, content_hash, load_cards
-from app.retrieval.embedding import MAX_TOKENS, MODEL_ID, embed
+from app.retrieval.embedding import MAX_TOKENS, MODEL_ID, embed, embed_cached
 
 log = logging.getLogger(__name__)
 
@@ -211,7 +211,7 @@ def build_knowledge(client: ClientAPI, cards: list[Card], digest: str) -> Collec
     collection, so the previous version keeps serving until the new one is complete.
     """
     name = knowledge_name(digest)
-    vectors = embed([c.embedding_text() for c in cards])
+    vectors = embed_cached([c.embedding_text() for c in cards])  # a rebuild elsewhere in this process embedded most
     with contextlib.suppress(Exception):  # a half-built leftover of this same version
         client.delete_collection(name)
     metadata = {"kind": "knowledge", "content_hash": digest, "cards": len(cards), "model": MODEL_ID,

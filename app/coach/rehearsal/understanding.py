@@ -118,7 +118,10 @@ def _exemplar_vectors(texts: Sequence[str], cache_dir: Path | None = None) -> np
 
     if not texts:
         return _embed(texts)
-    return _kept([MODEL_ID, *texts], (len(texts), 384), lambda: _embed(texts), cache_dir)
+    from app.retrieval.embedding import embed_cached
+
+    # kept in this process too: another data directory's bank (tests, evals) holds the same exemplars
+    return _kept([MODEL_ID, *texts], (len(texts), 384), lambda: embed_cached(list(texts)), cache_dir)
 
 
 def _kept(key_parts: Sequence[str], shape: tuple[int, ...], compute: Callable[[], np.ndarray],
