@@ -9,6 +9,7 @@ from __future__ import annotations
 import json
 import os
 import stat
+import threading
 from pathlib import Path
 from typing import Annotated, Literal
 
@@ -170,6 +171,16 @@ def private_file(path: Path) -> None:
             path.chmod(0o600)
     except FileNotFoundError:
         pass
+
+
+def write_private(path: Path, data: bytes) -> None:
+    """Write `data` to `path` whole or not at all (a sibling part file, made owner-only, then renamed over it):
+    a reader in another thread or process never sees a torn file. OSError and ConfigError go to the caller."""
+    private_dir(path.parent)
+    part = path.with_suffix(f".{os.getpid()}.{threading.get_ident()}.part")
+    part.write_bytes(data)
+    private_file(part)
+    part.replace(path)
 
 
 def data_dir(settings: Settings) -> Path:

@@ -144,6 +144,7 @@ class WarmUp:
     def _load(self, local_model: bool) -> None:
         from app.coach.rehearsal import echo
         from app.coach.scenarios import scenario_ids
+
         if local_model:
             model = registry.model(self.settings.model, self.settings)  # a provider's id imports litellm here
             self._step("model", model.warm)
@@ -152,7 +153,7 @@ class WarmUp:
         scenarios = scenario_ids(self.settings)  # the Rehearse tab offers them in this order
         self._step("understanding", lambda: self._exemplars(scenarios[:1]))
         # the manager's echo of a line inflects its verbs; the parsed tables are kept in the data directory
-        self._step("word tables", lambda: echo.warm(exemplar_cache(self.settings)))
+        self._step("word tables", lambda: echo.load_tables(exemplar_cache(self.settings)))
         self._step("index and embeddings", self._index)
         self._step("other scenarios", lambda: self._exemplars(scenarios[1:], when_idle=True))
 

@@ -11,6 +11,7 @@ offer or wish gives nothing.
 
 from __future__ import annotations
 
+import contextlib
 import hashlib
 import json
 import re
@@ -74,10 +75,13 @@ def _lemmas():  # type: ignore[no-untyped-def]
 
 
 def load_tables(cache_dir: Path | None = None) -> None:
-    """Load lemminflect's lemma and inflection tables once per process. Parsing its gzip files takes 0.7-1 s;
-    with `cache_dir` (the data directory's cache) the parsed tables are kept there as JSON, which reads in
-    about a third of that. Another thread asking meanwhile waits for this load rather than parsing too."""
+    """Load lemminflect's lemma and inflection tables once per process (the served app's warm-up calls it
+    early). Parsing its gzip files takes 0.7-1 s; with `cache_dir` (the data directory's cache) the parsed
+    tables are kept there as JSON, which reads in about a third of that. Another thread asking meanwhile
+    waits for this load rather than parsing too."""
     global _tables_loaded
+    if _tables_loaded:
+        return
     with _tables_lock:
         if _tables_loaded:
             return
@@ -94,11 +98,6 @@ def load_tables(cache_dir: Path | None = None) -> None:
         if tables is None and path is not None:
             _write_tables(path, [Lemmatizer().lemma_dict, Inflections().infl_dict])
         _tables_loaded = True
-
-
-def warm(cache_dir: Path | None = None) -> None:
-    """Load the word tables now (the served app's warm-up), so the first echo does not wait for them."""
-    load_tables(cache_dir)
 
 
 def _tables_file(cache_dir: Path | None, lemminflect: Any) -> Path | None:
@@ -127,17 +126,11 @@ def _read_tables(path: Path | None) -> tuple[dict[str, Any], dict[str, Any]] | N
 
 
 def _write_tables(path: Path, tables: list[dict[str, Any]]) -> None:
-    from app.config import private_dir, private_file
+    from app.config import write_private
     from app.errors import UpwardError
 
-    try:
-        private_dir(path.parent)
-        part = path.with_suffix(f".{threading.get_ident()}.part")
-        part.write_text(json.dumps(tables, separators=(",", ":")), encoding="utf-8")
-        private_file(part)
-        part.replace(path)
-    except (OSError, UpwardError):
-        pass  # a read-only data directory: parse again next time
+    with contextlib.suppress(OSError, UpwardError):  # a read-only data directory: parse again next time
+        write_private(path, json.dumps(tables, separators=(",", ":")).encode("utf-8"))
 
 
 def _is_verb(word: str) -> bool:

@@ -9,7 +9,9 @@ same, which keeps rewind, resume and the debrief exact.
 
 from __future__ import annotations
 
+import contextlib
 import hashlib
+import io
 import re
 import threading
 from collections.abc import Callable, Sequence
@@ -127,32 +129,25 @@ def _exemplar_vectors(texts: Sequence[str], cache_dir: Path | None = None) -> np
 def _kept(key_parts: Sequence[str], shape: tuple[int, ...], compute: Callable[[], np.ndarray],
           cache_dir: Path | None) -> np.ndarray:
     """`compute()`, kept as .npy in `cache_dir` under a hash of `key_parts` (everything it depends on)."""
-    from app.config import private_dir, private_file
+    from app.config import write_private
     from app.errors import UpwardError
 
     if cache_dir is None:
         return compute()
     key = hashlib.sha256("\n".join(key_parts).encode()).hexdigest()[:32]
-    path: Path | None = None
+    path = Path(cache_dir) / f"{key}.npy"
     try:
-        path = private_dir(cache_dir) / f"{key}.npy"
         if path.is_file():
             kept = np.load(path, allow_pickle=False)
             if kept.shape == shape:
                 return kept
-    except (OSError, ValueError, RuntimeError, UpwardError):
-        path = None
+    except (OSError, ValueError):
+        pass  # torn or unreadable: computed and written again
     value = compute()
-    if path is not None:
-        try:
-            path.parent.mkdir(parents=True, exist_ok=True, mode=0o700)
-            part = path.with_suffix(f".{threading.get_ident()}.part")
-            with part.open("wb") as f:
-                np.save(f, value, allow_pickle=False)
-            private_file(part)
-            part.replace(path)
-        except OSError:
-            pass
+    buffer = io.BytesIO()
+    np.save(buffer, value, allow_pickle=False)
+    with contextlib.suppress(OSError, UpwardError):  # a read-only data directory: compute again next time
+        write_private(path, buffer.getvalue())
     return value
 
 
@@ -420,9 +415,10 @@ def _acts(text: str, low: str, line_stems: list[str], vec: np.ndarray, exemplars
     reading.act_scores = {a: round(v, 3) for a, v in p.items()}
     outcome = any(s.startswith(OUTCOME) for s in line_stems)
     classified = p["ultimatum"] >= CERTAIN or (p["ultimatum"] >= THREAT and THREAT_FRAME.search(low))
-    own = threatens(low, LEAVING)  # leaving or escalating, in so many words, undenied and the person's own
-    overruled = (bool(LEAVING.search(low)) and not own) or bool(REASSURES.search(low))
-    if threatens(low) or (classified and (own or not overruled)):
+    # the classifier's threat stands when the line says leaving or escalating as the person's own, undenied;
+    # it falls when such words are denied or someone else's, or when the line reassures
+    if threatens(low) or (classified and (threatens(low, LEAVING)
+                                          or not (LEAVING.search(low) or REASSURES.search(low)))):
         acts.add("ultimatum")
     if BLAME.search(low) or p["blame"] >= CERTAIN or (p["blame"] >= ACCUSED and ACCUSING.search(low)):
         acts.add("blame")
