@@ -1,8 +1,9 @@
 """Understanding: labelled person lines. Does the rehearsal's reading of a line say the right thing
 about whether it answers the concern the manager just raised, and which acts it performs?
 
-Two files: evals/understanding.yaml (the part the classifier was tuned on) and
-evals/understanding_heldout.yaml (written before tuning, never tuned on). Both are reported, apart.
+Three files: evals/understanding.yaml (the part the classifier was tuned on), evals/understanding_heldout.yaml
+(written before tuning, never tuned on) and evals/understanding_heldout2.yaml (a second held-back set, written
+blind later, before a further round of tuning). Each is reported apart.
 """
 
 from __future__ import annotations
@@ -19,7 +20,8 @@ from app.evals.suites.base import Context, Metrics, Outcome, Suite, by_part, err
 from app.schemas import Strict
 
 ACTS = ("evidence", "solution", "ask", "input", "priorities", "ultimatum", "blame", "offtopic", "closing")
-PARTS = (("understanding.yaml", "tuned"), ("understanding_heldout.yaml", "heldout"))
+PARTS = (("understanding.yaml", "tuned"), ("understanding_heldout.yaml", "heldout"),
+         ("understanding_heldout2.yaml", "heldout2"))
 
 
 class LineCase(Strict):
@@ -30,7 +32,7 @@ class LineCase(Strict):
     answers_current: bool = False
     acts: list[str] = Field(default_factory=list)
     kind: str = "direct"
-    part: Literal["tuned", "heldout"] = "tuned"
+    part: Literal["tuned", "heldout", "heldout2"] = "tuned"
 
 
 def load(evals_dir: Path) -> list[LineCase]:
