@@ -6,11 +6,12 @@ from __future__ import annotations
 import json
 from pathlib import Path
 
+import numpy as np
 import pytest
 
 from app.cli import main
 from app.coach.profiles import load_profile
-from app.coach.rehearsal import Rehearsal, moves, voicing
+from app.coach.rehearsal import Rehearsal, moves, understanding, voicing
 from app.coach.rubric import load_rubric
 from app.coach.scenarios import load_scenario
 from app.schemas import ManagerProfile, Temperament
@@ -186,6 +187,10 @@ def test_a_negated_line_answers_only_when_the_negation_is_the_answer() -> None:
     ("If you won't take it upstairs, I'll raise it with the CEO myself at the next town hall.", True),
     ("I'll be frank: if this gets knocked back again, I'm taking the proposal to the exec team myself.", True),
     ("Honestly, I'm not sure I can stay if the rota stays like this.", True),
+    ("If a delivery date is going to move, tell me yourself rather than letting me hear it on the floor.", False),
+    ("The log gets updated before I leave each evening, and I'll walk you through it on Fridays.", False),
+    ("I've had an offer from a rival chain. If the grade doesn't come through in March, I'm going to accept it.", True),
+    ("If the request is refused again, I'm taking it to the regional director myself.", True),
 ])
 def test_threats_are_read_however_they_are_phrased_and_their_look_alikes_are_not(text: str, threat: bool) -> None:
     reading = moves.read_turn(text, frame("workload", manager("skeptical")), "concrete_proposal")
@@ -206,6 +211,23 @@ def test_blame_needs_a_pointed_finger_not_just_a_name() -> None:
     ("You'd hear it from me first, so you never have to chase me for an update.", False),
     ("You always get the credit for our work and we get the late nights.", True),
     ("You keep moving the deadline after we've committed.", True),
+    ("Twice now I've been promised this, and I'm tired of being strung along.", True),
+    ("You will never read about a slip in the board pack before you've heard it from me.", False),
 ])
 def test_you_always_is_blame_only_when_it_points_at_them(text: str, blames: bool) -> None:
     assert moves.read_turn(text, frame("autonomy", manager("skeptical")), None).does("blame") is blames
+
+
+def test_the_shipped_substance_weights_are_those_of_the_exemplar_files_as_they_are() -> None:
+    """prompts/exemplars/substance.json is fitted from the exemplar files; after editing any of them, refit it with
+    `python -m app.coach.rehearsal.understanding`. Fitting again here gives the same weights (to rounding)."""
+    folder = ROOT / "prompts" / "exemplars"
+    shipped = json.loads((folder / understanding.SUBSTANCE_FILE).read_text(encoding="utf-8"))
+    assert shipped["key"] == understanding.substance_key(folder), "exemplars changed: refit substance.json"
+    weights = understanding.fit_substance(folder)
+    assert np.allclose(weights, shipped["weights"], atol=1e-3)
+    answer = "Sam picks it up; I've trained Sam on the on-call and he ran it alone for the two weeks I was away."
+    vague = "I just feel like the time is right, honestly."
+    vectors = understanding._line_vectors((answer, vague))
+    probabilities = [understanding._probability(v[None, :], weights) for v in vectors]
+    assert probabilities[0] > understanding.SUBSTANCE_P > probabilities[1]

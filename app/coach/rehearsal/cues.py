@@ -10,11 +10,12 @@ import re
 
 ULTIMATUM = re.compile(
     r"\bor (else|i'?ll|i will|i'?m)\b.{0,40}\b(leav|quit|resign|go (to|over|elsewhere)|look(ing)? (elsewhere|around)"
-    r"|walk|escalat|take (it|this) (to|up|further)|find (another|a new|something)|stop)"
+    r"|walk(?! (you|me|us|them|him|her|through|over|round|around|in)\b)|escalat|take (it|this) (to|up|further)|find (another|a new|something)|stop)"
     r"|\b(start|begin|will be|i'?ll be|am) (looking|interviewing)\b"
     r"|\blook(ing)? (elsewhere|for (another|a new|other) (job|role|position|team|company))"
     r"|\b(i'?ll|i will|i'?m going to|i am going to|i'?d have to|i will have to|i'?ll have to) "
-    r"(quit|resign|leave(?! (you|it|them|that|this|the|a|an|some|half|my|our|your|him|her)\b)|walk|hand in my notice"
+    r"(quit|resign|leave(?! (you|it|them|that|this|the|a|an|some|half|my|our|your|him|her)\b)"
+    r"|walk(?! (you|me|us|them|him|her|through|over|round|around|in)\b)|hand in my notice"
     r"|go over your head|go to (hr|your boss|the vp|the director|legal))"
     r"|\bover your head\b|\bother offers?\b|\bcompeting offer\b|\btake it or leave it\b|\bnon-?negotiable\b"
     r"|\bfinal offer\b|\bthis is my last\b|\bi'?m done\b|\bor i'?m out\b|\bi'?m out\b"
@@ -23,7 +24,14 @@ ULTIMATUM = re.compile(
     r"|\bno (other )?choice but\b|\breconsider (my|whether i)\b|\b(consider|weigh|explore) my options\b"
     r"|\b(can'?t|won'?t|not going to) stay\b|\bupdat(e|ing) my (cv|resume|linkedin)\b|\bheadhunter"
     r"|\b(hand|put) in my (notice|resignation)\b|\bescalate (this|it) (to|above)\b|\bor else\b"
-    r"|\b(take|taking) (this|it) (to|up with) (hr|your boss|the vp|the director|legal|my lawyer)\b"
+    r"|\b(take|taking) (this|it) (to|up with) (hr|your boss|the (\w+ )?(vp|director|ceo|cfo|board|partners?)|legal"
+    r"|my lawyer)\b"
+    # over their head, on a condition: "if you won't sign it off, I'll take it to Dev myself"
+    r"|\b(if|unless|otherwise)\b[^.]{0,80}\b(go|going|take|taking)( it| this| that)? (straight )?(to|up with) "
+    r"[\w' ]{1,25}? (myself|directly|personally)\b"
+    # an offer in hand, to be taken: "I have an offer from Brightwell... I'm going to accept it"
+    r"|\boffer\b.{0,120}\b(i'?m going to|i will|i'?ll|i'?d have to|i have to) (accept|take) (it|the offer|their offer"
+    r"|that offer|the job|them up on it)\b"
     r"|\bif (not|you don'?t|you won'?t|this doesn'?t|it doesn'?t)\b.{0,60}\b(leave|quit|resign|elsewhere|walk|"
     r"notice|another job|escalate|hr)\b"
     # leaving, said sideways: "I'm going unless...", "I don't see myself here by summer", talks outside
@@ -46,6 +54,8 @@ ULTIMATUM = re.compile(
     re.I)
 # A leaving word that is denied ("I turned down a recruiter", "I'm not looking elsewhere") or someone else's
 # ("one of the nurses has an interview elsewhere") is no threat: what comes just before it in its clause says.
+# "before I leave each day" is the end of a working day, not of a job.
+TEMPORAL_BEFORE = re.compile(r"\b(before|after|until|till|by the time|as soon as) (i|we|i'?m|we'?re)\s+$")
 DENIED_BEFORE = re.compile(r"\b(not|never|no|n't|haven't|hasn't|didn't|won't|wouldn't|turned down|said no to|declined|"
                            r"ignored|refused|ruled out|than|instead of)\s+(?:[\w']+\s+){0,3}$")
 # Leaving or escalating, in so many words: said by the person and not denied, it confirms what the classifier
@@ -67,6 +77,10 @@ REASSURES = re.compile(r"\b(i'?m|i am) staying\b"
                        r"|\bmore likely to stay\b|\bno plans? to (leave|go)\b|\byou'?ll (hear|have|get|know|see)\b"
                        r"|\byou'?re the first\b|\bi'?ll (tell|let you know|flag|warn|call|message|update)\b"
                        r"|\bi'?d (come|bring it) to you\b")
+# A condition whose consequence asks something of the manager ("if a date moves, tell me yourself rather than
+# through the team") is a request about how to work together, not a threat.
+REQUESTS = re.compile(r"\b(tell|let|give|show|bring|ask|call|ring|warn|loop|include|send|copy|text|email) me\b"
+                      r"|\bcome (to|and find|straight to) me\b|\brather than\b|\binstead of\b")
 
 
 def threatens(low: str, pattern: re.Pattern[str] = ULTIMATUM) -> bool:
@@ -74,7 +88,7 @@ def threatens(low: str, pattern: re.Pattern[str] = ULTIMATUM) -> bool:
     to someone else."""
     for m in pattern.finditer(low):
         clause = re.split(r"[.;!?,]|\b(?:and|but|so|because)\b", low[:m.start()])[-1]
-        if DENIED_BEFORE.search(clause):
+        if DENIED_BEFORE.search(clause) or TEMPORAL_BEFORE.search(clause):
             continue
         mine_after = re.match(r"\W*(me included|including me|me too|and me)\b", low[m.end():])
         subjects = [(w.start(), "others") for w in OTHERS_BEFORE.finditer(clause)]
@@ -92,7 +106,8 @@ BLAME = re.compile(
     r"|\byou (never|always|don'?t ever|can'?t even|keep)\b(?! (have|need) to| (know|hear|see)\b)"
     r"|\bdropped the ball\b|\b(their|his|her|your) problem\b|\bnot on me\b|\b(just )?an excuse\b|\bcoasting\b"
     r"|\binsult(ing|ed)?\b|\bdid you even\b|\bsat on (my|our|it|them)\b"
-    r"|\b[a-z]+ never (read|checked|listened|bothered|told|replied|responded|reviewed|tested)\b"
+    r"|\b(?!(?:will|would|shall|could|you'?ll)\b)[a-z']+ never "
+    r"(read|checked|listened|bothered|told|replied|responded|reviewed|tested)\b"
     r"|\b(his|her|their|your) (mistake|screw-?up|mess)\b|\bunder the bus\b|\byou don'?t (care|listen)\b"
     r"|\b(he|she|they) should(n'?t)? have\b|\b(he|she|they) should'?ve\b|\bit'?s on (them|him|her)\b"
     r"|\bbecause of (him|her|them)\b|\b(blame|fault) (lies|is) with\b|\b(sloppy|careless|lazy)\b"
@@ -104,7 +119,7 @@ BLAME = re.compile(
     r"approved|decided|thought|planned)\b|\byour (planning|decision|team|side|department|management|process|call) "
     r"(created|caused|made|broke|changed|is why)\b|\bnobody (on your (side|team)|upstairs|in management)\b"
     r"|\b(is|was) never (actually )?your\b|\bit'?s always (someone|somebody)\b|\btry doing my job\b"
-    r"|\banother brilliant\b", re.I)
+    r"|\banother brilliant\b|\bstrung along\b|\b(tired|sick) of being\b", re.I)
 CLOSING = re.compile(
     r"^(ok(ay)?|great|perfect|brilliant|good|sounds good|deal|agreed)?[,.!]?\s*(thanks|thank you|that'?s all|"
     r"that works|sounds good|perfect|deal|great|i'?ll (send|do|get)|see you|talk (soon|then|next week)|bye)\b"
@@ -139,7 +154,8 @@ ACCUSING = re.compile(
 VAGUE = re.compile(
     r"\b(that|this) kind of thing\b|\bstuff like that\b|\bwe'?ll (have to )?see how\b|\bplays? out\b"
     r"|\bcan (totally |completely |really )?(see|understand) why you\b|\b(really|very) (good|fair) (point|question)\b"
-    r"|\bwork itself out\b|\ba few (other )?things\b|\bin lots of ways\b|\bgood for everyone\b", re.I)
+    r"|\bwork itself out\b|\ba few (other )?things\b|\bin lots of ways\b|\bgood for everyone\b"
+    r"|\b(wouldn'?t|don'?t|needn'?t) (need to )?worry about (that|it|this)\b", re.I)
 SPECIFIC = re.compile(r"\b(monday|tuesday|wednesday|thursday|friday|january|february|march|april|may|june|july|"
                       r"august|september|october|november|december|q[1-4]|next (week|month|quarter|cycle|review)|"
                       r"by (the )?end of|every (week|friday|monday|month)|weekly|monthly|one-page|one-pager|"

@@ -12,6 +12,7 @@ from __future__ import annotations
 import contextlib
 import hashlib
 import io
+import json
 import re
 import threading
 from collections.abc import Callable, Sequence
@@ -39,6 +40,7 @@ from app.coach.rehearsal.cues import (
     OUTCOME,
     PRIORITY_CUES,
     REASSURES,
+    REQUESTS,
     SOLUTION_CUES,
     SPECIFIC,
     STRONG_SOLUTION,
@@ -52,6 +54,7 @@ from app.text import STOP as FUNCTION_WORDS
 from app.yamlfile import load_yaml
 
 ACTS = ("evidence", "solution", "ask", "input", "priorities", "ultimatum", "blame", "offtopic", "closing")
+NOT_ANSWERS = ("ultimatum", "blame", "offtopic", "closing", "none")
 TOKEN = re.compile(r"[a-z0-9][a-z0-9'%$-]*")
 
 # Thresholds tuned on evals/understanding.yaml only (evals/understanding_heldout.yaml is not looked at).
@@ -61,6 +64,8 @@ ANSWER_SIM = 0.50       # so close to an exemplar answer that it is about the co
 ANSWER_LEAD = 0.05      # closer to the answers than to the near misses by this much counts as substance
 NEAR_MARGIN = 0.15      # a line much closer to a near miss than to any answer does not answer
 FOCUS_MARGIN = 0.10     # ... nor one that is plainly about another of the manager's concerns
+SUBSTANCE_P = 0.6       # the pooled answer-or-near-miss classifier hears an answer in the line (or a part) ...
+SUBSTANCE_SLACK = 0.05  # ... and it is not plainly closer to a near miss of this concern than to its answers
 UNPROMPTED_SIM = 0.45   # answering a concern not raised yet: its cue, or this close to an exemplar answer
 SHARED_MARGIN = 0.05    # ... and nearly as close to it as to another concern (one line can answer both)
 WEAK, LIKELY, STRONG, CERTAIN = 0.3, 0.5, 0.8, 0.92  # act classifier probabilities: with a cue, with support,
@@ -104,6 +109,7 @@ class Bank:
     concerns: dict[str, tuple[np.ndarray, np.ndarray]]
     weights: np.ndarray  # (len(ACTS), 385): 384 embedding dims + bias
     negated: dict[str, np.ndarray] = field(default_factory=dict)  # per concern: which answers are said negated
+    substance: np.ndarray = field(default_factory=lambda: np.zeros(385))  # answers against near misses, pooled
 
 
 def _embed(texts: Sequence[str]) -> np.ndarray:
@@ -198,6 +204,78 @@ def _acts_model(path: Path, mtime_ns: int, cache_dir: Path | None = None) -> np.
     return _kept(["acts-fit", repr(_fit.__defaults__), MODEL_ID, *ACTS, *labelled], (len(ACTS), 385), fit, cache_dir)
 
 
+SUBSTANCE_FILE = "substance.json"  # the fitted weights, shipped beside the exemplars they were fitted on
+
+
+def _substance_texts(folder: Path) -> tuple[list[str], list[str]]:
+    """Every scenario's exemplar answers, and what answers nothing: every near miss and dodge (long lines that
+    sound concrete and say nothing: rambling, history, blame, promises of a later answer), and the act
+    exemplars of threats, blame, chat, goodbyes and filler."""
+    answers: list[str] = []
+    near: list[str] = []
+    acts = _read_yaml(folder / "acts.yaml")
+    for key in NOT_ANSWERS:
+        near += [str(x) for x in acts.get(key) or []]
+    for path in sorted(folder.glob("*.yaml")):
+        raw = _read_yaml(path).get("concerns") if path.name != "acts.yaml" else None
+        for entry in raw.values() if isinstance(raw, dict) else ():
+            entry = entry if isinstance(entry, dict) else {}
+            answers += [str(x) for x in entry.get("answers") or []]
+            near += [str(x) for x in [*(entry.get("near_misses") or []), *(entry.get("dodges") or [])]]
+    return answers, near
+
+
+def substance_key(folder: Path) -> str:
+    """What the substance weights depend on: the embedding model, the fitting, and the exemplar files' bytes."""
+    from app.retrieval.embedding import MODEL_ID
+
+    digest = hashlib.sha256(repr((MODEL_ID, _fit.__defaults__, NOT_ANSWERS)).encode())
+    for path in sorted(folder.glob("*.yaml")):
+        digest.update(path.name.encode() + b"\0" + path.read_bytes() + b"\0")
+    return digest.hexdigest()[:32]
+
+
+def fit_substance(folder: Path, cache_dir: Path | None = None) -> np.ndarray:
+    """Fit the pooled classifier: an answer against everything that answers nothing, across all scenarios."""
+    answers, near = _substance_texts(folder)
+    if not (answers and near):
+        return np.zeros(385)
+    x = np.vstack([_exemplar_vectors(answers, cache_dir), _exemplar_vectors(near, cache_dir)])
+    return _fit(x, np.r_[np.ones(len(answers)), np.zeros(len(near))])
+
+
+@lru_cache(maxsize=8)
+def _substance_model(folder: Path, stamp: tuple[tuple[str, int], ...], cache_dir: Path | None = None) -> np.ndarray:
+    key = substance_key(folder)
+    shipped = folder / SUBSTANCE_FILE
+    with contextlib.suppress(OSError, ValueError, TypeError, KeyError):
+        data = json.loads(shipped.read_text(encoding="utf-8"))
+        if data["key"] == key and len(data["weights"]) == 385:
+            return np.array(data["weights"], dtype=np.float64)
+    # exemplars edited since the weights were shipped: fit them (embedding ~1,800 lines once), kept on disk
+    return _kept(["substance-fit", key], (385,), lambda: fit_substance(folder, cache_dir), cache_dir)
+
+
+def substance_model(prompts_dir: Path, cache_dir: Path | None = None) -> np.ndarray:
+    """One linear classifier, fitted on every scenario's exemplar answers against their near misses (and lines
+    that answer nothing): what an answer has that a near miss lacks (a mechanism, a fact, a commitment) sounds
+    alike whatever the topic, so it also hears answers worded unlike any exemplar of their own concern."""
+    folder = prompts_dir / "exemplars"
+    stamp = tuple((path.name, _mtime(path)) for path in sorted(folder.glob("*.yaml")))
+    return _substance_model(folder, stamp, cache_dir)
+
+
+def write_substance(prompts_dir: Path) -> Path:
+    """Refit the substance weights from the exemplar files and ship them beside them (after editing exemplars:
+    `python -m app.coach.rehearsal.understanding`; a test fails while they are stale)."""
+    folder = prompts_dir / "exemplars"
+    weights = fit_substance(folder)
+    path = folder / SUBSTANCE_FILE
+    path.write_text(json.dumps({"key": substance_key(folder), "weights": [round(float(w), 6) for w in weights]})
+                    + "\n", encoding="utf-8")
+    return path
+
+
 @lru_cache(maxsize=64)
 def _concern_bank(path: Path, mtime_ns: int, key: str,
                   cache_dir: Path | None = None) -> dict[str, tuple[np.ndarray, np.ndarray, np.ndarray]]:
@@ -245,7 +323,8 @@ def bank(prompts_dir: Path, scenario: Scenario, extra: Sequence[Concern] = (), c
             texts = tuple(c.reactions) or (c.concern,)
             concerns[c.id] = (_extra_answers(texts), np.zeros((0, 384), np.float32))
             negated[c.id] = _negated(texts)
-    return Bank(concerns=concerns, weights=weights, negated=negated)
+    return Bank(concerns=concerns, weights=weights, negated=negated,
+                substance=substance_model(prompts_dir, cache_dir))
 
 
 @lru_cache(maxsize=1024)
@@ -270,6 +349,12 @@ def _top(sims: np.ndarray, k: int = 1) -> float:
     if sims.size == 0:
         return 0.0
     return float(np.sort(sims)[-k:].mean())
+
+
+def _probability(vecs: np.ndarray, weights: np.ndarray) -> float:
+    """The highest probability a linear classifier gives the line or any of its parts."""
+    z = vecs.astype(np.float64) @ weights[:-1] + weights[-1]
+    return float(1 / (1 + np.exp(-z.max())))
 
 
 def act_probabilities(vec: np.ndarray, exemplars: Bank) -> dict[str, float]:
@@ -350,6 +435,7 @@ def read_line(text: str, scenario: Scenario, *, current: str | None, prompts_dir
     scores = {c.id: _best_part(vecs, exemplars.concerns[c.id],
                                [exemplars.negated.get(c.id, np.zeros(0, bool)) if n else None for n in part_neg])
               for c in concerns if c.id in exemplars.concerns}
+    solid = _probability(vecs, exemplars.substance) >= SUBSTANCE_P
     for c in concerns:
         if c.id not in scores:
             continue
@@ -363,7 +449,9 @@ def read_line(text: str, scenario: Scenario, *, current: str | None, prompts_dir
         acted = bool({"evidence", "solution"} & set(reading.acts))
         about = topical >= TOPIC_SIM or (cued and topical >= TOPIC_SIM_CUED) or best >= ANSWER_SIM
         substance = ((acted and best >= near) or (specific and best >= near - NEAR_MARGIN)
-                     or best >= near + ANSWER_LEAD)  # a plan or a fact closer to a near miss is not an answer
+                     or best >= near + ANSWER_LEAD  # a plan or a fact closer to a near miss is not an answer
+                     or (solid and best >= near - SUBSTANCE_SLACK and not reading.negated
+                         and "blame" not in reading.acts))
         if not c.probe:  # the manager's own pressure: a plan or a figure that speaks to it answers it
             ok = acted and (cued or topical >= TOPIC_SIM)
         elif c.id == current or c.id in raised:  # the manager asked: an answer on topic counts
@@ -416,9 +504,10 @@ def _acts(text: str, low: str, line_stems: list[str], vec: np.ndarray, exemplars
     outcome = any(s.startswith(OUTCOME) for s in line_stems)
     classified = p["ultimatum"] >= CERTAIN or (p["ultimatum"] >= THREAT and THREAT_FRAME.search(low))
     # the classifier's threat stands when the line says leaving or escalating as the person's own, undenied;
-    # it falls when such words are denied or someone else's, or when the line reassures
+    # it falls when such words are denied or someone else's, or when the line reassures or asks something of them
     if threatens(low) or (classified and (threatens(low, LEAVING)
-                                          or not (LEAVING.search(low) or REASSURES.search(low)))):
+                                          or not (LEAVING.search(low) or REASSURES.search(low)
+                                                  or REQUESTS.search(low)))):
         acts.add("ultimatum")
     if BLAME.search(low) or p["blame"] >= CERTAIN or (p["blame"] >= ACCUSED and ACCUSING.search(low)):
         acts.add("blame")
@@ -444,3 +533,9 @@ def _acts(text: str, low: str, line_stems: list[str], vec: np.ndarray, exemplars
     if p["offtopic"] >= STRONG and not (acts - {"closing"}):
         acts.add("offtopic")
     return [a for a in ACTS if a in acts]
+
+
+if __name__ == "__main__":
+    from app.config import load_settings
+
+    print(write_substance(load_settings().prompts_dir))
