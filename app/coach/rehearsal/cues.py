@@ -10,7 +10,8 @@ import re
 
 ULTIMATUM = re.compile(
     r"\bor (else|i'?ll|i will|i'?m)\b.{0,40}\b(leav|quit|resign|go (to|over|elsewhere)|look(ing)? (elsewhere|around)"
-    r"|walk(?! (you|me|us|them|him|her|through|over|round|around|in)\b)|escalat|take (it|this) (to|up|further)|find (another|a new|something)|stop)"
+    r"|walk(?! (you|me|us|them|him|her|through|over|round|around|in)\b)|escalat|take (it|this) (to|up|further)"
+    r"|find (another|a new|something)|stop)"
     r"|\b(start|begin|will be|i'?ll be|am) (looking|interviewing)\b"
     r"|\blook(ing)? (elsewhere|for (another|a new|other) (job|role|position|team|company))"
     r"|\b(i'?ll|i will|i'?m going to|i am going to|i'?d have to|i will have to|i'?ll have to) "
@@ -155,7 +156,10 @@ VAGUE = re.compile(
     r"\b(that|this) kind of thing\b|\bstuff like that\b|\bwe'?ll (have to )?see how\b|\bplays? out\b"
     r"|\bcan (totally |completely |really )?(see|understand) why you\b|\b(really|very) (good|fair) (point|question)\b"
     r"|\bwork itself out\b|\ba few (other )?things\b|\bin lots of ways\b|\bgood for everyone\b"
-    r"|\b(wouldn'?t|don'?t|needn'?t) (need to )?worry about (that|it|this)\b", re.I)
+    r"|\b(wouldn'?t|don'?t|needn'?t) (need to )?worry about (that|it|this)\b"
+    # empty claims: "the results speak for themselves", "loads of impact", "you'll just know, it'll be obvious"
+    r"|\bspeaks? for (itself|themselves)\b|\b(lots|loads|plenty|tons) of (things|stuff|impact|experience)\b"
+    r"|\byou'?ll just know\b|\bit'?ll be obvious\b", re.I)
 SPECIFIC = re.compile(r"\b(monday|tuesday|wednesday|thursday|friday|january|february|march|april|may|june|july|"
                       r"august|september|october|november|december|q[1-4]|next (week|month|quarter|cycle|review)|"
                       r"by (the )?end of|every (week|friday|monday|month)|weekly|monthly|one-page|one-pager|"
