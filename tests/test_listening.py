@@ -191,10 +191,24 @@ def test_a_negated_line_answers_only_when_the_negation_is_the_answer() -> None:
     ("The log gets updated before I leave each evening, and I'll walk you through it on Fridays.", False),
     ("I've had an offer from a rival chain. If the grade doesn't come through in March, I'm going to accept it.", True),
     ("If the request is refused again, I'm taking it to the regional director myself.", True),
+    ("If it's turned down again, I'll raise it with Marta at the area meeting myself.", True),
+    ("A clinic across town has made me an offer, and they want to hear back by Friday.", True),
+    ("A clinic across town made me an offer in spring, and I turned it down.", False),
+    ("Either I run the project properly or I'll ask to move to Dana's team.", True),
+    ("Either we pause the audit or we move Sam onto the backlog for a fortnight.", False),
 ])
 def test_threats_are_read_however_they_are_phrased_and_their_look_alikes_are_not(text: str, threat: bool) -> None:
     reading = moves.read_turn(text, frame("workload", manager("skeptical")), "concrete_proposal")
     assert reading.does("ultimatum") is threat
+
+
+def test_a_claim_taken_on_trust_answers_nothing() -> None:
+    where = frame("promotion", manager("skeptical"))
+    for text in ("I've always delivered at that level, you know that, everybody knows it.",
+                 "I'm operating at the next level every day, believe me."):
+        assert "readiness" not in moves.read_turn(text, where, "readiness").addressed
+    assert "readiness" in moves.read_turn("Since June I've run the Tuesday clinic list alone and cut waits from "
+                                          "six weeks to three.", where, "readiness").addressed
 
 
 def test_blame_needs_a_pointed_finger_not_just_a_name() -> None:

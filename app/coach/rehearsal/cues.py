@@ -28,8 +28,12 @@ ULTIMATUM = re.compile(
     r"|\b(take|taking) (this|it) (to|up with) (hr|your boss|the (\w+ )?(vp|director|ceo|cfo|board|partners?)|legal"
     r"|my lawyer)\b"
     # over their head, on a condition: "if you won't sign it off, I'll take it to Dev myself"
-    r"|\b(if|unless|otherwise)\b[^.]{0,80}\b(go|going|take|taking)( it| this| that)? (straight )?(to|up with) "
-    r"[\w' ]{1,25}? (myself|directly|personally)\b"
+    r"|\b(if|unless|otherwise)\b[^.]{0,80}\b(go|going|take|taking|raise|raising)( it| this| that)? (straight )?"
+    r"(to|up with|with) [\w' ]{1,40}? (myself|directly|personally)\b"
+    # an offer in hand, said as leverage (not one turned down)
+    r"|\b(made|given|offered) me (an|a job|a) offer\b(?!.*\b(turned (it |them )?down|declined|said no)\b)"
+    # either/or, ending in a move away: "either I make the calls or I'll ask to move to Priya's team"
+    r"|\beither\b.{0,120}\bor\b.{0,80}\b(move|transfer) (over )?to (another|a different|[a-z]+'s) team\b"
     # an offer in hand, to be taken: "I have an offer from Brightwell... I'm going to accept it"
     r"|\boffer\b.{0,120}\b(i'?m going to|i will|i'?ll|i'?d have to|i have to) (accept|take) (it|the offer|their offer"
     r"|that offer|the job|them up on it)\b"
@@ -120,7 +124,9 @@ BLAME = re.compile(
     r"approved|decided|thought|planned)\b|\byour (planning|decision|team|side|department|management|process|call) "
     r"(created|caused|made|broke|changed|is why)\b|\bnobody (on your (side|team)|upstairs|in management)\b"
     r"|\b(is|was) never (actually )?your\b|\bit'?s always (someone|somebody)\b|\btry doing my job\b"
-    r"|\banother brilliant\b|\bstrung along\b|\b(tired|sick) of being\b", re.I)
+    r"|\banother brilliant\b|\bstrung along\b|\b(tired|sick) of being\b"
+    r"|\bif you (ever|actually|even) (looked|listened|checked|read|asked)\b|\byour (job|problem|call),? not mine\b"
+    r"|\bask yourself\b", re.I)
 CLOSING = re.compile(
     r"^(ok(ay)?|great|perfect|brilliant|good|sounds good|deal|agreed)?[,.!]?\s*(thanks|thank you|that'?s all|"
     r"that works|sounds good|perfect|deal|great|i'?ll (send|do|get)|see you|talk (soon|then|next week)|bye)\b"
@@ -159,7 +165,13 @@ VAGUE = re.compile(
     r"|\b(wouldn'?t|don'?t|needn'?t) (need to )?worry about (that|it|this)\b"
     # empty claims: "the results speak for themselves", "loads of impact", "you'll just know, it'll be obvious"
     r"|\bspeaks? for (itself|themselves)\b|\b(lots|loads|plenty|tons) of (things|stuff|impact|experience)\b"
-    r"|\byou'?ll just know\b|\bit'?ll be obvious\b", re.I)
+    r"|\byou'?ll just know\b|\bit'?ll be obvious\b"
+    # taking it on trust: "you know that", "everybody knows", "believe me", "that's just how I work"
+    r"|\byou know that\b|\bevery(one|body) (can see|knows)\b|\bbelieve me\b|\bthat'?s (just )?how i work\b"
+    r"|\bi'?m sure you can imagine\b|\b(whatever|however) (makes (the )?most sense|works best)\b|\bhappens a lot\b"
+    r"|\blook at (our|the|some) options\b|\b(a bit|a little) better\b|\breally (frequent|often)\b"
+    # an answer promised for later: "sometime next week", "at some point"
+    r"|\bsometime (next|this|later|soon)\b|\bat some point\b|\bget it right before\b", re.I)
 SPECIFIC = re.compile(r"\b(monday|tuesday|wednesday|thursday|friday|january|february|march|april|may|june|july|"
                       r"august|september|october|november|december|q[1-4]|next (week|month|quarter|cycle|review)|"
                       r"by (the )?end of|every (week|friday|monday|month)|weekly|monthly|one-page|one-pager|"
