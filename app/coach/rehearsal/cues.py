@@ -8,15 +8,19 @@ import re
 
 # --- rules: high-precision patterns a keyword list cannot express ---------------------------------
 
+# walking out, not walking someone through something
+WALK = r"walk(?! (you|me|us|them|him|her|through|over|round|around|in)\b)"
+WALKS = r"walk(s|ing)?(?! (you|me|us|them|him|her|through|over|round|around|in)\b)"
+
 ULTIMATUM = re.compile(
     r"\bor (else|i'?ll|i will|i'?m)\b.{0,40}\b(leav|quit|resign|go (to|over|elsewhere)|look(ing)? (elsewhere|around)"
-    r"|walk(?! (you|me|us|them|him|her|through|over|round|around|in)\b)|escalat|take (it|this) (to|up|further)"
+    r"|" + WALK + r"|escalat|take (it|this) (to|up|further)"
     r"|find (another|a new|something)|stop)"
     r"|\b(start|begin|will be|i'?ll be|am) (looking|interviewing)\b"
     r"|\blook(ing)? (elsewhere|for (another|a new|other) (job|role|position|team|company))"
     r"|\b(i'?ll|i will|i'?m going to|i am going to|i'?d have to|i will have to|i'?ll have to) "
     r"(quit|resign|leave(?! (you|it|them|that|this|the|a|an|some|half|my|our|your|him|her)\b)"
-    r"|walk(?! (you|me|us|them|him|her|through|over|round|around|in)\b)|hand in my notice"
+    r"|" + WALK + r"|hand in my notice"
     r"|go over your head|go to (hr|your boss|the vp|the director|legal))"
     r"|\bover your head\b|\bother offers?\b|\bcompeting offer\b|\btake it or leave it\b|\bnon-?negotiable\b"
     r"|\bfinal offer\b|\bthis is my last\b|\bi'?m done\b|\bor i'?m out\b|\bi'?m out\b"
@@ -67,7 +71,7 @@ DENIED_BEFORE = re.compile(r"\b(not|never|no|n't|haven't|hasn't|didn't|won't|wou
 # heard; denied ("I'm not planning to leave") or someone else's, it overrules it.
 LEAVING = re.compile(r"\b(leav(e|es|ing)|quit\w*|resign\w*|elsewhere|notice|offers?|recruit\w*|interview\w*|"
                      r"agenc(y|ies)|headhunt\w*|escalat\w*|hr|over your head|i'?m (done|out)|look(ing)? around|"
-                     r"walk(s|ing)?(?! (you|me|us|them|him|her|through|over|round|around|in)\b)|"
+                     + WALKS + r"|"
                      r"other (jobs?|roles?|options|companies|firms)|my options|consequences|or else|"
                      r"(can'?t|cannot|won'?t|not sure (i|if i) (can|will|could|should)|don'?t know (if|whether) i "
                      r"(can|will|could|should)) (\w+ ){0,2}stay)\b")

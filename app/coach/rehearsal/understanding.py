@@ -57,7 +57,7 @@ ACTS = ("evidence", "solution", "ask", "input", "priorities", "ultimatum", "blam
 NOT_ANSWERS = ("ultimatum", "blame", "offtopic", "closing", "none")
 TOKEN = re.compile(r"[a-z0-9][a-z0-9'%$-]*")
 
-# Thresholds tuned on evals/understanding.yaml only (evals/understanding_heldout.yaml is not looked at).
+# Thresholds tuned on evals/understanding.yaml only (the held-back files, evals/understanding_heldout*.yaml, are not).
 TOPIC_SIM = 0.30        # close enough to a concern's exemplars (answers or near misses) to be about it
 TOPIC_SIM_CUED = 0.25   # ... when one of the concern's cue phrases (stemmed) also occurs
 ANSWER_SIM = 0.50       # so close to an exemplar answer that it is about the concern whatever the words
