@@ -196,6 +196,8 @@ def test_a_negated_line_answers_only_when_the_negation_is_the_answer() -> None:
     ("A clinic across town made me an offer in spring, and I turned it down.", False),
     ("Either I run the project properly or I'll ask to move to Dana's team.", True),
     ("Either we pause the audit or we move Sam onto the backlog for a fortnight.", False),
+    ("If I wanted out, I'd have taken the recruiter's call in June. I told them no.", False),
+    ("If nothing changes by spring I'd have to start looking elsewhere.", True),
 ])
 def test_threats_are_read_however_they_are_phrased_and_their_look_alikes_are_not(text: str, threat: bool) -> None:
     reading = moves.read_turn(text, frame("workload", manager("skeptical")), "concrete_proposal")
@@ -227,9 +229,41 @@ def test_blame_needs_a_pointed_finger_not_just_a_name() -> None:
     ("You keep moving the deadline after we've committed.", True),
     ("Twice now I've been promised this, and I'm tired of being strung along.", True),
     ("You will never read about a slip in the board pack before you've heard it from me.", False),
+    ("You're the one who should have a plan; you ignored my emails about the supplier for a month.", True),
 ])
 def test_you_always_is_blame_only_when_it_points_at_them(text: str, blames: bool) -> None:
     assert moves.read_turn(text, frame("autonomy", manager("skeptical")), None).does("blame") is blames
+
+
+def test_a_concrete_answer_to_another_worry_does_not_answer_the_one_asked() -> None:
+    """The scenario's topic classifier (one softmax over its concerns) hears which worry a line is about: strong
+    evidence of readiness is no answer to "who covers your work?", and a track record is no plan for updates."""
+    promotion = frame("promotion", manager("skeptical"))
+    readiness = ("Honestly I've been doing the job in all but name: I ran the Q2 depot move, eleven hundred pallets, "
+                 "nothing lost, a week early.")
+    assert "backfill" not in moves.read_turn(readiness, promotion, "backfill").addressed
+    assert "readiness" in moves.read_turn(readiness, promotion, "readiness").addressed
+    autonomy = frame("autonomy", manager("skeptical"))
+    record = moves.read_turn("I ran the branch refit last spring with almost no input from you, and it opened a week "
+                             "ahead of plan.", autonomy, "visibility")
+    assert "visibility" not in record.addressed and "track_record" in record.addressed
+    # a line about two worries answers the one asked when a part of it is about that one
+    assert "people_risk" in moves.read_turn("Nobody's about to walk, as far as I know. But everyone's flat: sick days "
+                                            "are up and nobody comes to the Friday lunch any more.",
+                                            frame("workload", manager("skeptical")), "people_risk").addressed
+
+
+def test_modesty_and_not_only_are_no_hedges() -> None:
+    assert "readiness" in moves.read_turn(
+        "I'm not sure it counts, but since September I've run the curriculum redesign and trained four teachers on it.",
+        frame("promotion", manager("skeptical")), "readiness").addressed
+    assert "alternatives" in moves.read_turn(
+        "We didn't just ask for money: Ana built a spreadsheet workaround in March, and it still eats six hours "
+        "a week.",
+        frame("resource-request", manager("skeptical")), "alternatives").addressed
+    assert "pattern" not in moves.read_turn(
+        "It feels like it happens a lot, but I couldn't give you dates off the top of my head.",
+        frame("upward-feedback", manager("skeptical")), "pattern").addressed
 
 
 def test_the_shipped_substance_weights_are_those_of_the_exemplar_files_as_they_are() -> None:

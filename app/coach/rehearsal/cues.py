@@ -66,7 +66,8 @@ ULTIMATUM = re.compile(
 # "before I leave each day" is the end of a working day, not of a job.
 TEMPORAL_BEFORE = re.compile(r"\b(before|after|until|till|by the time|as soon as) (i|we|i'?m|we'?re)\s+$")
 DENIED_BEFORE = re.compile(r"\b(not|never|no|n't|haven't|hasn't|didn't|won't|wouldn't|turned down|said no to|declined|"
-                           r"ignored|refused|ruled out|than|instead of)\s+(?:[\w']+\s+){0,3}$")
+                           r"ignored|refused|ruled out|than|instead of"
+                           r"|i'?d have(?! to)|i would have(?! to)|would'?ve)\s+(?:[\w']+\s+){0,3}$")
 # Leaving or escalating, in so many words: said by the person and not denied, it confirms what the classifier
 # heard; denied ("I'm not planning to leave") or someone else's, it overrules it.
 LEAVING = re.compile(r"\b(leav(e|es|ing)|quit\w*|resign\w*|elsewhere|notice|offers?|recruit\w*|interview\w*|"
@@ -123,6 +124,7 @@ BLAME = re.compile(
     r"|\bthrew (me|us) under\b|\bwasn'?t (my|our) (job|problem|call)\b|\bbecause (they|he|she) (didn'?t|never|failed)\b"
     r"|\b(it|this|that|this one|that one)'?s (all )?(on|because of) (them|him|her|you)\b"
     r"|\bthanks to (them|him|her|you)\b"
+    r"|\byou'?re the one who\b|\byou (ignored|dump(ed)?|dodged|disappear(ed)?)\b"
     # sarcasm and pointed fingers without a name: "of course, because...", "funny how", "whoever signed off"
     r"|\b(of course|clearly|obviously|sure),? because\b|\bfunny how\b|\bwhoever (dreamt|dreamed|came|signed|"
     r"approved|decided|thought|planned)\b|\byour (planning|decision|team|side|department|management|process|call) "
@@ -140,17 +142,22 @@ NEGATION = re.compile(
     r"(thought|figured|worked out|decided|planned|looked|considered|got|have|know|sure|checked|measured|tracked)\b"
     r"|\bno (idea|plan|clue|numbers|data)\b|\bnot sure\b|\bnot yet\b|\bsomeone will\b"
     r"|\bwe'?ll (see|figure it out)\b|\b(figure|work) (it|that) out later\b|\bdoes (it|that) (really )?matter\b"
-    r"|\bnot (my|our) (problem|concern)\b|\bhard to say\b|\bcan'?t (really )?(say|give|tell|point)\b|\bwho knows\b"
+    r"|\bnot (my|our) (problem|concern)\b|\bhard to say\b|\b(can'?t|couldn'?t|could not|cannot) (really )?"
+    r"(say|give|tell|point)\b|\bwho knows\b"
     r"|\bi guess\b|\bgeneral vibe\b|\bwork out somehow\b|\bsomehow\b"
     r"|\b(haven'?t|have not|hasn'?t|didn'?t) (yet |really |actually )?([a-z]+-)?(tested|mapped|confirmed|verified|"
     r"asked|talked|spoken|costed|priced|validated|agreed|run the numbers)\b", re.I)
+# Modesty before a claim ("I'm not sure it counts, but I ran the redesign..."): the doubt is about the claim's
+# weight, not a hedge on it.
+MODEST = re.compile(r"\bnot sure (if |whether )?(it|this|that)( really)? (counts|matters|helps|is relevant|is what you "
+                    r"mean|is what you'?re after)\b[^.;]{0,20}?\bbut\b")
 # Not done yet, whatever the verb ("I haven't trained anyone", "we haven't started"): a hedge unless the line
 # goes on to commit to something ("I haven't managed anyone yet; I'd propose..."). A bad thing that did not
 # happen ("we haven't missed a date", "I didn't lose one order") is no hedge at all.
 NOT_DONE = re.compile(
     r"\b(i|we)( still)? (haven'?t|have not|hadn'?t|didn'?t|did not)( yet| really| actually| even| ever)? (?!(been|had|"
     r"have|miss(ed)?|los[et]|drop(ped)?|slip(ped)?|fail(ed)?|brok(e|en)|break|need(ed)?|let|see|seen|hear|heard|"
-    r"want(ed)?)\b)[a-z]+", re.I)
+    r"want(ed)?|just|only|simply|merely)\b)[a-z]+", re.I)
 # A threat is a consequence the speaker sets on the manager's answer: a condition or an either/or. With the
 # act classifier's support, a line in this frame that reads as a threat is one ("another quarter of this and
 # I'll be weighing my options"); talk of leaving with no condition ("I'm staying put") is not.

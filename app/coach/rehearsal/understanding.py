@@ -35,6 +35,7 @@ from app.coach.rehearsal.cues import (
     INPUT_CUES,
     LEAVING,
     MEASURE,
+    MODEST,
     NEGATION,
     NOT_DONE,
     OUTCOME,
@@ -68,6 +69,7 @@ SUBSTANCE_P = 0.6       # the pooled answer-or-near-miss classifier hears an ans
 SUBSTANCE_SLACK = 0.05  # ... and it is not plainly closer to a near miss of this concern than to its answers
 UNPROMPTED_SIM = 0.45   # answering a concern not raised yet: its cue, or this close to an exemplar answer
 SHARED_MARGIN = 0.05    # ... and nearly as close to it as to another concern (one line can answer both)
+CROSS_MARGIN = 0.4      # the scenario's topic classifier puts another worry this far ahead (and first in every part)
 WEAK, LIKELY, STRONG, CERTAIN = 0.3, 0.5, 0.8, 0.92  # act classifier probabilities: with a cue, with support,
 # alone; threats and blame alone need near-certainty from the classifier (their own patterns catch most)
 THREAT, ACCUSED = 0.55, 0.5  # ... or less, in a threat's frame (a condition, an either/or) or blame's stance
@@ -110,6 +112,7 @@ class Bank:
     weights: np.ndarray  # (len(ACTS), 385): 384 embedding dims + bias
     negated: dict[str, np.ndarray] = field(default_factory=dict)  # per concern: which answers are said negated
     substance: np.ndarray = field(default_factory=lambda: np.zeros(385))  # answers against near misses, pooled
+    topics: tuple[tuple[str, ...], np.ndarray] = ((), np.zeros((0, 385)))  # which of the scenario's concerns
 
 
 def _embed(texts: Sequence[str]) -> np.ndarray:
@@ -162,6 +165,23 @@ def _read_yaml(path: Path) -> dict[str, Any]:
         return {}
     data = load_yaml(path, "Exemplar file") or {}
     return data if isinstance(data, dict) else {}
+
+
+def _fit_softmax(x: np.ndarray, y: np.ndarray, k: int, steps: int = 500, rate: float = 2.0,
+                 l2: float = 1e-3) -> np.ndarray:
+    """Multinomial logistic regression by plain gradient descent from zeros: the same weights every time."""
+    xb = np.hstack([x, np.ones((len(x), 1), dtype=np.float32)]).astype(np.float64)
+    w = np.zeros((k, xb.shape[1]))
+    target = np.eye(k)[y]
+    for _ in range(steps):
+        z = xb @ w.T
+        z -= z.max(axis=1, keepdims=True)
+        p = np.exp(z)
+        p /= p.sum(axis=1, keepdims=True)
+        grad = (p - target).T @ xb / len(y)
+        grad[:, :-1] += l2 * w[:, :-1]
+        w -= rate * grad
+    return w
 
 
 def _fit(x: np.ndarray, y: np.ndarray, steps: int = 400, rate: float = 2.0, l2: float = 1e-3) -> np.ndarray:
@@ -292,9 +312,38 @@ def _concern_bank(path: Path, mtime_ns: int, key: str,
     return out
 
 
+@lru_cache(maxsize=64)
+def _topic_model(path: Path, mtime_ns: int, key: str,
+                 cache_dir: Path | None = None) -> tuple[tuple[str, ...], np.ndarray]:
+    """One softmax classifier per scenario over its concerns, fitted on each concern's answers and near misses:
+    which worry a line is about, learnt against the scenario's other worries rather than by nearest exemplar."""
+    loaded = _concern_bank(path, mtime_ns, key, cache_dir)
+    ids = tuple(cid for cid, (answers, near, _) in loaded.items() if len(answers) + len(near))
+    if len(ids) < 2:
+        return (), np.zeros((0, 385))
+    x = np.vstack([np.vstack(loaded[cid][:2]) for cid in ids])
+    labels = np.concatenate([np.full(sum(map(len, loaded[cid][:2])), i) for i, cid in enumerate(ids)])
+
+    def fit() -> np.ndarray:
+        return _fit_softmax(x, labels, len(ids))
+
+    digest = hashlib.sha256(x.astype(np.float32).tobytes() + labels.astype(np.int64).tobytes()).hexdigest()
+    return ids, _kept(["topic-fit", repr(_fit_softmax.__defaults__), digest], (len(ids), 385), fit, cache_dir)
+
+
+def topic_probabilities(vec: np.ndarray, exemplars: Bank) -> dict[str, float]:
+    ids, weights = exemplars.topics
+    if not ids:
+        return {}
+    z = weights @ np.r_[vec.astype(np.float64), 1.0]
+    p = np.exp(z - z.max())
+    return dict(zip(ids, (p / p.sum()).tolist(), strict=True))
+
+
 def negated(low: str, line_stems: Sequence[str]) -> bool:
     """A hedge or a denial ("not sure", "I haven't trained anyone yet"), unless what is not done yet comes with
     a commitment ("I haven't managed anyone; I'd propose Mia as my first report")."""
+    low = MODEST.sub("but", low)
     return bool(NEGATION.search(low)) or bool(NOT_DONE.search(low) and not cue_hits(line_stems, STRONG_SOLUTION))
 
 
@@ -323,8 +372,8 @@ def bank(prompts_dir: Path, scenario: Scenario, extra: Sequence[Concern] = (), c
             texts = tuple(c.reactions) or (c.concern,)
             concerns[c.id] = (_extra_answers(texts), np.zeros((0, 384), np.float32))
             negated[c.id] = _negated(texts)
-    return Bank(concerns=concerns, weights=weights, negated=negated,
-                substance=substance_model(prompts_dir, cache_dir))
+    return Bank(concerns=concerns, weights=weights, negated=negated, substance=substance_model(prompts_dir, cache_dir),
+                topics=_topic_model(path, _mtime(path), scenario.version, cache_dir))
 
 
 @lru_cache(maxsize=1024)
@@ -436,6 +485,7 @@ def read_line(text: str, scenario: Scenario, *, current: str | None, prompts_dir
                                [exemplars.negated.get(c.id, np.zeros(0, bool)) if n else None for n in part_neg])
               for c in concerns if c.id in exemplars.concerns}
     solid = _probability(vecs, exemplars.substance) >= SUBSTANCE_P
+    topics = [topic_probabilities(v, exemplars) for v in vecs]  # the line's and each part's
     for c in concerns:
         if c.id not in scores:
             continue
@@ -448,14 +498,17 @@ def read_line(text: str, scenario: Scenario, *, current: str | None, prompts_dir
         rivals = max((max(v) for k, v in scores.items() if k != c.id), default=0.0)
         acted = bool({"evidence", "solution"} & set(reading.acts))
         about = topical >= TOPIC_SIM or (cued and topical >= TOPIC_SIM_CUED) or best >= ANSWER_SIM
-        substance = ((acted and best >= near) or (specific and best >= near - NEAR_MARGIN)
+        rude = "blame" in reading.acts  # a jibe with a date in it earns no slack for its specifics
+        substance = ((acted and best >= near) or (specific and best >= near - (0.0 if rude else NEAR_MARGIN))
                      or best >= near + ANSWER_LEAD  # a plan or a fact closer to a near miss is not an answer
-                     or (solid and best >= near - SUBSTANCE_SLACK and not reading.negated
-                         and "blame" not in reading.acts))
+                     or (solid and best >= near - SUBSTANCE_SLACK and not reading.negated and not rude))
         if not c.probe:  # the manager's own pressure: a plan or a figure that speaks to it answers it
             ok = acted and (cued or topical >= TOPIC_SIM)
         elif c.id == current or c.id in raised:  # the manager asked: an answer on topic counts
-            ok = about and substance and (topical >= rivals - FOCUS_MARGIN or cued)
+            # ... unless the line (and every part of it) is plainly about another of the scenario's worries
+            lead = [max(v for k, v in t.items() if k != c.id) - t[c.id] if c.id in t else -1.0 for t in topics]
+            elsewhere = rivals > topical and lead[0] >= CROSS_MARGIN and min(lead) > 0
+            ok = about and substance and (topical >= rivals - FOCUS_MARGIN or cued) and not elsewhere
         else:  # not asked yet: only a line (nearly) most about this worry answers it before it is raised; one
             # line can answer two ("over 50 thousand, I'd bring it to you first" is both risk and scope)
             ok = about and substance and (cued or best >= UNPROMPTED_SIM) and topical >= rivals - SHARED_MARGIN
