@@ -251,6 +251,10 @@ def test_a_concrete_answer_to_another_worry_does_not_answer_the_one_asked() -> N
     assert "people_risk" in moves.read_turn("Nobody's about to walk, as far as I know. But everyone's flat: sick days "
                                             "are up and nobody comes to the Friday lunch any more.",
                                             frame("workload", manager("skeptical")), "people_risk").addressed
+    # and the classifier's first pick answers the worry asked even when another worry has a nearer exemplar
+    cause = moves.read_turn("The courier moved depots on the 3rd and nobody told our planners, so thirty pallets sat "
+                            "in Leeds for five days.", frame("bad-news", manager("skeptical")), "blame")
+    assert "blame" in cause.addressed
 
 
 def test_modesty_and_not_only_are_no_hedges() -> None:

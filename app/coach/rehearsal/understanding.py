@@ -69,6 +69,7 @@ SUBSTANCE_P = 0.6       # the pooled answer-or-near-miss classifier hears an ans
 SUBSTANCE_SLACK = 0.05  # ... and it is not plainly closer to a near miss of this concern than to its answers
 UNPROMPTED_SIM = 0.45   # answering a concern not raised yet: its cue, or this close to an exemplar answer
 SHARED_MARGIN = 0.05    # ... and nearly as close to it as to another concern (one line can answer both)
+TOPIC_FIRST = 0.0       # the topic classifier puts the worry asked this far ahead of the others: it is about it
 CROSS_MARGIN = 0.4      # the scenario's topic classifier puts another worry this far ahead (and first in every part)
 WEAK, LIKELY, STRONG, CERTAIN = 0.3, 0.5, 0.8, 0.92  # act classifier probabilities: with a cue, with support,
 # alone; threats and blame alone need near-certainty from the classifier (their own patterns catch most)
@@ -508,7 +509,8 @@ def read_line(text: str, scenario: Scenario, *, current: str | None, prompts_dir
             # ... unless the line (and every part of it) is plainly about another of the scenario's worries
             lead = [max(v for k, v in t.items() if k != c.id) - t[c.id] if c.id in t else -1.0 for t in topics]
             elsewhere = rivals > topical and lead[0] >= CROSS_MARGIN and min(lead) > 0
-            ok = about and substance and (topical >= rivals - FOCUS_MARGIN or cued) and not elsewhere
+            first = lead[0] <= -TOPIC_FIRST  # ... or the topic classifier puts the concern asked first
+            ok = about and substance and (topical >= rivals - FOCUS_MARGIN or cued or first) and not elsewhere
         else:  # not asked yet: only a line (nearly) most about this worry answers it before it is raised; one
             # line can answer two ("over 50 thousand, I'd bring it to you first" is both risk and scope)
             ok = about and substance and (cued or best >= UNPROMPTED_SIM) and topical >= rivals - SHARED_MARGIN
