@@ -53,6 +53,26 @@ def test_an_inflected_paraphrase_answers_the_concern_just_raised() -> None:
     assert "backfill" not in dodge.addressed
 
 
+@pytest.mark.parametrize(("scenario", "concern", "text"), [
+    ("promotion", "team_benefit", "It's about the team, the organisation, the business goals, the priorities, the "
+                                  "customers, all of it. It helps everyone."),
+    ("resource-request", "alternatives", "We've looked at options, alternatives, workarounds, existing tools and "
+                                         "processes, and this is the option."),
+])
+def test_a_sentence_heaped_with_the_concerns_words_answers_nothing(scenario: str, concern: str, text: str) -> None:
+    assert concern not in moves.read_turn(text, frame(scenario, manager("skeptical")), concern).addressed
+
+
+def test_each_concern_has_its_own_substance_model_fitted_the_same_every_time() -> None:
+    where = frame("upward-feedback", manager("skeptical"))
+    bank = understanding.bank(where.prompts_dir, where.scenario)
+    assert set(bank.substance_by) == {c.id for c in where.scenario.hidden_concerns}
+    understanding._concern_substance.cache_clear()
+    again = understanding.bank(where.prompts_dir, where.scenario)
+    assert all(np.array_equal(bank.substance_by[c], again.substance_by[c]) for c in bank.substance_by)
+    assert not np.array_equal(bank.substance_by["team_talk"], bank.substance)  # adapted, not the pooled model
+
+
 def test_keyword_stuffing_answers_nothing_and_moves_no_one() -> None:
     where = frame("promotion", manager("skeptical"))
     stuffed = moves.read_turn("backfill handover transition plan successor documentation team data metric",

@@ -69,6 +69,7 @@ SUBSTANCE_P = 0.6       # the pooled answer-or-near-miss classifier hears an ans
 SUBSTANCE_SLACK = 0.05  # ... and it is not plainly closer to a near miss of this concern than to its answers
 UNPROMPTED_SIM = 0.45   # answering a concern not raised yet: its cue, or this close to an exemplar answer
 SHARED_MARGIN = 0.05    # ... and nearly as close to it as to another concern (one line can answer both)
+STUFFED = 5             # this many of a concern's cue words (distinct stems) and no figure or name: stuffing
 TOPIC_FIRST = 0.0       # the topic classifier puts the worry asked this far ahead of the others: it is about it
 CROSS_MARGIN = 0.4      # the scenario's topic classifier puts another worry this far ahead (and first in every part)
 WEAK, LIKELY, STRONG, CERTAIN = 0.3, 0.5, 0.8, 0.92  # act classifier probabilities: with a cue, with support,
@@ -114,6 +115,7 @@ class Bank:
     negated: dict[str, np.ndarray] = field(default_factory=dict)  # per concern: which answers are said negated
     substance: np.ndarray = field(default_factory=lambda: np.zeros(385))  # answers against near misses, pooled
     topics: tuple[tuple[str, ...], np.ndarray] = ((), np.zeros((0, 385)))  # which of the scenario's concerns
+    substance_by: dict[str, np.ndarray] = field(default_factory=dict)  # per concern: the pooled model, adapted
 
 
 def _embed(texts: Sequence[str]) -> np.ndarray:
@@ -332,6 +334,45 @@ def _topic_model(path: Path, mtime_ns: int, key: str,
     return ids, _kept(["topic-fit", repr(_fit_softmax.__defaults__), digest], (len(ids), 385), fit, cache_dir)
 
 
+CONCERN_L2 = 0.02  # how hard a concern's own substance model is held to the pooled one
+
+
+def _fit_adapted(x: np.ndarray, y: np.ndarray, prior: np.ndarray, steps: int = 200, rate: float = 2.0,
+                 l2: float = CONCERN_L2) -> np.ndarray:
+    """Logistic regression started from `prior` and held to it: a concern's few exemplars bend the pooled model
+    only where they disagree with it (deterministic: fixed steps)."""
+    xb = np.hstack([x, np.ones((len(x), 1), dtype=np.float32)]).astype(np.float64)
+    delta = np.zeros(xb.shape[1])
+    pos = max(1.0, float(y.sum()))
+    balance = np.where(y > 0, len(y) / (2 * pos), len(y) / (2 * max(1.0, len(y) - pos)))
+    for _ in range(steps):
+        p = 1 / (1 + np.exp(-(xb @ (prior + delta))))
+        delta -= rate * (xb.T @ ((p - y) * balance) / len(y) + l2 * delta)
+    return prior + delta
+
+
+@lru_cache(maxsize=64)
+def _concern_substance(path: Path, mtime_ns: int, key: str, prompts_dir: Path,
+                       cache_dir: Path | None = None) -> dict[str, np.ndarray]:
+    """Per concern, the pooled substance model adapted to that concern's answers against its near misses and
+    dodges: what answers *this* worry ("I'm not speaking for the team" answers "is the team talking?") is often a
+    stance, not a figure, and the pooled model alone hears too little in it."""
+    prior = substance_model(prompts_dir, cache_dir)
+    loaded = _concern_bank(path, mtime_ns, key, cache_dir)
+    raw = _read_yaml(path).get("concerns") or {}
+    out: dict[str, np.ndarray] = {}
+    for cid, (answers, near, _) in loaded.items():
+        entry = raw.get(cid) if isinstance(raw, dict) else None
+        entry = entry if isinstance(entry, dict) else {}
+        dodges = _exemplar_vectors([str(x) for x in entry.get("dodges") or []], cache_dir)
+        if not (len(answers) and len(near) + len(dodges)):
+            continue
+        x = np.vstack([answers, near, dodges])
+        y = np.r_[np.ones(len(answers)), np.zeros(len(near) + len(dodges))]
+        out[cid] = _fit_adapted(x, y, prior)
+    return out
+
+
 def topic_probabilities(vec: np.ndarray, exemplars: Bank) -> dict[str, float]:
     ids, weights = exemplars.topics
     if not ids:
@@ -374,7 +415,8 @@ def bank(prompts_dir: Path, scenario: Scenario, extra: Sequence[Concern] = (), c
             concerns[c.id] = (_extra_answers(texts), np.zeros((0, 384), np.float32))
             negated[c.id] = _negated(texts)
     return Bank(concerns=concerns, weights=weights, negated=negated, substance=substance_model(prompts_dir, cache_dir),
-                topics=_topic_model(path, _mtime(path), scenario.version, cache_dir))
+                topics=_topic_model(path, _mtime(path), scenario.version, cache_dir),
+                substance_by=_concern_substance(path, _mtime(path), scenario.version, prompts_dir, cache_dir))
 
 
 @lru_cache(maxsize=1024)
@@ -478,14 +520,15 @@ def read_line(text: str, scenario: Scenario, *, current: str | None, prompts_dir
     reading.acts = _acts(text, low, line_stems, vec, exemplars, priorities, reading)
     concerns = [*scenario.hidden_concerns, *extra]
     content = [s for s in line_stems if len(s) > 2]
-    specific = bool(FIGURE.search(text) or SPECIFIC.search(text) or CAPITALISED.search(text[1:]))
+    named = bool(FIGURE.search(text) or CAPITALISED.search(text[1:]))
+    specific = named or bool(SPECIFIC.search(text))
     vague = bool(VAGUE.search(low))
     # a hedging line hedges in every part; a part may hedge on its own ("Nobody put me up to this. I haven't asked")
     part_neg = [reading.negated] + [reading.negated or negated(p.lower().replace("’", "'"), stems(p)) for p in parts]
     scores = {c.id: _best_part(vecs, exemplars.concerns[c.id],
                                [exemplars.negated.get(c.id, np.zeros(0, bool)) if n else None for n in part_neg])
               for c in concerns if c.id in exemplars.concerns}
-    solid = _probability(vecs, exemplars.substance) >= SUBSTANCE_P
+    pooled = _probability(vecs, exemplars.substance)
     topics = [topic_probabilities(v, exemplars) for v in vecs]  # the line's and each part's
     for c in concerns:
         if c.id not in scores:
@@ -494,7 +537,12 @@ def read_line(text: str, scenario: Scenario, *, current: str | None, prompts_dir
         reading.answer_scores[c.id] = round(best, 3)
         if len(content) < 3 or harmful_only(reading.acts) or (vague and not specific) or (reading.negated and not best):
             continue
-        cued = bool(cue_hits(line_stems, c.addressed_by))
+        hits = cue_hits(line_stems, c.addressed_by)
+        cued = bool(hits)
+        if len({" ".join(stems(h)) for h in hits}) >= STUFFED and not named:  # the concern's words, heaped up
+            continue
+        weights = exemplars.substance_by.get(c.id)
+        solid = (pooled if weights is None else _probability(vecs, weights)) >= SUBSTANCE_P
         topical = max(best, near)
         rivals = max((max(v) for k, v in scores.items() if k != c.id), default=0.0)
         acted = bool({"evidence", "solution"} & set(reading.acts))
