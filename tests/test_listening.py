@@ -130,6 +130,16 @@ def test_a_pressure_in_the_profile_becomes_a_concern_the_manager_raises() -> Non
     assert any("budget freeze" in t.lower() for t in texts), texts
 
 
+def test_the_manager_does_not_ask_for_a_count_the_person_just_gave() -> None:
+    where = frame("workload", manager("skeptical"), "realistic")
+    bank = voicing.load_voice(where.prompts_dir, where.profile.temperament)
+    state = moves.State(turn=2, move="press_concern", concern="people_risk", current="people_risk", presses=1)
+    gave = "Two of the five nurses have been signed off with stress since October."
+    assert not any("how many" in q.lower() for q in voicing._move_lines(where, bank, state, last=gave))
+    asked = voicing._move_lines(where, bank, state, last="It's hard to say, really.")
+    assert any("how many" in q.lower() for q in asked)  # without a figure the count is still worth asking for
+
+
 def test_the_reply_picks_up_the_persons_specifics_and_never_repeats_a_sentence() -> None:
     where = frame("promotion", manager("skeptical"), "realistic")
     lines = [*STRONG, "Thanks Henrik, I'll send the one-pager tonight.", "And I'll loop in Priya on the handover."]

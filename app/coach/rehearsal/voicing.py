@@ -20,6 +20,7 @@ from pydantic import Field
 
 from app.coach.rehearsal import echo as ec
 from app.coach.rehearsal import specifics as sp
+from app.coach.rehearsal.cues import FIGURE
 from app.coach.rehearsal.moves import Frame, State
 from app.schemas import Strict, Temperament
 from app.text import sentences
@@ -190,7 +191,11 @@ def _echoes(bank: VoiceBank, state: State, key: str | None, slots: Slots, spoke:
     return [*bank.reactions.get("heard", []), *bank.echoes.get(slots.echo_kind, [])]
 
 
-def _move_lines(where: Frame, bank: VoiceBank, state: State, real: bool = False) -> list[str]:
+# A question for a count or a figure ("Without names, how many people?"): deaf right after a line that gave one.
+COUNT_ASK = re.compile(r"\bhow (many|much|long|often)\b|\b(numbers?|figures?)\b", re.I)
+
+
+def _move_lines(where: Frame, bank: VoiceBank, state: State, real: bool = False, last: str = "") -> list[str]:
     move = state.move
     concern = where.concern(state.concern)
     if move in ("probe_concern", "press_concern") and concern is not None:
@@ -198,6 +203,8 @@ def _move_lines(where: Frame, bank: VoiceBank, state: State, real: bool = False)
             asks = list(concern.presses) if move == "press_concern" and concern.presses else [concern.probe]
             if move == "probe_concern":
                 asks += concern.presses[:1]
+            if FIGURE.search(last):  # they just gave a figure: ask for something else if there is something else
+                asks = [a for a in asks if not COUNT_ASK.search(a)] or asks
         else:  # a concern from the profile or situation: the manager's own pressure, in their voice
             asks = [t.replace("{pressure}", concern.concern) for t in bank.moves.get("pressure_probe", [])]
             asks = asks or [state.line]
@@ -239,7 +246,8 @@ def candidates(where: Frame, state: State, person_lines: list[str], said: list[s
 
     reactions = [r for r in (usable(t) for t in _reactions(where, bank, state, key) if t) if r] or [("", 0)]
     reactions += [r for r in (usable(t) for t in _echoes(bank, state, key, slots, bool(person_lines))) if r]
-    moves = [m for m in (usable(t) for t in _move_lines(where, bank, state, real)) if m]
+    last = person_lines[-1] if person_lines else ""
+    moves = [m for m in (usable(t) for t in _move_lines(where, bank, state, real, last)) if m]
     if not moves:
         moves = [(state.line, 0)]
     reactions.sort(key=lambda r: (-r[1], _rank(seed, r[0])))
