@@ -234,6 +234,15 @@ def test_threats_are_read_however_they_are_phrased_and_their_look_alikes_are_not
     assert reading.does("ultimatum") is threat
 
 
+def test_an_answer_put_off_till_later_answers_nothing_yet() -> None:
+    workload = frame("workload", manager("skeptical"))
+    for text in ("Let me go through the customer promises properly and get back to you on Friday.",
+                 "I'd need to dig out my notes for the dates. Can I send them over tomorrow?"):
+        assert "commitments" not in moves.read_turn(text, workload, "commitments").addressed
+    assert "commitments" in moves.read_turn("The Harlow delivery on the 12th still holds; I'll get back to you on "
+                                            "the two smaller orders by Friday.", workload, "commitments").addressed
+
+
 def test_a_claim_taken_on_trust_answers_nothing() -> None:
     where = frame("promotion", manager("skeptical"))
     for text in ("I've always delivered at that level, you know that, everybody knows it.",
@@ -260,6 +269,8 @@ def test_blame_needs_a_pointed_finger_not_just_a_name() -> None:
     ("Twice now I've been promised this, and I'm tired of being strung along.", True),
     ("You will never read about a slip in the board pack before you've heard it from me.", False),
     ("You're the one who should have a plan; you ignored my emails about the supplier for a month.", True),
+    ("My reports are late because of your last-minute changes. Don't turn this around on me.", True),
+    ("Because of your backing on the rota, the night shift finally has cover.", False),
 ])
 def test_you_always_is_blame_only_when_it_points_at_them(text: str, blames: bool) -> None:
     assert moves.read_turn(text, frame("autonomy", manager("skeptical")), None).does("blame") is blames

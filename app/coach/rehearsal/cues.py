@@ -125,6 +125,7 @@ BLAME = re.compile(
     r"|\b(it|this|that|this one|that one)'?s (all )?(on|because of) (them|him|her|you)\b"
     r"|\bthanks to (them|him|her|you)\b"
     r"|\byou'?re the one who\b|\byou (ignored|dump(ed)?|dodged|disappear(ed)?)\b"
+    r"|\bdon'?t turn (this|it) (around )?on me\b|\bbecause of your\b(?! (support|help|advice|feedback|backing))"
     # sarcasm and pointed fingers without a name: "of course, because...", "funny how", "whoever signed off"
     r"|\b(of course|clearly|obviously|sure),? because\b|\bfunny how\b|\bwhoever (dreamt|dreamed|came|signed|"
     r"approved|decided|thought|planned)\b|\byour (planning|decision|team|side|department|management|process|call) "
@@ -168,6 +169,11 @@ THREAT_FRAME = re.compile(
 ACCUSING = re.compile(
     r"\b(frankly|honestly|obviously|of course|clearly|apparently|seriously|bother(ed|s)?|for once|if \w+ ever"
     r"|(you|they|he|she) never|certain people|what happens when|no thanks to|the one who|whoever)\b", re.I)
+# The answer put off till later ("let me go through it and get back to you on Friday"): with no figure in the
+# line, it answers nothing yet, whatever day it names.
+DEFERS = re.compile(r"\b(get|come|circle) back to you\b|\blet me (check|look|go through|think|dig|find)\b"
+                    r"|\bi'?d (need|have) to check\b|\bcan i (send|get|come back)\b"
+                    r"|\bi'?ll (find out|look into|dig out)\b|\bbefore i (show|give|commit)\b", re.I)
 # Empty agreement and hedging: with no figure, name or date, such a line answers nothing.
 VAGUE = re.compile(
     r"\b(that|this) kind of thing\b|\bstuff like that\b|\bwe'?ll (have to )?see how\b|\bplays? out\b"

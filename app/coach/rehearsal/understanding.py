@@ -30,6 +30,7 @@ from app.coach.rehearsal.cues import (
     BLAME,
     CAPITALISED,
     CLOSING,
+    DEFERS,
     FIGURE,
     HYPOTHETICAL,
     INPUT_CUES,
@@ -71,7 +72,7 @@ UNPROMPTED_SIM = 0.45   # answering a concern not raised yet: its cue, or this c
 SHARED_MARGIN = 0.05    # ... and nearly as close to it as to another concern (one line can answer both)
 STUFFED = 5             # this many of a concern's cue words (distinct stems) and no figure or name: stuffing
 TOPIC_FIRST = 0.0       # the topic classifier puts the worry asked this far ahead of the others: it is about it
-CROSS_MARGIN = 0.4      # the scenario's topic classifier puts another worry this far ahead (and first in every part)
+CROSS_MARGIN = 0.5      # the scenario's topic classifier puts another worry this far ahead (and first in every part)
 WEAK, LIKELY, STRONG, CERTAIN = 0.3, 0.5, 0.8, 0.92  # act classifier probabilities: with a cue, with support,
 # alone; threats and blame alone need near-certainty from the classifier (their own patterns catch most)
 THREAT, ACCUSED = 0.55, 0.5  # ... or less, in a threat's frame (a condition, an either/or) or blame's stance
@@ -523,6 +524,7 @@ def read_line(text: str, scenario: Scenario, *, current: str | None, prompts_dir
     named = bool(FIGURE.search(text) or CAPITALISED.search(text[1:]))
     specific = named or bool(SPECIFIC.search(text))
     vague = bool(VAGUE.search(low))
+    deferred = bool(DEFERS.search(low)) and not reading.figures
     # a hedging line hedges in every part; a part may hedge on its own ("Nobody put me up to this. I haven't asked")
     part_neg = [reading.negated] + [reading.negated or negated(p.lower().replace("’", "'"), stems(p)) for p in parts]
     scores = {c.id: _best_part(vecs, exemplars.concerns[c.id],
@@ -535,7 +537,8 @@ def read_line(text: str, scenario: Scenario, *, current: str | None, prompts_dir
             continue
         best, near = scores[c.id]
         reading.answer_scores[c.id] = round(best, 3)
-        if len(content) < 3 or harmful_only(reading.acts) or (vague and not specific) or (reading.negated and not best):
+        if (len(content) < 3 or harmful_only(reading.acts) or (vague and not specific) or deferred
+                or (reading.negated and not best)):
             continue
         hits = cue_hits(line_stems, c.addressed_by)
         cued = bool(hits)
