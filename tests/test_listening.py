@@ -228,6 +228,8 @@ def test_a_negated_line_answers_only_when_the_negation_is_the_answer() -> None:
     ("Either we pause the audit or we move Sam onto the backlog for a fortnight.", False),
     ("If I wanted out, I'd have taken the recruiter's call in June. I told them no.", False),
     ("If nothing changes by spring I'd have to start looking elsewhere.", True),
+    ("I'll be straight with you: a recruiter did call me last month. I turned it down; I'd rather build it here.",
+     False),
 ])
 def test_threats_are_read_however_they_are_phrased_and_their_look_alikes_are_not(text: str, threat: bool) -> None:
     reading = moves.read_turn(text, frame("workload", manager("skeptical")), "concrete_proposal")
@@ -271,6 +273,7 @@ def test_blame_needs_a_pointed_finger_not_just_a_name() -> None:
     ("You're the one who should have a plan; you ignored my emails about the supplier for a month.", True),
     ("My reports are late because of your last-minute changes. Don't turn this around on me.", True),
     ("Because of your backing on the rota, the night shift finally has cover.", False),
+    ("I get it, you're the one who has to face the board, so I've drafted three lines for you.", False),
 ])
 def test_you_always_is_blame_only_when_it_points_at_them(text: str, blames: bool) -> None:
     assert moves.read_turn(text, frame("autonomy", manager("skeptical")), None).does("blame") is blames
@@ -309,6 +312,18 @@ def test_modesty_and_not_only_are_no_hedges() -> None:
     assert "pattern" not in moves.read_turn(
         "It feels like it happens a lot, but I couldn't give you dates off the top of my head.",
         frame("upward-feedback", manager("skeptical")), "pattern").addressed
+
+
+@pytest.mark.parametrize(("text", "hedge"), [
+    ("I haven't checked the numbers yet.", True),
+    ("I'm not sure it counts, but I ran the spring audit alone.", False),
+    ("I'd be lying if I said I didn't care about the title.", False),
+    ("You can't say you haven't heard from me: the Monday note goes out every week.", False),
+    ("They haven't tested the fix, and I can't say when it will be.", True),
+])
+def test_a_hedge_is_the_speakers_own(text: str, hedge: bool) -> None:
+    low = text.lower()
+    assert understanding.negated(low, understanding.stems(low)) is hedge
 
 
 def test_the_shipped_substance_weights_are_those_of_the_exemplar_files_as_they_are() -> None:

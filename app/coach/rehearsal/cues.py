@@ -68,6 +68,9 @@ TEMPORAL_BEFORE = re.compile(r"\b(before|after|until|till|by the time|as soon as
 DENIED_BEFORE = re.compile(r"\b(not|never|no|n't|haven't|hasn't|didn't|won't|wouldn't|turned down|said no to|declined|"
                            r"ignored|refused|ruled out|than|instead of"
                            r"|i'?d have(?! to)|i would have(?! to)|would'?ve)\s+(?:[\w']+\s+){0,3}$")
+# ... or turned down just after ("a recruiter did call me last month. I turned it down").
+DENIED_AFTER = re.compile(r"[^.;!?]{0,60}[.;,]?\s*(and |but )?(i )?(turned (it|them|that|him|her|the \w+) down|said no"
+                          r"|declined|didn'?t take (it|them|the \w+))\b")
 # Leaving or escalating, in so many words: said by the person and not denied, it confirms what the classifier
 # heard; denied ("I'm not planning to leave") or someone else's, it overrules it.
 LEAVING = re.compile(r"\b(leav(e|es|ing)|quit\w*|resign\w*|elsewhere|notice|offers?|recruit\w*|interview\w*|"
@@ -86,7 +89,7 @@ REASSURES = re.compile(r"\b(i'?m|i am) staying\b"
                        r"|\b(want|like|plan|hope) to (stay|grow|build|keep growing) (here|in this)"
                        r"|\bmore likely to stay\b|\bno plans? to (leave|go)\b|\byou'?ll (hear|have|get|know|see)\b"
                        r"|\byou'?re the first\b|\bi'?ll (tell|let you know|flag|warn|call|message|update)\b"
-                       r"|\bi'?d (come|bring it) to you\b")
+                       r"|\bi'?d (come|bring it) to you\b|\bi'?d rather (build|grow|stay|do) (it |this |that )?here\b")
 # A condition whose consequence asks something of the manager ("if a date moves, tell me yourself rather than
 # through the team") is a request about how to work together, not a threat.
 REQUESTS = re.compile(r"\b(tell|let|give|show|bring|ask|call|ring|warn|loop|include|send|copy|text|email) me\b"
@@ -98,7 +101,7 @@ def threatens(low: str, pattern: re.Pattern[str] = ULTIMATUM) -> bool:
     to someone else."""
     for m in pattern.finditer(low):
         clause = re.split(r"[.;!?,]|\b(?:and|but|so|because)\b", low[:m.start()])[-1]
-        if DENIED_BEFORE.search(clause) or TEMPORAL_BEFORE.search(clause):
+        if DENIED_BEFORE.search(clause) or TEMPORAL_BEFORE.search(clause) or DENIED_AFTER.match(low[m.end():]):
             continue
         mine_after = re.match(r"\W*(me included|including me|me too|and me)\b", low[m.end():])
         subjects = [(w.start(), "others") for w in OTHERS_BEFORE.finditer(clause)]
@@ -124,7 +127,8 @@ BLAME = re.compile(
     r"|\bthrew (me|us) under\b|\bwasn'?t (my|our) (job|problem|call)\b|\bbecause (they|he|she) (didn'?t|never|failed)\b"
     r"|\b(it|this|that|this one|that one)'?s (all )?(on|because of) (them|him|her|you)\b"
     r"|\bthanks to (them|him|her|you)\b"
-    r"|\byou'?re the one who\b|\byou (ignored|dump(ed)?|dodged|disappear(ed)?)\b"
+    r"|\byou'?re the one who (should|was supposed|didn'?t|did not|never|ignored|dropped|signed|approved|promised)\b"
+    r"|\byou (ignored|dump(ed)?|dodged|disappear(ed)?)\b"
     r"|\bdon'?t turn (this|it) (around )?on me\b|\bbecause of your\b(?! (support|help|advice|feedback|backing))"
     # sarcasm and pointed fingers without a name: "of course, because...", "funny how", "whoever signed off"
     r"|\b(of course|clearly|obviously|sure),? because\b|\bfunny how\b|\bwhoever (dreamt|dreamed|came|signed|"
@@ -148,6 +152,8 @@ NEGATION = re.compile(
     r"|\bi guess\b|\bgeneral vibe\b|\bwork out somehow\b|\bsomehow\b"
     r"|\b(haven'?t|have not|hasn'?t|didn'?t) (yet |really |actually )?([a-z]+-)?(tested|mapped|confirmed|verified|"
     r"asked|talked|spoken|costed|priced|validated|agreed|run the numbers)\b", re.I)
+# A denial of a denial ("I'd be lying if I said I didn't care about the title") is an admission, not a hedge.
+ADMITS = re.compile(r"\b(lying|wrong) if i said (that )?i (didn'?t|don'?t|haven'?t|wasn'?t|won'?t)\b")
 # Modesty before a claim ("I'm not sure it counts, but I ran the redesign..."): the doubt is about the claim's
 # weight, not a hedge on it.
 MODEST = re.compile(r"\bnot sure (if |whether )?(it|this|that)( really)? (counts|matters|helps|is relevant|is what you "

@@ -26,6 +26,7 @@ import snowballstemmer  # type: ignore[import-untyped]
 
 from app.coach.rehearsal.cues import (
     ACCUSING,
+    ADMITS,
     ASK_CUES,
     BLAME,
     CAPITALISED,
@@ -386,8 +387,11 @@ def topic_probabilities(vec: np.ndarray, exemplars: Bank) -> dict[str, float]:
 def negated(low: str, line_stems: Sequence[str]) -> bool:
     """A hedge or a denial ("not sure", "I haven't trained anyone yet"), unless what is not done yet comes with
     a commitment ("I haven't managed anyone; I'd propose Mia as my first report")."""
-    low = MODEST.sub("but", low)
-    return bool(NEGATION.search(low)) or bool(NOT_DONE.search(low) and not cue_hits(line_stems, STRONG_SOLUTION))
+    low = ADMITS.sub("", MODEST.sub("but", low))
+    # what the manager or others have not done is no hedge of the speaker's ("you can't say you haven't heard")
+    hedges = any(not re.search(r"\b(you|they|he|she)\s+$", low[max(0, m.start() - 8):m.start()])
+                 for m in NEGATION.finditer(low))
+    return hedges or bool(NOT_DONE.search(low) and not cue_hits(line_stems, STRONG_SOLUTION))
 
 
 def _negated(texts: Sequence[str]) -> np.ndarray:
