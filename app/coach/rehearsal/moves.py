@@ -51,7 +51,9 @@ ATTACK_PATTERNS = [
     r"\byour (instructions|rules|configuration|prompt|rubric)\b",
     r"\b(print|repeat|output|paste|reveal|show|translate|list) (me )?(your|the|everything|all)\b.*"
     r"(prompt|instructions|told|above|rules|configuration|rubric)",
-    r"\bword for word\b", r"\btext above\b", r"\bdeveloper mode\b", r"\bjailbreak",
+    r"\b(repeat|output|print|paste|recite|reveal|give|tell|show|everything|instructions?|told)\b.{0,60}"
+    r"\bword for word\b",
+    r"\btext above\b", r"\bdeveloper mode\b", r"\bjailbreak",
     r"\byou are now\b", r"\bfrom now on you\b", r"\bpretend (you'?re|you are|to be)\b", r"\bact as\b",
     r"\b(are|r) (you|u) (an? )?(ai|a\.i\.|bot|chatbot|robot|language model|llm|real person|human)\b",
     r"\bwhat (model|llm|ai) are you\b", r"\b(chatgpt|gpt-?\d|openai|llama|smollm|claude)\b",
