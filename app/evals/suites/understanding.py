@@ -1,9 +1,9 @@
 """Understanding: labelled person lines. Does the rehearsal's reading of a line say the right thing
 about whether it answers the concern the manager just raised, and which acts it performs?
 
-Three files: evals/understanding.yaml (the part the classifier was tuned on), evals/understanding_heldout.yaml
-(written before tuning, never tuned on) and evals/understanding_heldout2.yaml (a second held-back set, written
-blind later, before a further round of tuning). Each is reported apart.
+Four files: evals/understanding.yaml (the part the classifier was tuned on), evals/understanding_heldout.yaml
+(written before tuning, never tuned on), evals/understanding_heldout2.yaml and evals/understanding_heldout3.yaml
+(second and third held-back sets, written blind later, each before a further round). Each is reported apart.
 """
 
 from __future__ import annotations
@@ -21,7 +21,7 @@ from app.schemas import Strict
 
 ACTS = ("evidence", "solution", "ask", "input", "priorities", "ultimatum", "blame", "offtopic", "closing")
 PARTS = (("understanding.yaml", "tuned"), ("understanding_heldout.yaml", "heldout"),
-         ("understanding_heldout2.yaml", "heldout2"))
+         ("understanding_heldout2.yaml", "heldout2"), ("understanding_heldout3.yaml", "heldout3"))
 
 
 class LineCase(Strict):
@@ -32,7 +32,7 @@ class LineCase(Strict):
     answers_current: bool = False
     acts: list[str] = Field(default_factory=list)
     kind: str = "direct"
-    part: Literal["tuned", "heldout", "heldout2"] = "tuned"
+    part: Literal["tuned", "heldout", "heldout2", "heldout3"] = "tuned"
 
 
 def load(evals_dir: Path) -> list[LineCase]:
