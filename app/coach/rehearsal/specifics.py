@@ -27,7 +27,8 @@ RANGE = re.compile(r"\b(from\s)?([$€£]?\d[\d,.]*%?" + UNIT + r")\s(to|down to
                    + r")(?![\w%])", re.I)
 AMOUNT = re.compile(
     r"(?:[$€£]\s?\d[\d,]*(?:\.\d+)?(?:\s?(?:k|m|bn|million|thousand)\b)?|(?<![\w-])\d[\d,.]*\s?%|(?<![\w-])\d[\d,.]*"
-    r"|\b(?:two|three|four|five|six|seven|eight|nine|ten|eleven|twelve|fifteen|twenty|thirty|forty|fifty|"
+    r"|\b(?<!-)(?:(?:twenty|thirty|forty|fifty|sixty|seventy|eighty|ninety)-(?:one|two|three|four|five|six|seven|"
+    r"eight|nine)|two|three|four|five|six|seven|eight|nine|ten|eleven|twelve|fifteen|twenty|thirty|forty|fifty|"
     r"hundred)\b)"
     r"(?:\s(?!(?:and|or|but|to|of|in|on|at|by|for|the|a|an|so|because|this|that|it|i|we|every|each|single|last|next|"
     r"since|than|against|with|from|until|before|after|is|was|are|were|has|had|have|myself|ourselves|yourself|"
