@@ -189,12 +189,17 @@ def _fit_softmax(x: np.ndarray, y: np.ndarray, k: int, steps: int = 500, rate: f
     return w
 
 
+def _balance(y: np.ndarray) -> np.ndarray:
+    """Per-example weights that give the positives and the negatives equal say, however many of each."""
+    pos = max(1.0, float(y.sum()))
+    return np.where(y > 0, len(y) / (2 * pos), len(y) / (2 * max(1.0, len(y) - pos)))
+
+
 def _fit(x: np.ndarray, y: np.ndarray, steps: int = 400, rate: float = 2.0, l2: float = 1e-3) -> np.ndarray:
     """Logistic regression by plain gradient descent from zeros: the same weights every time."""
     xb = np.hstack([x, np.ones((len(x), 1), dtype=np.float32)]).astype(np.float64)
     w = np.zeros(xb.shape[1])
-    pos = max(1.0, float(y.sum()))
-    balance = np.where(y > 0, len(y) / (2 * pos), len(y) / (2 * max(1.0, len(y) - pos)))
+    balance = _balance(y)
     for _ in range(steps):
         p = 1 / (1 + np.exp(-(xb @ w)))
         grad = xb.T @ ((p - y) * balance) / len(y) + l2 * np.r_[w[:-1], 0.0]
@@ -345,8 +350,7 @@ def _fit_adapted(x: np.ndarray, y: np.ndarray, prior: np.ndarray, steps: int = 2
     only where they disagree with it (deterministic: fixed steps)."""
     xb = np.hstack([x, np.ones((len(x), 1), dtype=np.float32)]).astype(np.float64)
     delta = np.zeros(xb.shape[1])
-    pos = max(1.0, float(y.sum()))
-    balance = np.where(y > 0, len(y) / (2 * pos), len(y) / (2 * max(1.0, len(y) - pos)))
+    balance = _balance(y)
     for _ in range(steps):
         p = 1 / (1 + np.exp(-(xb @ (prior + delta))))
         delta -= rate * (xb.T @ ((p - y) * balance) / len(y) + l2 * delta)
