@@ -73,7 +73,7 @@ UNPROMPTED_SIM = 0.45   # answering a concern not raised yet: its cue, or this c
 SHARED_MARGIN = 0.05    # ... and nearly as close to it as to another concern (one line can answer both)
 STUFFED = 5             # this many of a concern's cue words (distinct stems) and no figure or name: stuffing
 TOPIC_FIRST = 0.0       # the topic classifier puts the worry asked this far ahead of the others: it is about it
-CROSS_MARGIN = 0.5      # the scenario's topic classifier puts another worry this far ahead (and first in every part)
+CROSS_MARGIN = 0.45     # the scenario's topic classifier puts another worry this far ahead (and first in every part)
 WEAK, LIKELY, STRONG, CERTAIN = 0.3, 0.5, 0.8, 0.92  # act classifier probabilities: with a cue, with support,
 # alone; threats and blame alone need near-certainty from the classifier (their own patterns catch most)
 THREAT, ACCUSED = 0.55, 0.5  # ... or less, in a threat's frame (a condition, an either/or) or blame's stance
