@@ -67,7 +67,9 @@ ULTIMATUM = re.compile(
 TEMPORAL_BEFORE = re.compile(r"\b(before|after|until|till|by the time|as soon as) (i|we|i'?m|we'?re)\s+$")
 DENIED_BEFORE = re.compile(r"\b(not|never|no|n't|haven't|hasn't|didn't|won't|wouldn't|turned down|said no to|declined|"
                            r"ignored|refused|ruled out|than|instead of"
-                           r"|i'?d have(?! to)|i would have(?! to)|would'?ve)\s+(?:[\w']+\s+){0,3}$")
+                           r"|i'?d have(?! to)|i would have(?! to)|would'?ve"
+                           r"|if i (?:really )?(?:wanted|was going|were going|meant|was planning|were planning) to)"
+                           r"\s+(?:[\w']+\s+){0,3}$")
 # ... or turned down just after ("a recruiter did call me last month. I turned it down").
 DENIED_AFTER = re.compile(r"[^.;!?]{0,60}[.;,]?\s*(and |but )?(i )?(turned (it|them|that|him|her|the \w+) down|said no"
                           r"|declined|didn'?t take (it|them|the \w+))\b")
@@ -91,9 +93,10 @@ REASSURES = re.compile(r"\b(i'?m|i am) staying\b"
                        r"|\byou'?re the first\b|\bi'?ll (tell|let you know|flag|warn|call|message|update)\b"
                        r"|\bi'?d (come|bring it) to you\b|\bi'?d rather (build|grow|stay|do) (it |this |that )?here\b")
 # A condition whose consequence asks something of the manager ("if a date moves, tell me yourself rather than
-# through the team") is a request about how to work together, not a threat.
+# through the team", "if you put my name forward, that would do it") is a request about how to work together, not a threat.
 REQUESTS = re.compile(r"\b(tell|let|give|show|bring|ask|call|ring|warn|loop|include|send|copy|text|email) me\b"
-                      r"|\bcome (to|and find|straight to) me\b|\brather than\b|\binstead of\b")
+                      r"|\bcome (to|and find|straight to) me\b|\brather than\b|\binstead of\b"
+                      r"|\bthat(?: would|'d) (do it|be enough|help|be a start)\b")
 
 
 def threatens(low: str, pattern: re.Pattern[str] = ULTIMATUM) -> bool:
