@@ -243,10 +243,22 @@ def test_threats_are_read_however_they_are_phrased_and_their_look_alikes_are_not
 def test_an_answer_put_off_till_later_answers_nothing_yet() -> None:
     workload = frame("workload", manager("skeptical"))
     for text in ("Let me go through the customer promises properly and get back to you on Friday.",
-                 "I'd need to dig out my notes for the dates. Can I send them over tomorrow?"):
+                 "I'd need to dig out my notes for the dates. Can I send them over tomorrow?",
+                 "I'll put something together on the customer dates for you. Maybe next week sometime?"):
         assert "commitments" not in moves.read_turn(text, workload, "commitments").addressed
     assert "commitments" in moves.read_turn("The Harlow delivery on the 12th still holds; I'll get back to you on "
                                             "the two smaller orders by Friday.", workload, "commitments").addressed
+
+
+def test_a_change_of_subject_in_passing_is_off_topic_and_answers_nothing() -> None:
+    promotion = frame("promotion", manager("skeptical"))
+    for text in ("Sorry, before I forget, are we still doing the team lunch on Friday?",
+                 "Oh, separately, did you see they're moving the car park passes onto the app?"):
+        reading = moves.read_turn(text, promotion, "readiness")
+        assert reading.does("offtopic") and not reading.addressed
+    # an aside that is not a question is still heard
+    assert moves.read_turn("By the way, the audit you were worried about came back with zero findings.", promotion,
+                           None).does("evidence")
 
 
 def test_a_claim_taken_on_trust_answers_nothing() -> None:

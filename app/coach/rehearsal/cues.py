@@ -182,7 +182,13 @@ ACCUSING = re.compile(
 # line, it answers nothing yet, whatever day it names.
 DEFERS = re.compile(r"\b(get|come|circle) back to you\b|\blet me (check|look|go through|think|dig|find)\b"
                     r"|\bi'?d (need|have) to check\b|\bcan i (send|get|come back)\b"
-                    r"|\bi'?ll (find out|look into|dig out)\b|\bbefore i (show|give|commit)\b", re.I)
+                    r"|\bi'?ll (find out|look into|dig out)\b|\bbefore i (show|give|commit)\b"
+                    r"|\b(put|pull|throw) (something|it|that|a \w+(?: \w+)?) together\b[^.]*\b(sometime|later|soon"
+                    r"|in a (few|couple of) days)\b|\bmaybe next week\b", re.I)
+# A change of subject asked in passing ("Oh, separately, did you see the car park passes are moving?"): off topic.
+ASIDE = re.compile(r"^\W*(?:(?:oh|sorry|anyway|ok|okay|right|and)\b\W*)*(?:separately|before i forget|by the way|btw"
+                   r"|unrelated|random question|on another note|off[- ]topic|changing the subject|while i remember"
+                   r"|quick question|totally different|also)\b")
 # Empty agreement and hedging: with no figure, name or date, such a line answers nothing.
 VAGUE = re.compile(
     r"\b(that|this) kind of thing\b|\bstuff like that\b|\bwe'?ll (have to )?see how\b|\bplays? out\b"

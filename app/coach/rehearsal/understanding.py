@@ -28,6 +28,7 @@ from app.coach.rehearsal.cues import (
     ACCUSING,
     ADMITS,
     ASK_CUES,
+    ASIDE,
     BLAME,
     CAPITALISED,
     CLOSING,
@@ -603,7 +604,8 @@ def word_salad(low: str) -> bool:
 def harmful_only(acts: Sequence[str]) -> bool:
     """A threat answers nothing, nor does a line that only blames, chats or says goodbye (a rude line that
     also answers still answers: the rudeness is scored as blame)."""
-    return "ultimatum" in acts or (bool(acts) and set(acts) <= {"offtopic", "closing"})
+    said = set(acts)  # ... or asks the manager's view in passing ("also, are we still doing lunch?")
+    return "ultimatum" in said or (bool(said - {"input"}) and said <= {"offtopic", "closing", "input"})
 
 
 def _acts(text: str, low: str, line_stems: list[str], vec: np.ndarray, exemplars: Bank,
@@ -644,7 +646,8 @@ def _acts(text: str, low: str, line_stems: list[str], vec: np.ndarray, exemplars
         acts.add("input")
     if CLOSING.match(text.strip()) or (p["closing"] >= STRONG and reading.words <= 25):
         acts.add("closing")
-    if p["offtopic"] >= STRONG and not (acts - {"closing"}):
+    if ((p["offtopic"] >= STRONG or (ASIDE.match(low) and text.rstrip().endswith("?")))
+            and not (acts - {"closing", "input"})):
         acts.add("offtopic")
     return [a for a in ACTS if a in acts]
 
