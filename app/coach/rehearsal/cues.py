@@ -24,7 +24,7 @@ ULTIMATUM = re.compile(
     r"|go over your head|go to (hr|your boss|the vp|the director|legal))"
     r"|\bover your head\b|\bother offers?\b|\bcompeting offer\b|\btake it or leave it\b|\bnon-?negotiable\b"
     r"|\bfinal offer\b|\bthis is my last\b|\bi'?m done\b|\bor i'?m out\b|\bi'?m out\b"
-    r"|\brecruiters?\b|\bsomewhere else\b|\bwrong (team|company|place)\b|\b(the|an) offer (i'?ve|i have)\b"
+    r"|\brecruiters?\b|\bsomewhere else\b|\b(need|have|ought) to be somewhere (that|which|where)\b|\bwrong (team|company|place)\b|\b(the|an) offer (i'?ve|i have)\b"
     r"|\b(find|take|get) (one|another|something|a job|a role) (somewhere|elsewhere|else)\b"
     r"|\bno (other )?choice but\b|\breconsider (my|whether i)\b|\b(consider|weigh|explore) my options\b"
     r"|\b(can'?t|won'?t|not going to) stay\b|\bupdat(e|ing) my (cv|resume|linkedin)\b|\bheadhunter"
