@@ -235,6 +235,8 @@ def test_a_negated_line_answers_only_when_the_negation_is_the_answer() -> None:
     ("If you put my name forward when the next audit comes up, that would do it.", False),
     ("If I don't get it this cycle, I'm going to leave.", True),
     ("If you can't trust me to run this, then maybe I need to be somewhere that will.", True),
+    ("I'd like to talk about where I want to be in three years: leading the pricing team.", False),
+    ("I've been wondering whether this is still where I should be.", True),
 ])
 def test_threats_are_read_however_they_are_phrased_and_their_look_alikes_are_not(text: str, threat: bool) -> None:
     reading = moves.read_turn(text, frame("workload", manager("skeptical")), "concrete_proposal")

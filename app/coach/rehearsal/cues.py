@@ -24,7 +24,8 @@ ULTIMATUM = re.compile(
     r"|go over your head|go to (hr|your boss|the vp|the director|legal))"
     r"|\bover your head\b|\bother offers?\b|\bcompeting offer\b|\btake it or leave it\b|\bnon-?negotiable\b"
     r"|\bfinal offer\b|\bthis is my last\b|\bi'?m done\b|\bor i'?m out\b|\bi'?m out\b"
-    r"|\brecruiters?\b|\bsomewhere else\b|\b(need|have|ought) to be somewhere (that|which|where)\b|\bwrong (team|company|place)\b|\b(the|an) offer (i'?ve|i have)\b"
+    r"|\brecruiters?\b|\bsomewhere else\b|\b(need|have|ought) to be somewhere (that|which|where)\b"
+    r"|\bwrong (team|company|place)\b|\b(the|an) offer (i'?ve|i have)\b"
     r"|\b(find|take|get) (one|another|something|a job|a role) (somewhere|elsewhere|else)\b"
     r"|\bno (other )?choice but\b|\breconsider (my|whether i)\b|\b(consider|weigh|explore) my options\b"
     r"|\b(can'?t|won'?t|not going to) stay\b|\bupdat(e|ing) my (cv|resume|linkedin)\b|\bheadhunter"
@@ -57,7 +58,8 @@ ULTIMATUM = re.compile(
     r"|your (boss|manager|director)|above you|the (ceo|cfo|coo|cto|vp|md|owner|dean|principal))\b"
     r"|\b(go(es)?|end up|ends up|will go|going) (straight )?(to|with) (hr|legal|your (boss|director))\b"
     # whether to stay, said softly: "whether this is still the right place for me", "other firms would have me"
-    r"|\b(right|wrong) (place|team|company|fit|job) for me\b|\bwhere i (should|want to|ought to) be\b"
+    r"|\b(right|wrong) (place|team|company|fit|job) for me\b"
+    r"|\b(this|here|it)(?:'s| is| isn't| is not)(?: still| really)? where i (should|want to|ought to) be\b"
     r"|\bwhether i (still )?(belong|fit|want to stay|should stay)\b|\bmy (notice|resignation)\b"
     r"|\bother (companies|firms|employers|organi[sz]ations)\b[^.]{0,25}\b(would|want|pay|hire)\b",
     re.I)
@@ -93,7 +95,8 @@ REASSURES = re.compile(r"\b(i'?m|i am) staying\b"
                        r"|\byou'?re the first\b|\bi'?ll (tell|let you know|flag|warn|call|message|update)\b"
                        r"|\bi'?d (come|bring it) to you\b|\bi'?d rather (build|grow|stay|do) (it |this |that )?here\b")
 # A condition whose consequence asks something of the manager ("if a date moves, tell me yourself rather than
-# through the team", "if you put my name forward, that would do it") is a request about how to work together, not a threat.
+# through the team", "if you put my name forward, that would do it") is a request about how to work together,
+# not a threat.
 REQUESTS = re.compile(r"\b(tell|let|give|show|bring|ask|call|ring|warn|loop|include|send|copy|text|email) me\b"
                       r"|\bcome (to|and find|straight to) me\b|\brather than\b|\binstead of\b"
                       r"|\bthat(?: would|'d) (do it|be enough|help|be a start)\b")

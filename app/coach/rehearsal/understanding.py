@@ -27,8 +27,8 @@ import snowballstemmer  # type: ignore[import-untyped]
 from app.coach.rehearsal.cues import (
     ACCUSING,
     ADMITS,
-    ASK_CUES,
     ASIDE,
+    ASK_CUES,
     BLAME,
     CAPITALISED,
     CLOSING,
