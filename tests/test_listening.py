@@ -11,7 +11,7 @@ import pytest
 
 from app.cli import main
 from app.coach.profiles import load_profile
-from app.coach.rehearsal import Rehearsal, moves, understanding, voicing
+from app.coach.rehearsal import Rehearsal, moves, specifics, understanding, voicing
 from app.coach.rubric import load_rubric
 from app.coach.scenarios import load_scenario
 from app.schemas import ManagerProfile, Temperament
@@ -334,8 +334,6 @@ def test_modesty_and_not_only_are_no_hedges() -> None:
 
 
 def test_a_compound_number_is_picked_up_whole() -> None:
-    from app.coach.rehearsal import specifics
-
     line = "I ran the ward move in June, thirty-two patients, nothing lost, a day early."
     assert [m.group(0) for m in specifics.AMOUNT.finditer(line)] == ["thirty-two patients"]
 

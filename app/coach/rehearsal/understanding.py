@@ -604,8 +604,8 @@ def word_salad(low: str) -> bool:
 def harmful_only(acts: Sequence[str]) -> bool:
     """A threat answers nothing, nor does a line that only blames, chats or says goodbye (a rude line that
     also answers still answers: the rudeness is scored as blame)."""
-    said = set(acts)  # ... or asks the manager's view in passing ("also, are we still doing lunch?")
-    return "ultimatum" in said or (bool(said - {"input"}) and said <= {"offtopic", "closing", "input"})
+    said = set(acts)  # ... even when it asks the manager something in passing ("also, are we still doing lunch?")
+    return "ultimatum" in said or (bool(said & {"offtopic", "closing"}) and said <= {"offtopic", "closing", "input"})
 
 
 def _acts(text: str, low: str, line_stems: list[str], vec: np.ndarray, exemplars: Bank,
