@@ -237,6 +237,10 @@ def test_a_negated_line_answers_only_when_the_negation_is_the_answer() -> None:
     ("If you can't trust me to run this, then maybe I need to be somewhere that will.", True),
     ("I'd like to talk about where I want to be in three years: leading the pricing team.", False),
     ("I've been wondering whether this is still where I should be.", True),
+    ("Put it how you like upstairs, but unless the rota changes, most of us will walk by Easter.", True),
+    ("If the new rota sticks, none of us will leave early any more.", False),
+    ("If nothing gives by March, the garden centre down the road has offered me a job. Up to you.", True),
+    ("A supplier offered me a role last year and I turned it down.", False),
 ])
 def test_threats_are_read_however_they_are_phrased_and_their_look_alikes_are_not(text: str, threat: bool) -> None:
     reading = moves.read_turn(text, frame("workload", manager("skeptical")), "concrete_proposal")
@@ -247,7 +251,8 @@ def test_an_answer_put_off_till_later_answers_nothing_yet() -> None:
     workload = frame("workload", manager("skeptical"))
     for text in ("Let me go through the customer promises properly and get back to you on Friday.",
                  "I'd need to dig out my notes for the dates. Can I send them over tomorrow?",
-                 "I'll put something together on the customer dates for you. Maybe next week sometime?"):
+                 "I'll put something together on the customer dates for you. Maybe next week sometime?",
+                 "Good question. Let me mull over the customer dates and we'll pick it up next time."):
         assert "commitments" not in moves.read_turn(text, workload, "commitments").addressed
     assert "commitments" in moves.read_turn("The Harlow delivery on the 12th still holds; I'll get back to you on "
                                             "the two smaller orders by Friday.", workload, "commitments").addressed
@@ -256,12 +261,22 @@ def test_an_answer_put_off_till_later_answers_nothing_yet() -> None:
 def test_a_change_of_subject_in_passing_is_off_topic_and_answers_nothing() -> None:
     promotion = frame("promotion", manager("skeptical"))
     for text in ("Sorry, before I forget, are we still doing the team lunch on Friday?",
-                 "Oh, separately, did you see they're moving the car park passes onto the app?"):
+                 "Oh, separately, did you see they're moving the car park passes onto the app?",
+                 "Random, but is the summer party still on the 14th? People keep asking me."):
         reading = moves.read_turn(text, promotion, "readiness")
         assert reading.does("offtopic") and not reading.addressed
     # an aside that is not a question is still heard
     assert moves.read_turn("By the way, the audit you were worried about came back with zero findings.", promotion,
                            None).does("evidence")
+
+
+def test_a_lead_in_before_a_colon_is_no_part_of_its_own() -> None:
+    """"Here's what I'd propose:" says nothing without what follows it; read on its own it sits by the near miss
+    "I'll draft a proposal", so the line was heard as a promise, not the proposal it makes."""
+    workload = frame("workload", manager("skeptical"))
+    line = ("Sorry, that came out badly. Here's what I'd actually propose: pause the loyalty-card launch until "
+            "spring, and borrow two supervisors from the Leeds depot for six weeks.")
+    assert "concrete_proposal" in moves.read_turn(line, workload, "concrete_proposal").addressed
 
 
 def test_a_claim_taken_on_trust_answers_nothing() -> None:

@@ -36,7 +36,8 @@ ULTIMATUM = re.compile(
     r"|\b(if|unless|otherwise)\b[^.]{0,80}\b(go|going|take|taking|raise|raising)( it| this| that)? (straight )?"
     r"(to|up with|with) [\w' ]{1,40}? (myself|directly|personally)\b"
     # an offer in hand, said as leverage (not one turned down)
-    r"|\b(made|given|offered) me (an|a job|a) offer\b(?!.*\b(turned (it |them )?down|declined|said no)\b)"
+    r"|\b((made|given|offered) me (an|a job|a) offer|offered me (a |an |the )?(\w+ )?(job|role|position|post))\b"
+    r"(?!.*\b(turned (it |them )?down|declined|said no)\b)"
     # either/or, ending in a move away: "either I make the calls or I'll ask to move to Priya's team"
     r"|\beither\b.{0,120}\bor\b.{0,80}\b(move|transfer) (over )?to (another|a different|[a-z]+'s) team\b"
     # an offer in hand, to be taken: "I have an offer from Brightwell... I'm going to accept it"
@@ -44,6 +45,10 @@ ULTIMATUM = re.compile(
     r"|that offer|the job|them up on it)\b"
     r"|\bif (not|you don'?t|you won'?t|this doesn'?t|it doesn'?t)\b.{0,60}\b(leave|quit|resign|elsewhere|walk|"
     r"notice|another job|escalate|hr)\b"
+    # a walk-out the speaker is part of, on a condition: "either something changes or half of us will walk"
+    r"|\b(either|if|unless|otherwise|or)\b[^.]{0,80}\b(?:(?:(?!none|neither|not)\w+ )?(?<!none )(?<!neither )"
+    r"(?<!not one )of us|we)(?: all)?(?:'ll| will| would|'d| are going to| are gonna) (?:all )?"
+    r"(walk|walk out|leave|quit|resign|be gone|be out of here)\b"
     # leaving, said sideways: "I'm going unless...", "I don't see myself here by summer", talks outside
     r"|\b(i'?m|i am) (going|leaving|off|out|gone)\b[^.]{0,40}\bunless\b"
     r"|\b(don'?t|do not|can'?t|cannot) (really |honestly )?see myself (still )?(here|staying|doing (this|it)|in th)"
@@ -85,7 +90,7 @@ LEAVING = re.compile(r"\b(leav(e|es|ing)|quit\w*|resign\w*|elsewhere|notice|offe
                      r"(can|will|could|should)) (\w+ ){0,2}stay)\b")
 OTHERS_BEFORE = re.compile(r"\b(he|she|they|they'?re|they'?ve|they'?ll|one|someone|somebody|two|three|half|people|"
                            r"staff|colleagues?|nurses?|engineers?|members?)\b")
-MINE_BEFORE = re.compile(r"\b(i|i'm|i'll|i've|i'd|me|my)\b")
+MINE_BEFORE = re.compile(r"\b(i|i'm|i'll|i've|i'd|me|my|of us)\b")  # "half of us will walk" is theirs too
 
 
 # Reassurance that only sounds like a threat to the classifier: staying, or a promise to keep them informed.
@@ -183,7 +188,8 @@ ACCUSING = re.compile(
     r"|(you|they|he|she) never|certain people|what happens when|no thanks to|the one who|whoever)\b", re.I)
 # The answer put off till later ("let me go through it and get back to you on Friday"): with no figure in the
 # line, it answers nothing yet, whatever day it names.
-DEFERS = re.compile(r"\b(get|come|circle) back to you\b|\blet me (check|look|go through|think|dig|find)\b"
+DEFERS = re.compile(r"\b(get|come|circle) back to you\b"
+                    r"|\blet me (check|look|go through|think|dig|find|mull|sleep on|ponder|have a (think|look))\b"
                     r"|\bi'?d (need|have) to check\b|\bcan i (send|get|come back)\b"
                     r"|\bi'?ll (find out|look into|dig out)\b|\bbefore i (show|give|commit)\b"
                     r"|\b(put|pull|throw) (something|it|that|a \w+(?: \w+)?) together\b[^.]*\b(sometime|later|soon"
@@ -191,7 +197,7 @@ DEFERS = re.compile(r"\b(get|come|circle) back to you\b|\blet me (check|look|go 
 # A change of subject asked in passing ("Oh, separately, did you see the car park passes are moving?"): off topic.
 ASIDE = re.compile(r"^\W*(?:(?:oh|sorry|anyway|ok|okay|right|and)\b\W*)*(?:separately|before i forget|by the way|btw"
                    r"|unrelated|random question|on another note|off[- ]topic|changing the subject|while i remember"
-                   r"|quick question|totally different|also)\b")
+                   r"|quick (question|one)|(totally|completely) (different|unrelated)|random|not related|also)\b")
 # Empty agreement and hedging: with no figure, name or date, such a line answers nothing.
 VAGUE = re.compile(
     r"\b(that|this) kind of thing\b|\bstuff like that\b|\bwe'?ll (have to )?see how\b|\bplays? out\b"

@@ -551,7 +551,8 @@ def read_line(text: str, scenario: Scenario, *, current: str | None, prompts_dir
             continue
         hits = cue_hits(line_stems, c.addressed_by)
         cued = bool(hits)
-        if len({" ".join(stems(h)) for h in hits}) >= STUFFED and not named:  # the concern's words, heaped up
+        if (len({" ".join(stems(h)) for h in hits}) >= STUFFED and not named
+                and best < near + ANSWER_LEAD):  # the concern's words heaped up, nearer a stuffed near miss
             continue
         weights = exemplars.substance_by.get(c.id)
         solid = (pooled if weights is None else _probability(vecs, weights)) >= SUBSTANCE_P
@@ -568,7 +569,7 @@ def read_line(text: str, scenario: Scenario, *, current: str | None, prompts_dir
         elif c.id == current or c.id in raised:  # the manager asked: an answer on topic counts
             # ... unless the line (and every part of it) is plainly about another of the scenario's worries
             lead = [max(v for k, v in t.items() if k != c.id) - t[c.id] if c.id in t else -1.0 for t in topics]
-            elsewhere = rivals > topical and lead[0] >= CROSS_MARGIN and min(lead) > 0
+            elsewhere = rivals > topical - FOCUS_MARGIN and lead[0] >= CROSS_MARGIN and min(lead) > 0
             first = lead[0] <= -TOPIC_FIRST  # ... or the topic classifier puts the concern asked first
             ok = about and substance and (topical >= rivals - FOCUS_MARGIN or cued or first) and not elsewhere
         else:  # not asked yet: only a line (nearly) most about this worry answers it before it is raised; one
@@ -582,7 +583,7 @@ def read_line(text: str, scenario: Scenario, *, current: str | None, prompts_dir
 def clauses(text: str) -> list[str]:
     """The line's sentences and semicolon clauses when it has more than one, each of at least four words: one
     part often answers while the rest sets it up ("Nobody put me up to this. It's about how it affects my work")."""
-    parts = [p.strip() for p in re.split(r"(?<=[.!?;:])\s+", text.strip()) if p.strip()]
+    parts = [p.strip() for p in re.split(r"(?<=[.!?;])\s+", text.strip()) if p.strip()]
     parts = [p for p in parts if len(p.split()) >= 4]
     return parts if len(parts) > 1 else []
 
@@ -646,7 +647,7 @@ def _acts(text: str, low: str, line_stems: list[str], vec: np.ndarray, exemplars
         acts.add("input")
     if CLOSING.match(text.strip()) or (p["closing"] >= STRONG and reading.words <= 25):
         acts.add("closing")
-    if ((p["offtopic"] >= STRONG or (ASIDE.match(low) and text.rstrip().endswith("?")))
+    if ((p["offtopic"] >= STRONG or (ASIDE.match(low) and "?" in text))
             and not (acts - {"closing", "input"})):
         acts.add("offtopic")
     return [a for a in ACTS if a in acts]
