@@ -270,6 +270,15 @@ def test_a_change_of_subject_in_passing_is_off_topic_and_answers_nothing() -> No
                            None).does("evidence")
 
 
+def test_a_telegraphic_answer_is_heard_and_a_heap_of_topic_words_is_not() -> None:
+    workload = frame("workload", manager("skeptical"))
+    assert "people_risk" in moves.read_turn("Yes. Three. Two of them already interviewing elsewhere.", workload,
+                                            "people_risk").addressed
+    resource = frame("resource-request", manager("skeptical"))
+    assert "roi" not in moves.read_turn("Cost, payback, savings, ROI, 12 months, efficiency.", resource,
+                                        "roi").addressed
+
+
 def test_a_lead_in_before_a_colon_is_no_part_of_its_own() -> None:
     """"Here's what I'd propose:" says nothing without what follows it; read on its own it sits by the near miss
     "I'll draft a proposal", so the line was heard as a promise, not the proposal it makes."""

@@ -69,11 +69,12 @@ ANSWER_LEAD = 0.05      # closer to the answers than to the near misses by this 
 NEAR_MARGIN = 0.15      # a line much closer to a near miss than to any answer does not answer
 FOCUS_MARGIN = 0.10     # ... nor one that is plainly about another of the manager's concerns
 SUBSTANCE_P = 0.6       # the pooled answer-or-near-miss classifier hears an answer in the line (or a part) ...
-SUBSTANCE_SLACK = 0.05  # ... and it is not plainly closer to a near miss of this concern than to its answers
+SUBSTANCE_SLACK = 0.12  # ... and it is not plainly closer to a near miss of this concern than to its answers
 UNPROMPTED_SIM = 0.45   # answering a concern not raised yet: its cue, or this close to an exemplar answer
 SHARED_MARGIN = 0.05    # ... and nearly as close to it as to another concern (one line can answer both)
 STUFFED = 5             # this many of a concern's cue words (distinct stems) and no figure or name: stuffing
 TOPIC_FIRST = 0.0       # the topic classifier puts the worry asked this far ahead of the others: it is about it
+TELEGRAPHIC_LEAD = 0.15  # a list of fragments with a figure or name in it answers only this much nearer an answer
 CROSS_MARGIN = 0.45     # the scenario's topic classifier puts another worry this far ahead (and first in every part)
 WEAK, LIKELY, STRONG, CERTAIN = 0.3, 0.5, 0.8, 0.92  # act classifier probabilities: with a cue, with support,
 # alone; threats and blame alone need near-certainty from the classifier (their own patterns catch most)
@@ -525,13 +526,17 @@ def read_line(text: str, scenario: Scenario, *, current: str | None, prompts_dir
     vec = vecs[0]
     exemplars = bank(prompts_dir, scenario, extra, cache_dir)
     reading.negated = negated(low, line_stems)
-    if word_salad(low):  # a heap of cue words is not a sentence: it does nothing and answers nothing
-        return reading
-    reading.acts = _acts(text, low, line_stems, vec, exemplars, priorities, reading)
-    concerns = [*scenario.hidden_concerns, *extra]
-    content = [s for s in line_stems if len(s) > 2]
     named = bool(FIGURE.search(text) or CAPITALISED.search(text[1:]))
     specific = named or bool(SPECIFIC.search(text))
+    # a heap of cue words is not a sentence: it does nothing, and answers nothing unless it is telegraphic, with a
+    # figure, name or day in it and far nearer the concern's answers than its near misses ("Yes. Two. One's
+    # interviewing elsewhere.")
+    salad = word_salad(low)
+    if salad and not specific:
+        return reading
+    reading.acts = [] if salad else _acts(text, low, line_stems, vec, exemplars, priorities, reading)
+    concerns = [*scenario.hidden_concerns, *extra]
+    content = [s for s in line_stems if len(s) > 2]
     vague = bool(VAGUE.search(low))
     deferred = bool(DEFERS.search(low)) and not reading.figures
     # a hedging line hedges in every part; a part may hedge on its own ("Nobody put me up to this. I haven't asked")
@@ -546,6 +551,8 @@ def read_line(text: str, scenario: Scenario, *, current: str | None, prompts_dir
             continue
         best, near = scores[c.id]
         reading.answer_scores[c.id] = round(best, 3)
+        if salad and best < near + TELEGRAPHIC_LEAD:
+            continue
         if (len(content) < 3 or harmful_only(reading.acts) or (vague and not specific) or deferred
                 or (reading.negated and not best)):
             continue
