@@ -30,8 +30,9 @@ UPWARD = str(Path(sys.executable).parent / "upward")
 PROFILE = ["Dana", "Engineering manager", "ship the Q3 migration", "a new director", "direct", "busy", ""]
 
 
-def loose_umask() -> None:
-    os.umask(0o022)
+# The child's umask is set by subprocess itself (`umask=`), not by a preexec_fn: a preexec_fn makes Python fork
+# rather than vfork, and the fork's atfork handlers (OpenBLAS shutting down its thread pool) can hang the test.
+LOOSE_UMASK = 0o022
 
 
 def modes(root: Path) -> dict[str, str]:
@@ -48,7 +49,7 @@ def run(args: list[str], data: Path, stdin: str = "", **env: str) -> subprocess.
     full = {k: v for k, v in os.environ.items() if not k.startswith("UPWARD_")}
     full.update(UPWARD_DATA_DIR=str(data), **env)
     return subprocess.run([UPWARD, *args], input=stdin, capture_output=True, text=True, timeout=600, cwd=ROOT,
-                          env=full, preexec_fn=loose_umask)
+                          env=full, umask=LOOSE_UMASK)
 
 
 def test_everything_the_cli_writes_is_owner_only(tmp_path: Path) -> None:
@@ -118,7 +119,7 @@ def test_a_served_session_writes_no_transcript_outside_the_data_directory(tmp_pa
     env = {k: v for k, v in os.environ.items() if not k.startswith("UPWARD_") and k != "GRADIO_TEMP_DIR"}
     env.update(UPWARD_DATA_DIR=str(data), UPWARD_MODEL="fake/privacy", TMPDIR=str(system_tmp))
     server = subprocess.Popen([UPWARD, "serve", "--port", str(port)], cwd=ROOT, env=env, text=True,
-                              stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, preexec_fn=loose_umask)
+                              stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, umask=LOOSE_UMASK)
     url = f"http://127.0.0.1:{port}/"
     marker = f"marker-{uuid.uuid4().hex[:8]}"
     who = uuid.uuid4().hex
