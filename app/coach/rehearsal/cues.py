@@ -46,8 +46,8 @@ ULTIMATUM = re.compile(
     r"|\bif (not|you don'?t|you won'?t|this doesn'?t|it doesn'?t)\b.{0,60}\b(leave|quit|resign|elsewhere|walk|"
     r"notice|another job|escalate|hr)\b"
     # a walk-out the speaker is part of, on a condition: "either something changes or half of us will walk"
-    r"|\b(either|if|unless|otherwise|or)\b[^.]{0,80}\b(?:(?:(?!none|neither|not)\w+ )?(?<!none )(?<!neither )"
-    r"(?<!not one )of us|we)(?: all)?(?:'ll| will| would|'d| are going to| are gonna) (?:all )?"
+    r"|\b(either|if|unless|otherwise|or)\b[^.]{0,80}\b(?:(?<!none )(?<!neither )(?<!not one )of us|we)(?: all)?"
+    r"(?:'ll| will| would|'d| are going to| are gonna) (?:all )?"
     r"(walk|walk out|leave|quit|resign|be gone|be out of here)\b"
     # leaving, said sideways: "I'm going unless...", "I don't see myself here by summer", talks outside
     r"|\b(i'?m|i am) (going|leaving|off|out|gone)\b[^.]{0,40}\bunless\b"
