@@ -305,6 +305,16 @@ def test_blame_needs_a_pointed_finger_not_just_a_name() -> None:
                                where, "people_risk").does("blame")
 
 
+def test_nobody_dropped_the_ball_is_no_blame_and_with_a_cause_it_answers() -> None:
+    where = frame("bad-news", manager("skeptical"))
+    cause = moves.read_turn("Nobody dropped the ball. The label supplier changed their print template two days before "
+                            "our deadline and our checks were built around the old one.", where, "blame")
+    assert not cause.does("blame") and "blame" in cause.addressed
+    assert moves.read_turn("Honestly, Priya dropped the ball on the supplier checks.", where, "blame").does("blame")
+    empty = moves.read_turn("Nobody dropped the ball. These things just happen sometimes.", where, "blame")
+    assert not empty.does("blame") and "blame" not in empty.addressed
+
+
 @pytest.mark.parametrize(("text", "blames"), [
     ("I'll send you a one-page summary every Friday so you always know where things stand. Can we start Monday?",
      False),
@@ -374,6 +384,8 @@ def test_word_for_word_is_an_attack_only_when_it_asks_for_the_instructions() -> 
     ("I'd be lying if I said I didn't care about the title.", False),
     ("You can't say you haven't heard from me: the Monday note goes out every week.", False),
     ("They haven't tested the fix, and I can't say when it will be.", True),
+    ("I didn't test the sample batch, and I should have.", False),
+    ("I didn't test the sample batch yet.", True),
 ])
 def test_a_hedge_is_the_speakers_own(text: str, hedge: bool) -> None:
     low = text.lower()

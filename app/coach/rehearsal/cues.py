@@ -128,7 +128,8 @@ BLAME = re.compile(
     r"|\bmessed (it |this )?up\b|\b(useless|incompetent|lazy|clueless|idiots?|hopeless|a joke|pathetic|ridiculous|"
     r"absurd|unprofessional|pointless|a waste of (my )?time)\b"
     r"|\byou (never|always|don'?t ever|can'?t even|keep)\b(?! (have|need) to| (know|hear|see)\b)"
-    r"|\bdropped the ball\b|\b(their|his|her|your) problem\b|\bnot on me\b|\b(just )?an excuse\b|\bcoasting\b"
+    r"|\b(?<!nobody )(?<!no one )(?<!never )dropped the ball\b"  # "nobody dropped the ball" denies blame
+    r"|\b(their|his|her|your) problem\b|\bnot on me\b|\b(just )?an excuse\b|\bcoasting\b"
     r"|\binsult(ing|ed)?\b|\bdid you even\b|\bsat on (my|our|it|them)\b"
     r"|\b(?!(?:will|would|shall|could|you'?ll)\b)[a-z']+ never "
     r"(read|checked|listened|bothered|told|replied|responded|reviewed|tested)\b"
@@ -164,7 +165,10 @@ NEGATION = re.compile(
     r"|\b(haven'?t|have not|hasn'?t|didn'?t) (yet |really |actually )?([a-z]+-)?(tested|mapped|confirmed|verified|"
     r"asked|talked|spoken|costed|priced|validated|agreed|run the numbers)\b", re.I)
 # A denial of a denial ("I'd be lying if I said I didn't care about the title") is an admission, not a hedge.
-ADMITS = re.compile(r"\b(lying|wrong) if i said (that )?i (didn'?t|don'?t|haven'?t|wasn'?t|won'?t)\b")
+ADMITS = re.compile(r"\b(lying|wrong) if i said (that )?i (didn'?t|don'?t|haven'?t|wasn'?t|won'?t)\b"
+                    # owning a miss is an answer, not a hedge ("I didn't test the sample batch, and I should have")
+                    r"|\b(i|we) (didn'?t|did not|never) [^.;!?]{0,60}?\b(and|but|which) (i|we) "
+                    r"should(n'?t)?('ve| have)\b")
 # Modesty before a claim ("I'm not sure it counts, but I ran the redesign..."): the doubt is about the claim's
 # weight, not a hedge on it.
 MODEST = re.compile(r"\bnot sure (if |whether )?(it|this|that)( really)? (counts|matters|helps|is relevant|is what you "
