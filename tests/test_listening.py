@@ -241,6 +241,8 @@ def test_a_negated_line_answers_only_when_the_negation_is_the_answer() -> None:
     ("If the new rota sticks, none of us will leave early any more.", False),
     ("If nothing gives by March, the garden centre down the road has offered me a job. Up to you.", True),
     ("A supplier offered me a role last year and I turned it down.", False),
+    ("Say what you like upstairs, but if nothing changes by June I'm putting in for a transfer.", True),
+    ("If nothing changes by March I'll have to rethink the rota.", False),
 ])
 def test_threats_are_read_however_they_are_phrased_and_their_look_alikes_are_not(text: str, threat: bool) -> None:
     reading = moves.read_turn(text, frame("workload", manager("skeptical")), "concrete_proposal")
@@ -252,7 +254,10 @@ def test_an_answer_put_off_till_later_answers_nothing_yet() -> None:
     for text in ("Let me go through the customer promises properly and get back to you on Friday.",
                  "I'd need to dig out my notes for the dates. Can I send them over tomorrow?",
                  "I'll put something together on the customer dates for you. Maybe next week sometime?",
-                 "Good question. Let me mull over the customer dates and we'll pick it up next time."):
+                 "Good question. Let me mull over the customer dates and we'll pick it up next time.",
+                 "I'll put the customer dates in writing and get them to you by the end of the week.",
+                 "I'll pull the customer dates together for you closer to the meeting.",
+                 "I've kept a list of every promise. I can send you the dates tomorrow."):
         assert "commitments" not in moves.read_turn(text, workload, "commitments").addressed
     assert "commitments" in moves.read_turn("The Harlow delivery on the 12th still holds; I'll get back to you on "
                                             "the two smaller orders by Friday.", workload, "commitments").addressed

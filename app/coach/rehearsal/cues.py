@@ -43,8 +43,8 @@ ULTIMATUM = re.compile(
     # an offer in hand, to be taken: "I have an offer from Brightwell... I'm going to accept it"
     r"|\boffer\b.{0,120}\b(i'?m going to|i will|i'?ll|i'?d have to|i have to) (accept|take) (it|the offer|their offer"
     r"|that offer|the job|them up on it)\b"
-    r"|\bif (not|you don'?t|you won'?t|this doesn'?t|it doesn'?t)\b.{0,60}\b(leave|quit|resign|elsewhere|walk|"
-    r"notice|another job|escalate|hr)\b"
+    r"|\bif (not|you don'?t|you won'?t|this doesn'?t|it doesn'?t|nothing (changes|improves))\b.{0,60}\b(leave|quit|"
+    r"resign|elsewhere|walk|notice|another job|escalate|hr|(a|my) transfer)\b"
     # a walk-out the speaker is part of, on a condition: "either something changes or half of us will walk"
     r"|\b(either|if|unless|otherwise|or)\b[^.]{0,80}\b(?:(?<!none )(?<!neither )(?<!not one )of us|we)(?: all)?"
     r"(?:'ll| will| would|'d| are going to| are gonna) (?:all )?"
@@ -197,7 +197,13 @@ DEFERS = re.compile(r"\b(get|come|circle) back to you\b"
                     r"|\bi'?d (need|have) to check\b|\bcan i (send|get|come back)\b"
                     r"|\bi'?ll (find out|look into|dig out)\b|\bbefore i (show|give|commit)\b"
                     r"|\b(put|pull|throw) (something|it|that|a \w+(?: \w+)?) together\b[^.]*\b(sometime|later|soon"
-                    r"|in a (few|couple of) days)\b|\bmaybe next week\b", re.I)
+                    r"|in a (few|couple of) days)\b|\bmaybe next week\b"
+                    r"|\bcloser to the (meeting|time|date|day|review)\b"
+                    # the answer itself sent on later ("I'll get it to you by Friday", "I can send you the dates")
+                    r"|\b(get|send|email) (it|them|those|that) (over |across )?to you\b"
+                    r"|\bi(?: can| could| will|'ll) (send|email|give|get) you the "
+                    r"(dates|numbers|figures|details|list|data)\b"
+                    r"|\b(put|write|set) (my|the) \w+ (down )?in writing\b", re.I)
 # A change of subject asked in passing ("Oh, separately, did you see the car park passes are moving?"): off topic.
 ASIDE = re.compile(r"^\W*(?:(?:oh|sorry|anyway|ok|okay|right|and)\b\W*)*(?:separately|before i forget|by the way|btw"
                    r"|unrelated|random question|on another note|off[- ]topic|changing the subject|while i remember"
