@@ -284,6 +284,21 @@ def test_a_telegraphic_answer_is_heard_and_a_heap_of_topic_words_is_not() -> Non
                                         "roi").addressed
 
 
+def test_a_chronicle_of_names_and_dates_answers_nothing_but_a_long_answer_still_does() -> None:
+    resources = frame("resource-request", manager("skeptical"))
+    story = ("So Priya built a spreadsheet in 2020, then in 2021 Marek moved it to Access, and now it runs on Dana's "
+             "desktop every Monday at 7am, and it has 38 tabs and about 9,000 rows.")
+    assert "alternatives" not in moves.read_turn(story, resources, "alternatives").addressed
+    career = frame("career-goal", manager("skeptical"))
+    story = ("When I started in 2018 we were five people, then Omar joined from the Bristol office, we shipped the "
+             "Nova release in 2020 with twelve services, last year we were nine, and I gave a talk in Dublin in May.")
+    assert not moves.read_turn(story, career, "team_fit").addressed
+    workload = frame("workload", manager("skeptical"))
+    answer = ("The Ashford order on the 14th holds exactly as promised, because that's the one you gave the board; "
+              "then the two internal reports move to May, and nobody outside the team is waiting on those.")
+    assert "commitments" in moves.read_turn(answer, workload, "commitments").addressed
+
+
 def test_a_lead_in_before_a_colon_is_no_part_of_its_own() -> None:
     """"Here's what I'd propose:" says nothing without what follows it; read on its own it sits by the near miss
     "I'll draft a proposal", so the line was heard as a promise, not the proposal it makes."""

@@ -204,6 +204,9 @@ DEFERS = re.compile(r"\b(get|come|circle) back to you\b"
                     r"|\bi(?: can| could| will|'ll) (send|email|give|get) you the "
                     r"(dates|numbers|figures|details|list|data)\b"
                     r"|\b(put|write|set) (my|the) \w+ (down )?in writing\b", re.I)
+# A story told in order ("then in May...", "when I joined in 2019..."): with many names, dates and figures
+# strung together, its specifics are scenery, not an answer.
+SEQUENCE = re.compile(r"\b(then|after that|when i joined|in (19|20)\d\d)\b", re.I)
 # A change of subject asked in passing ("Oh, separately, did you see the car park passes are moving?"): off topic.
 ASIDE = re.compile(r"^\W*(?:(?:oh|sorry|anyway|ok|okay|right|and)\b\W*)*(?:separately|before i forget|by the way|btw"
                    r"|unrelated|random question|on another note|off[- ]topic|changing the subject|while i remember"
