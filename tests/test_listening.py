@@ -243,6 +243,8 @@ def test_a_negated_line_answers_only_when_the_negation_is_the_answer() -> None:
     ("A supplier offered me a role last year and I turned it down.", False),
     ("Say what you like upstairs, but if nothing changes by June I'm putting in for a transfer.", True),
     ("If nothing changes by March I'll have to rethink the rota.", False),
+    ("If I was quitting, would I be asking you about next year's rota? I want to run it.", False),
+    ("An agency rang me in June and I hung up on them. I want the deputy job here.", False),
 ])
 def test_threats_are_read_however_they_are_phrased_and_their_look_alikes_are_not(text: str, threat: bool) -> None:
     reading = moves.read_turn(text, frame("workload", manager("skeptical")), "concrete_proposal")

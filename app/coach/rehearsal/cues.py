@@ -75,11 +75,12 @@ TEMPORAL_BEFORE = re.compile(r"\b(before|after|until|till|by the time|as soon as
 DENIED_BEFORE = re.compile(r"\b(not|never|no|n't|haven't|hasn't|didn't|won't|wouldn't|turned down|said no to|declined|"
                            r"ignored|refused|ruled out|than|instead of"
                            r"|i'?d have(?! to)|i would have(?! to)|would'?ve"
-                           r"|if i (?:really )?(?:wanted|was going|were going|meant|was planning|were planning) to)"
+                           r"|if i (?:really )?(?:wanted|was going|were going|meant|was planning|were planning) to"
+                           r"|if i (?:really )?(?:were|was))"  # "if I were leaving, would I be telling you?"
                            r"\s+(?:[\w']+\s+){0,3}$")
 # ... or turned down just after ("a recruiter did call me last month. I turned it down").
 DENIED_AFTER = re.compile(r"[^.;!?]{0,60}[.;,]?\s*(and |but )?(i )?(turned (it|them|that|him|her|the \w+) down|said no"
-                          r"|declined|didn'?t take (it|them|the \w+))\b")
+                          r"|hung up|declined|didn'?t take (it|them|the \w+))\b")
 # Leaving or escalating, in so many words: said by the person and not denied, it confirms what the classifier
 # heard; denied ("I'm not planning to leave") or someone else's, it overrules it.
 LEAVING = re.compile(r"\b(leav(e|es|ing)|quit\w*|resign\w*|elsewhere|notice|offers?|recruit\w*|interview\w*|"
