@@ -281,6 +281,9 @@ def test_a_telegraphic_answer_is_heard_and_a_heap_of_topic_words_is_not() -> Non
     workload = frame("workload", manager("skeptical"))
     assert "people_risk" in moves.read_turn("Yes. Three. Two of them already interviewing elsewhere.", workload,
                                             "people_risk").addressed
+    career = frame("career-goal", manager("skeptical"))
+    assert "realism" in moves.read_turn("Three years, tops. Charge nurse exam first, next March.", career,
+                                        "realism").addressed
     resource = frame("resource-request", manager("skeptical"))
     assert "roi" not in moves.read_turn("Cost, payback, savings, ROI, 12 months, efficiency.", resource,
                                         "roi").addressed

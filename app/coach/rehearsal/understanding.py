@@ -77,7 +77,7 @@ STUFFED = 5             # this many of a concern's cue words (distinct stems) an
 TOPIC_FIRST = 0.0       # the topic classifier puts the worry asked this far ahead of the others: it is about it
 CHRONICLE = (35, 10)     # a story of this many words with this many names, dates and figures, told in sequence ...
 CHRONICLE_SIM = 0.50     # ... answers only this close to an exemplar answer
-TELEGRAPHIC_LEAD = 0.15  # a list of fragments with a figure or name in it answers only this much nearer an answer
+TELEGRAPHIC_LEAD = 0.12  # a list of fragments with a figure or name in it answers only this much nearer an answer
 CROSS_MARGIN = 0.45     # the scenario's topic classifier puts another worry this far ahead (and first in every part)
 WEAK, LIKELY, STRONG, CERTAIN = 0.3, 0.5, 0.8, 0.92  # act classifier probabilities: with a cue, with support,
 # alone; threats and blame alone need near-certainty from the classifier (their own patterns catch most)
