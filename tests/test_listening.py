@@ -263,6 +263,9 @@ def test_an_answer_put_off_till_later_answers_nothing_yet() -> None:
         assert "commitments" not in moves.read_turn(text, workload, "commitments").addressed
     assert "commitments" in moves.read_turn("The Harlow delivery on the 12th still holds; I'll get back to you on "
                                             "the two smaller orders by Friday.", workload, "commitments").addressed
+    autonomy = frame("autonomy", manager("skeptical"))  # a standing report is a plan, not a put-off
+    assert "visibility" in moves.read_turn("I'll write up where each project stands and send it to you every Friday "
+                                           "by noon.", autonomy, "visibility").addressed
 
 
 def test_a_change_of_subject_in_passing_is_off_topic_and_answers_nothing() -> None:

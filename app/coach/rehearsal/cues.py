@@ -202,6 +202,7 @@ DEFERS = re.compile(r"\b(get|come|circle) back to you\b"
                     r"|\bcloser to the (meeting|time|date|day|review)\b"
                     # the answer itself sent on later ("I'll get it to you by Friday", "I can send you the dates")
                     r"|\b(get|send|email) (it|them|those|that) (over |across )?to you\b"
+                    r"(?![^.]{0,30}\b(every|each|weekly|daily|monthly)\b)"  # a standing report is a plan, not a delay
                     r"|\bi(?: can| could| will|'ll) (send|email|give|get) you the "
                     r"(dates|numbers|figures|details|list|data)\b"
                     r"|\b(put|write|set) (my|the) \w+ (down )?in writing\b", re.I)
