@@ -301,6 +301,11 @@ def test_a_chronicle_of_names_and_dates_answers_nothing_but_a_long_answer_still_
     story = ("When I started in 2018 we were five people, then Omar joined from the Bristol office, we shipped the "
              "Nova release in 2020 with twelve services, last year we were nine, and I gave a talk in Dublin in May.")
     assert not moves.read_turn(story, career, "team_fit").addressed
+    promotion = frame("promotion", manager("skeptical"))  # a story that ends in a measured change is evidence
+    story = ("So in May the till system crashed on a Sunday, Omar was away, Jess was stuck in Porto, Ravi was off "
+             "sick, and I ran the recovery, then rebuilt the stock counts with the vendor through July. Shrinkage fell "
+             "25% since.")
+    assert "readiness" in moves.read_turn(story, promotion, "readiness").addressed
     workload = frame("workload", manager("skeptical"))
     answer = ("The Ashford order on the 14th holds exactly as promised, because that's the one you gave the board; "
               "then the two internal reports move to May, and nobody outside the team is waiting on those.")

@@ -31,6 +31,7 @@ from app.coach.rehearsal.cues import (
     ASK_CUES,
     BLAME,
     CAPITALISED,
+    CHANGE,
     CLOSING,
     DEFERS,
     FIGURE,
@@ -543,7 +544,8 @@ def read_line(text: str, scenario: Scenario, *, current: str | None, prompts_dir
     vague = bool(VAGUE.search(low))
     deferred = bool(DEFERS.search(low)) and not reading.figures
     details = reading.figures + len(CAPITALISED.findall(text[1:])) + len(SPECIFIC.findall(text))
-    chronicle = reading.words >= CHRONICLE[0] and details >= CHRONICLE[1] and bool(SEQUENCE.search(low))
+    chronicle = (reading.words >= CHRONICLE[0] and details >= CHRONICLE[1] and bool(SEQUENCE.search(low))
+                 and not CHANGE.search(low))
     # a hedging line hedges in every part; a part may hedge on its own ("Nobody put me up to this. I haven't asked")
     part_neg = [reading.negated] + [reading.negated or negated(p.lower().replace("’", "'"), stems(p)) for p in parts]
     scores = {c.id: _best_part(vecs, exemplars.concerns[c.id],
