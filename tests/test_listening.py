@@ -245,6 +245,9 @@ def test_a_negated_line_answers_only_when_the_negation_is_the_answer() -> None:
     ("If nothing changes by March I'll have to rethink the rota.", False),
     ("If I was quitting, would I be asking you about next year's rota? I want to run it.", False),
     ("An agency rang me in June and I hung up on them. I want the deputy job here.", False),
+    ("Which figure will the board query first, so I can firm it up before you take it to the CFO?", False),
+    ("What's your view: would you rather brief the director yourself or have me there?", False),
+    ("What I'd want next time is a quick call before the meeting if you're planning to change our position.", False),
 ])
 def test_threats_are_read_however_they_are_phrased_and_their_look_alikes_are_not(text: str, threat: bool) -> None:
     reading = moves.read_turn(text, frame("workload", manager("skeptical")), "concrete_proposal")

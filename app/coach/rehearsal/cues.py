@@ -30,8 +30,9 @@ ULTIMATUM = re.compile(
     r"|\bno (other )?choice but\b|\breconsider (my|whether i)\b|\b(consider|weigh|explore) my options\b"
     r"|\b(can'?t|won'?t|not going to) stay\b|\bupdat(e|ing) my (cv|resume|linkedin)\b|\bheadhunter"
     r"|\b(hand|put) in my (notice|resignation)\b|\bescalate (this|it) (to|above)\b|\bor else\b"
-    r"|\b(take|taking) (this|it) (to|up with) (hr|your boss|the (\w+ )?(vp|director|ceo|cfo|board|partners?)|legal"
-    r"|my lawyer)\b"
+    # (the person's move: "before you take it to the CFO" is the manager's own)
+    r"|(?<!you )(?<!you'll )\b(take|taking) (this|it) (to|up with) (hr|your boss"
+    r"|the (\w+ )?(vp|director|ceo|cfo|board|partners?)|legal|my lawyer)\b"
     # over their head, on a condition: "if you won't sign it off, I'll take it to Dev myself"
     r"|\b(if|unless|otherwise)\b[^.]{0,80}\b(go|going|take|taking|raise|raising)( it| this| that)? (straight )?"
     r"(to|up with|with) [\w' ]{1,40}? (myself|directly|personally)\b"
@@ -105,7 +106,8 @@ REASSURES = re.compile(r"\b(i'?m|i am) staying\b"
 # not a threat.
 REQUESTS = re.compile(r"\b(tell|let|give|show|bring|ask|call|ring|warn|loop|include|send|copy|text|email) me\b"
                       r"|\bcome (to|and find|straight to) me\b|\brather than\b|\binstead of\b"
-                      r"|\bthat(?: would|'d) (do it|be enough|help|be a start)\b")
+                      r"|\bthat(?: would|'d) (do it|be enough|help|be a start)\b"
+                      r"|\bwhat (i'?d|i would) (want|like|need)\b|\bwhat would help\b|\bnext time\b")
 
 
 def threatens(low: str, pattern: re.Pattern[str] = ULTIMATUM) -> bool:

@@ -638,7 +638,8 @@ def _acts(text: str, low: str, line_stems: list[str], vec: np.ndarray, exemplars
     # it falls when such words are denied or someone else's, or when the line reassures or asks something of them
     if threatens(low) or (classified and (threatens(low, LEAVING)
                                           or not (LEAVING.search(low) or REASSURES.search(low)
-                                                  or REQUESTS.search(low)))):
+                                                  or REQUESTS.search(low)
+                                                  or ("?" in text and reading.cues["input"])))):
         acts.add("ultimatum")
     if BLAME.search(low) or p["blame"] >= CERTAIN or (p["blame"] >= ACCUSED and ACCUSING.search(low)):
         acts.add("blame")
