@@ -247,6 +247,7 @@ def test_a_negated_line_answers_only_when_the_negation_is_the_answer() -> None:
     ("An agency rang me in June and I hung up on them. I want the deputy job here.", False),
     ("Which figure will the board query first, so I can firm it up before you take it to the CFO?", False),
     ("What's your view: would you rather brief the director yourself or have me there?", False),
+    ("Would you rather take it to the regional director yourself, or have me there with the numbers?", False),
     ("What I'd want next time is a quick call before the meeting if you're planning to change our position.", False),
 ])
 def test_threats_are_read_however_they_are_phrased_and_their_look_alikes_are_not(text: str, threat: bool) -> None:
@@ -293,6 +294,15 @@ def test_a_telegraphic_answer_is_heard_and_a_heap_of_topic_words_is_not() -> Non
     resource = frame("resource-request", manager("skeptical"))
     assert "roi" not in moves.read_turn("Cost, payback, savings, ROI, 12 months, efficiency.", resource,
                                         "roi").addressed
+
+
+def test_a_line_only_faintly_about_the_worry_gets_no_benefit_of_the_doubt() -> None:
+    workload = frame("workload", manager("skeptical"))  # asked who is close to leaving; told what broke
+    line = ("Nobody dropped the ball. The new broker portal rejects half our entries overnight and we re-key them "
+            "by hand each morning.")
+    assert "people_risk" not in moves.read_turn(line, workload, "people_risk").addressed
+    assert "people_risk" in moves.read_turn("Two people. One's told me privately she's looking at a job at the port "
+                                            "authority.", workload, "people_risk").addressed
 
 
 def test_a_chronicle_of_names_and_dates_answers_nothing_but_a_long_answer_still_does() -> None:

@@ -31,8 +31,8 @@ ULTIMATUM = re.compile(
     r"|\b(can'?t|won'?t|not going to) stay\b|\bupdat(e|ing) my (cv|resume|linkedin)\b|\bheadhunter"
     r"|\b(hand|put) in my (notice|resignation)\b|\bescalate (this|it) (to|above)\b|\bor else\b"
     # (the person's move: "before you take it to the CFO" is the manager's own)
-    r"|(?<!you )(?<!you'll )\b(take|taking) (this|it) (to|up with) (hr|your boss"
-    r"|the (\w+ )?(vp|director|ceo|cfo|board|partners?)|legal|my lawyer)\b"
+    r"|(?<!you )(?<!you'll )(?<!you'd )(?<!you rather )(?<!you want to )\b(take|taking) (this|it) (to|up with) "
+    r"(hr|your boss|the (\w+ )?(vp|director|ceo|cfo|board|partners?)|legal|my lawyer)\b"
     # over their head, on a condition: "if you won't sign it off, I'll take it to Dev myself"
     r"|\b(if|unless|otherwise)\b[^.]{0,80}\b(go|going|take|taking|raise|raising)( it| this| that)? (straight )?"
     r"(to|up with|with) [\w' ]{1,40}? (myself|directly|personally)\b"
