@@ -296,15 +296,6 @@ def test_a_telegraphic_answer_is_heard_and_a_heap_of_topic_words_is_not() -> Non
                                         "roi").addressed
 
 
-def test_a_line_only_faintly_about_the_worry_gets_no_benefit_of_the_doubt() -> None:
-    workload = frame("workload", manager("skeptical"))  # asked who is close to leaving; told what broke
-    line = ("Nobody dropped the ball. The new broker portal rejects half our entries overnight and we re-key them "
-            "by hand each morning.")
-    assert "people_risk" not in moves.read_turn(line, workload, "people_risk").addressed
-    assert "people_risk" in moves.read_turn("Two people. One's told me privately she's looking at a job at the port "
-                                            "authority.", workload, "people_risk").addressed
-
-
 def test_a_chronicle_of_names_and_dates_answers_nothing_but_a_long_answer_still_does() -> None:
     resources = frame("resource-request", manager("skeptical"))
     story = ("So Priya built a spreadsheet in 2020, then in 2021 Marek moved it to Access, and now it runs on Dana's "

@@ -69,7 +69,6 @@ TOPIC_SIM_CUED = 0.25   # ... when one of the concern's cue phrases (stemmed) al
 ANSWER_SIM = 0.50       # so close to an exemplar answer that it is about the concern whatever the words
 ANSWER_LEAD = 0.05      # closer to the answers than to the near misses by this much counts as substance
 NEAR_MARGIN = 0.15      # a line much closer to a near miss than to any answer does not answer
-SLACK_SIM = 0.36        # ... and a specific line nearer a near miss answers only when at least this much about it
 FOCUS_MARGIN = 0.10     # ... nor one that is plainly about another of the manager's concerns
 SUBSTANCE_P = 0.6       # the pooled answer-or-near-miss classifier hears an answer in the line (or a part) ...
 SUBSTANCE_SLACK = 0.12  # ... and it is not plainly closer to a near miss of this concern than to its answers
@@ -576,11 +575,9 @@ def read_line(text: str, scenario: Scenario, *, current: str | None, prompts_dir
         acted = bool({"evidence", "solution"} & set(reading.acts))
         about = topical >= TOPIC_SIM or (cued and topical >= TOPIC_SIM_CUED) or best >= ANSWER_SIM
         rude = "blame" in reading.acts  # a jibe with a date in it earns no slack for its specifics
-        slack = 0.0 if rude or topical < SLACK_SIM else NEAR_MARGIN
-        substance = ((acted and best >= near) or (specific and best >= near - slack)
+        substance = ((acted and best >= near) or (specific and best >= near - (0.0 if rude else NEAR_MARGIN))
                      or best >= near + ANSWER_LEAD  # a plan or a fact closer to a near miss is not an answer
-                     or (solid and best >= near - (SUBSTANCE_SLACK if topical >= SLACK_SIM else 0.0)
-                         and not reading.negated and not rude))
+                     or (solid and best >= near - SUBSTANCE_SLACK and not reading.negated and not rude))
         if not c.probe:  # the manager's own pressure: a plan or a figure that speaks to it answers it
             ok = acted and (cued or topical >= TOPIC_SIM)
         elif c.id == current or c.id in raised:  # the manager asked: an answer on topic counts
