@@ -76,8 +76,8 @@ UNPROMPTED_SIM = 0.45   # answering a concern not raised yet: its cue, or this c
 SHARED_MARGIN = 0.05    # ... and nearly as close to it as to another concern (one line can answer both)
 STUFFED = 5             # this many of a concern's cue words (distinct stems) and no figure or name: stuffing
 TOPIC_FIRST = 0.0       # the topic classifier puts the worry asked this far ahead of the others: it is about it
-CHRONICLE = (35, 10)     # a story of this many words with this many names, dates and figures, told in sequence ...
-CHRONICLE_SIM = 0.50     # ... answers only this close to an exemplar answer
+CHRONICLE = (35, 10)     # a story of this many words with this many names, dates and figures, told in sequence,
+#                          answers only at ANSWER_SIM
 TELEGRAPHIC_LEAD = 0.12  # a list of fragments with a figure or name in it answers only this much nearer an answer
 CROSS_MARGIN = 0.45     # the scenario's topic classifier puts another worry this far ahead (and first in every part)
 WEAK, LIKELY, STRONG, CERTAIN = 0.3, 0.5, 0.8, 0.92  # act classifier probabilities: with a cue, with support,
@@ -543,9 +543,8 @@ def read_line(text: str, scenario: Scenario, *, current: str | None, prompts_dir
     content = [s for s in line_stems if len(s) > 2]
     vague = bool(VAGUE.search(low))
     deferred = bool(DEFERS.search(low)) and not reading.figures
-    details = reading.figures + len(CAPITALISED.findall(text[1:])) + len(SPECIFIC.findall(text))
-    chronicle = (reading.words >= CHRONICLE[0] and details >= CHRONICLE[1] and bool(SEQUENCE.search(low))
-                 and not CHANGE.search(low))
+    chronicle = (reading.words >= CHRONICLE[0] and bool(SEQUENCE.search(low)) and not CHANGE.search(low)
+                 and reading.figures + len(CAPITALISED.findall(text[1:])) + len(SPECIFIC.findall(text)) >= CHRONICLE[1])
     # a hedging line hedges in every part; a part may hedge on its own ("Nobody put me up to this. I haven't asked")
     part_neg = [reading.negated] + [reading.negated or negated(p.lower().replace("’", "'"), stems(p)) for p in parts]
     scores = {c.id: _best_part(vecs, exemplars.concerns[c.id],
@@ -558,7 +557,7 @@ def read_line(text: str, scenario: Scenario, *, current: str | None, prompts_dir
             continue
         best, near = scores[c.id]
         reading.answer_scores[c.id] = round(best, 3)
-        if (salad and best < near + TELEGRAPHIC_LEAD) or (chronicle and best < CHRONICLE_SIM):
+        if (salad and best < near + TELEGRAPHIC_LEAD) or (chronicle and best < ANSWER_SIM):
             continue
         if (len(content) < 3 or harmful_only(reading.acts) or (vague and not specific) or deferred
                 or (reading.negated and not best)):
