@@ -272,6 +272,27 @@ def test_an_answer_put_off_till_later_answers_nothing_yet() -> None:
                                            "by noon.", autonomy, "visibility").addressed
 
 
+@pytest.mark.parametrize(("scenario", "concern", "text", "answers"), [
+    # the manager's question handed back answers nothing; a question that proposes something can
+    ("career-goal", "realism", "What time frame would you think is realistic for me, Dana?", False),
+    ("career-goal", "realism", "Could we agree eighteen months, with a check at the June review?", True),
+    # declined from the start answers nothing; a refusal after the answer leaves it standing
+    ("workload", "people_risk", "I'd rather not get into who's struggling, Marcus.", False),
+    ("workload", "people_risk", "Two of them, and I'd rather not say who.", True),
+    # "once I've had a look" is no figure: the put-off stands
+    ("workload", "concrete_proposal", "Can I come back to you on that once I've had a proper look at the rota?", False),
+    ("workload", "concrete_proposal", "Once I've talked to the night shift, can I come back to you on what to drop?",
+     False),
+    # a put-off in quotes is someone else's words, not the line's
+    ("autonomy", "boundaries", "Anything a client asks for outside the contract gets 'let me check with my manager', "
+                               "and you hear about it that afternoon.", True),
+])
+def test_a_question_handed_back_or_a_refusal_answers_nothing(scenario: str, concern: str, text: str,
+                                                              answers: bool) -> None:
+    reading = moves.read_turn(text, frame(scenario, manager("skeptical")), concern)
+    assert (concern in reading.addressed) is answers
+
+
 def test_a_change_of_subject_in_passing_is_off_topic_and_answers_nothing() -> None:
     promotion = frame("promotion", manager("skeptical"))
     for text in ("Sorry, before I forget, are we still doing the team lunch on Friday?",

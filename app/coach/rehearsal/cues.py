@@ -191,7 +191,8 @@ THREAT_FRAME = re.compile(
 # Blame has a stance: sarcasm, exasperation or a pointed finger ("bothered", "for once", "the one who"). With
 # the classifier's support, such a line blames; one that names a cause or a person plainly does not.
 ACCUSING = re.compile(
-    r"\b(frankly|honestly|obviously|of course|clearly|apparently|seriously|bother(ed|s)?|for once|if \w+ ever"
+    r"\b(frankly|honestly|tbh|to be honest|obviously|of course|clearly|apparently|seriously|bother(ed|s)?|for once"
+    r"|if \w+ ever|the real (problem|issue)"
     r"|(you|they|he|she) never|certain people|what happens when|no thanks to|the one who|whoever)\b", re.I)
 # The answer put off till later ("let me go through it and get back to you on Friday"): with no figure in the
 # line, it answers nothing yet, whatever day it names.
@@ -208,6 +209,19 @@ DEFERS = re.compile(r"\b(get|come|circle) back to you\b"
                     r"|\bi(?: can| could| will|'ll) (send|email|give|get) you the "
                     r"(dates|numbers|figures|details|list|data)\b"
                     r"|\b(put|write|set) (my|the) \w+ (down )?in writing\b", re.I)
+# Declining to say ("I'd rather not get into who said what", "Let's not get into hypotheticals"): with no figure
+# in the line it answers nothing ("Two people, and I'd rather not name them" still does).
+REFUSES = re.compile(r"\bi'?d (rather|prefer) not\b|\bi'?m not going to (name|count|say|get into|go into|list)\b"
+                     r"|\bi won'?t (name|get into|go into|say)\b|\blet'?s not (get into|go into|go there)\b"
+                     r"|\bcan we (stick to|leave|park|move on)\b", re.I)
+# A line made only of questions answers nothing unless a question proposes or requests something ("Could you post
+# it before 4pm?", "What if I keep a one-page brief...?"); asking the manager's view back ("What time frame would you
+# think is realistic?") does not.
+PROPOSES = re.compile(
+    r"\b(could|can|would|will|shall|should|may|might) (you|we|i)\b(?! (think|say|suggest|recommend|rather|prefer"
+    r"|expect|want|like|call|consider|need|advise)\b)|\bwhat if\b|\bhow about\b|\bwhy (don'?t|not)\b"
+    r"|\b(is it|would it be|is that) (ok|okay|alright|fine)\b|\bif (i|we)\b|\bworks? for you\b"
+    r"|\b(ok|okay|happy|fine) with\b|\bsuit you\b|\bagree\b", re.I)
 # A story told in order ("then in May...", "when I joined in 2019..."): with many names, dates and figures
 # strung together, its specifics are scenery, not an answer.
 SEQUENCE = re.compile(r"\b(then|after that|when i joined|in (19|20)\d\d)\b", re.I)
@@ -251,7 +265,9 @@ MEASURE = re.compile(  # a measured quantity (money, %, a change, a count of thi
 WISH = re.compile(r"^\W*(i'?d (like|love|rather|call|say)|i want|i'?m asking)\b(?!.*\b(i'?ll|i will|i can|let'?s)\b)",
                   re.I)
 HYPOTHETICAL = re.compile(r"^\s*(if|when|once|assuming)\b|\b(would|will|could|might)\b", re.I)
-FIGURE = re.compile(r"[$€£]?\d[\d,.:]*\s?(%|k\b|m\b|x\b)?|(?<!for )\bonce\b"  # "for once" counts nothing
+FIGURE = re.compile(r"[$€£]?\d[\d,.:]*\s?(%|k\b|m\b|x\b)?"
+                    # "once a week" counts; "for once" and "once I've had a think" do not
+                    r"|(?<!for )\bonce (?=(a|an|every|per|each|in|or|more|already|before|so far)\b)"
                     r"|\b(twice|half|double|doubled|halved|two|three|four|five|six|seven|eight|nine|ten|eleven|"
                     r"twelve|fifteen|twenty|thirty|forty|fifty|hundred)\b", re.I)
 ASK_CUES = ("could we", "can we", "would you be willing", "i'd like", "i would like", "i'm asking", "i am asking",

@@ -44,7 +44,9 @@ from app.coach.rehearsal.cues import (
     NOT_DONE,
     OUTCOME,
     PRIORITY_CUES,
+    PROPOSES,
     REASSURES,
+    REFUSES,
     REQUESTS,
     SEQUENCE,
     SOLUTION_CUES,
@@ -62,6 +64,8 @@ from app.yamlfile import load_yaml
 ACTS = ("evidence", "solution", "ask", "input", "priorities", "ultimatum", "blame", "offtopic", "closing")
 NOT_ANSWERS = ("ultimatum", "blame", "offtopic", "closing", "none")
 TOKEN = re.compile(r"[a-z0-9][a-z0-9'%$-]*")
+SENTENCES = re.compile(r"(?<=[.!?])\s+")
+QUOTED = re.compile(r"\"[^\"]{1,80}\"|(?<!\w)'[^']{1,80}'(?!\w)|“[^”]{1,80}”")  # someone else's words, quoted
 
 # Thresholds tuned on evals/understanding.yaml only (the held-back files, evals/understanding_heldout*.yaml, are not).
 TOPIC_SIM = 0.30        # close enough to a concern's exemplars (answers or near misses) to be about it
@@ -541,8 +545,13 @@ def read_line(text: str, scenario: Scenario, *, current: str | None, prompts_dir
     reading.acts = [] if salad else _acts(text, low, line_stems, vec, exemplars, priorities, reading)
     concerns = [*scenario.hidden_concerns, *extra]
     content = [s for s in line_stems if len(s) > 2]
-    vague = bool(VAGUE.search(low))
-    deferred = bool(DEFERS.search(low)) and not reading.figures
+    own = QUOTED.sub("...", low)  # a hedge or a put-off quoted ("a new request gets 'let me check'") is not the line's
+    vague = bool(VAGUE.search(own))
+    # put off, or declined from the start ("I'd rather not get into individuals."; a refusal after the answer,
+    # "... I won't say who", leaves the answer standing)
+    deferred = bool(DEFERS.search(own) or REFUSES.search(SENTENCES.split(own.strip())[0])) and not reading.figures
+    asked_back = (text.rstrip().endswith("?") and all(p.rstrip().endswith("?") for p in SENTENCES.split(text.strip()))
+                  and not PROPOSES.search(low))
     chronicle = (reading.words >= CHRONICLE[0] and bool(SEQUENCE.search(low)) and not CHANGE.search(low)
                  and reading.figures + len(CAPITALISED.findall(text[1:])) + len(SPECIFIC.findall(text)) >= CHRONICLE[1])
     # a hedging line hedges in every part; a part may hedge on its own ("Nobody put me up to this. I haven't asked")
@@ -559,7 +568,7 @@ def read_line(text: str, scenario: Scenario, *, current: str | None, prompts_dir
         reading.answer_scores[c.id] = round(best, 3)
         if (salad and best < near + TELEGRAPHIC_LEAD) or (chronicle and best < ANSWER_SIM):
             continue
-        if (len(content) < 3 or harmful_only(reading.acts) or (vague and not specific) or deferred
+        if (len(content) < 3 or harmful_only(reading.acts) or (vague and not specific) or deferred or asked_back
                 or (reading.negated and not best)):
             continue
         hits = cue_hits(line_stems, c.addressed_by)
