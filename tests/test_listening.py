@@ -293,6 +293,29 @@ def test_a_question_handed_back_or_a_refusal_answers_nothing(scenario: str, conc
     assert (concern in reading.addressed) is answers
 
 
+def test_an_offer_for_their_boss_and_a_condition_on_others_are_no_threats() -> None:
+    resource = frame("resource-request", manager("skeptical"))
+    offer = moves.read_turn("Pin it on the patient-safety target: fewer hand-copied doses. I'll write a half-page for "
+                            "your director with the numbers by Wednesday.", resource, "upward_case")
+    assert not offer.does("ultimatum") and "upward_case" in offer.addressed
+    assert moves.read_turn("If it isn't approved by Friday, I'll write to your director myself.", resource,
+                           "upward_case").does("ultimatum")
+    feedback = frame("upward-feedback", manager("skeptical"))
+    theirs = moves.read_turn("It's me. If the others had a problem they'd tell you themselves, I'm not their "
+                             "spokesperson.", feedback, "team_talk")
+    assert not theirs.does("ultimatum") and "team_talk" in theirs.addressed
+
+
+def test_a_same_day_promise_and_at_least_one_are_specifics() -> None:
+    assert "risk" in moves.read_turn("You'd hear it from me the same day, before anyone upstairs did.",
+                                     frame("autonomy", manager("skeptical")), "risk").addressed
+    workload = frame("workload", manager("skeptical"))
+    assert "people_risk" in moves.read_turn("Yes. At least one of them is close to burning out.", workload,
+                                            "people_risk").addressed
+    assert "pattern" not in moves.read_turn("It's a pattern, definitely. It happens often. Not just one week.",
+                                            frame("upward-feedback", manager("skeptical")), "pattern").addressed
+
+
 def test_a_change_of_subject_in_passing_is_off_topic_and_answers_nothing() -> None:
     promotion = frame("promotion", manager("skeptical"))
     for text in ("Sorry, before I forget, are we still doing the team lunch on Friday?",

@@ -60,7 +60,8 @@ ULTIMATUM = re.compile(
     # (a verb that carries it there: "I'll give you a summary for your boss" is an offer, not a threat)
     r"|\b(?:i(?:'ll| will|'m going to| am going to| will be)\b[^.]{0,30}\b(?:go|going|take|taking|raise|raising|"
     r"escalate|escalating|report|reporting|complain|complaining|talk|talking|speak|speaking|write|writing|copy|"
-    r"copying|cc)(?![\w-])|i(?:'m| am) (?:taking|going))[^.]{0,40}\b(hr|legal|the exec(utive)?( team)?|the board"
+    r"copying|cc)(?![\w-])|i(?:'m| am) (?:taking|going))[^.]{0,40}(?<!for )(?<!for all of )"  # for them: an offer
+    r"\b(hr|legal|the exec(utive)?( team)?|the board"
     r"|your (boss|manager|director)|above you|the (ceo|cfo|coo|cto|vp|md|owner|dean|principal))\b"
     r"|\b(go(es)?|end up|ends up|will go|going) (straight )?(to|with) (hr|legal|your (boss|director))\b"
     # whether to stay, said softly: "whether this is still the right place for me", "other firms would have me"
@@ -101,6 +102,10 @@ REASSURES = re.compile(r"\b(i'?m|i am) staying\b"
                        r"|\bmore likely to stay\b|\bno plans? to (leave|go)\b|\byou'?ll (hear|have|get|know|see)\b"
                        r"|\byou'?re the first\b|\bi'?ll (tell|let you know|flag|warn|call|message|update)\b"
                        r"|\bi'?d (come|bring it) to you\b|\bi'?d rather (build|grow|stay|do) (it |this |that )?here\b")
+# A condition whose consequence is someone else's ("if the others had a problem, they'd tell you themselves"):
+# no threat of the person's.
+THEIRS = re.compile(r"\b(if|unless)\b[^.;]{0,80}?,?\s*\b(they|he|she|people|others|the others|the team)"
+                    r"('d|'ll| would| will)\b")
 # A condition whose consequence asks something of the manager ("if a date moves, tell me yourself rather than
 # through the team", "if you put my name forward, that would do it") is a request about how to work together,
 # not a threat.
@@ -250,7 +255,8 @@ VAGUE = re.compile(
 SPECIFIC = re.compile(r"\b(monday|tuesday|wednesday|thursday|friday|january|february|march|april|may|june|july|"
                       r"august|september|october|november|december|q[1-4]|next (week|month|quarter|cycle|review)|"
                       r"by (the )?end of|every (week|friday|monday|month)|weekly|monthly|one-page|one-pager|"
-                      r"documented|written|checklist|runbook)\b", re.I)
+                      r"documented|written|checklist|runbook|(the )?same (day|afternoon|morning)"
+                      r"|within (an|the|one) hour|first thing)\b", re.I)
 CAPITALISED = re.compile(r"(?<![.!?]\s)\b[A-Z][a-z]{2,}\b")
 OUTCOME = ("fell", "spent", "cover", "went", "green", "rebuilt", "brought", "took", "broke", "saw", "got", "had",
            "led", "lead", "ship", "deliver", "cut", "reduc", "increas", "grew", "grow", "save", "launch", "built",
@@ -268,6 +274,7 @@ HYPOTHETICAL = re.compile(r"^\s*(if|when|once|assuming)\b|\b(would|will|could|mi
 FIGURE = re.compile(r"[$€£]?\d[\d,.:]*\s?(%|k\b|m\b|x\b)?"
                     # "once a week" counts; "for once" and "once I've had a think" do not
                     r"|(?<!for )\bonce (?=(a|an|every|per|each|in|or|more|already|before|so far)\b)"
+                    r"|(?<!not )\b(at least|only|just|exactly|more than) one\b"  # "not just one week" counts nothing
                     r"|\b(twice|half|double|doubled|halved|two|three|four|five|six|seven|eight|nine|ten|eleven|"
                     r"twelve|fifteen|twenty|thirty|forty|fifty|hundred)\b", re.I)
 ASK_CUES = ("could we", "can we", "would you be willing", "i'd like", "i would like", "i'm asking", "i am asking",

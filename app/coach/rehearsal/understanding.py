@@ -52,6 +52,7 @@ from app.coach.rehearsal.cues import (
     SOLUTION_CUES,
     SPECIFIC,
     STRONG_SOLUTION,
+    THEIRS,
     THREAT_FRAME,
     VAGUE,
     WISH,
@@ -560,6 +561,9 @@ def read_line(text: str, scenario: Scenario, *, current: str | None, prompts_dir
                                [exemplars.negated.get(c.id, np.zeros(0, bool)) if n else None for n in part_neg])
               for c in concerns if c.id in exemplars.concerns}
     pooled = _probability(vecs, exemplars.substance)
+    if ("offtopic" in reading.acts and not ASIDE.match(low)
+            and max((b for b, _ in scores.values()), default=0.0) >= ANSWER_SIM):  # as close as that to an answer, the
+        reading.acts.remove("offtopic")  # classifier's "off topic" heard a word ("car park"), not a change of subject
     topics = [topic_probabilities(v, exemplars) for v in vecs]  # the line's and each part's
     for c in concerns:
         if c.id not in scores:
@@ -646,7 +650,7 @@ def _acts(text: str, low: str, line_stems: list[str], vec: np.ndarray, exemplars
     # it falls when such words are denied or someone else's, or when the line reassures or asks something of them
     if threatens(low) or (classified and (threatens(low, LEAVING)
                                           or not (LEAVING.search(low) or REASSURES.search(low)
-                                                  or REQUESTS.search(low)
+                                                  or REQUESTS.search(low) or THEIRS.search(low)
                                                   or ("?" in text and reading.cues["input"])))):
         acts.add("ultimatum")
     if BLAME.search(low) or p["blame"] >= CERTAIN or (p["blame"] >= ACCUSED and ACCUSING.search(low)):
