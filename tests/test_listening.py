@@ -338,6 +338,9 @@ def test_a_telegraphic_answer_is_heard_and_a_heap_of_topic_words_is_not() -> Non
     resource = frame("resource-request", manager("skeptical"))
     assert "roi" not in moves.read_turn("Cost, payback, savings, ROI, 12 months, efficiency.", resource,
                                         "roi").addressed
+    # clipped speech with few of the concern's own words is heard like any other line
+    assert "risk" in moves.read_turn("Fallback: the old spreadsheet stays live till week three.",
+                                     frame("autonomy", manager("skeptical")), "risk").addressed
 
 
 def test_a_chronicle_of_names_and_dates_answers_nothing_but_a_long_answer_still_does() -> None:

@@ -83,7 +83,8 @@ STUFFED = 5             # this many of a concern's cue words (distinct stems) an
 TOPIC_FIRST = 0.0       # the topic classifier puts the worry asked this far ahead of the others: it is about it
 CHRONICLE = (35, 10)     # a story of this many words with this many names, dates and figures, told in sequence,
 #                          answers only at ANSWER_SIM
-TELEGRAPHIC_LEAD = 0.12  # a list of fragments with a figure or name in it answers only this much nearer an answer
+SALAD_CUES = 3          # a list of fragments with this many of the concern's cue words is a heap, not clipped speech
+TELEGRAPHIC_LEAD = 0.12  # ... and a heap with a figure or name in it answers only this much nearer an answer
 CROSS_MARGIN = 0.45     # the scenario's topic classifier puts another worry this far ahead (and first in every part)
 WEAK, LIKELY, STRONG, CERTAIN = 0.3, 0.5, 0.8, 0.92  # act classifier probabilities: with a cue, with support,
 # alone; threats and blame alone need near-certainty from the classifier (their own patterns catch most)
@@ -570,12 +571,15 @@ def read_line(text: str, scenario: Scenario, *, current: str | None, prompts_dir
             continue
         best, near = scores[c.id]
         reading.answer_scores[c.id] = round(best, 3)
-        if (salad and best < near + TELEGRAPHIC_LEAD) or (chronicle and best < ANSWER_SIM):
+        hits = cue_hits(line_stems, c.addressed_by)
+        # clipped speech with few of the concern's words ("Nine weeks now. Getting worse.") is heard like any line;
+        # a heap of them needs to sit well nearer an answer than a near miss
+        heaped = salad and len({" ".join(stems(h)) for h in hits}) >= SALAD_CUES
+        if (heaped and best < near + TELEGRAPHIC_LEAD) or (chronicle and best < ANSWER_SIM):
             continue
         if (len(content) < 3 or harmful_only(reading.acts) or (vague and not specific) or deferred or asked_back
                 or (reading.negated and not best)):
             continue
-        hits = cue_hits(line_stems, c.addressed_by)
         cued = bool(hits)
         if (len({" ".join(stems(h)) for h in hits}) >= STUFFED and not named
                 and best < near + ANSWER_LEAD):  # the concern's words heaped up, nearer a stuffed near miss
