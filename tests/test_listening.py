@@ -316,6 +316,14 @@ def test_a_same_day_promise_and_at_least_one_are_specifics() -> None:
                                             frame("upward-feedback", manager("skeptical")), "pattern").addressed
 
 
+def test_a_jibe_with_a_measured_figure_still_answers_but_one_with_only_a_date_does_not() -> None:
+    roi = moves.read_turn("I've sent you the numbers twice already: $80k back on $25k. Did you even open the email?",
+                          frame("resource-request", manager("skeptical")), "roi")
+    assert roi.does("blame") and "roi" in roi.addressed
+    jibe = "Ask yourself why nobody tells you anything until it's too late, on the 14th."
+    assert "blame" not in moves.read_turn(jibe, frame("bad-news", manager("skeptical")), "blame").addressed
+
+
 def test_a_change_of_subject_in_passing_is_off_topic_and_answers_nothing() -> None:
     promotion = frame("promotion", manager("skeptical"))
     for text in ("Sorry, before I forget, are we still doing the team lunch on Friday?",

@@ -66,6 +66,10 @@ ACTS = ("evidence", "solution", "ask", "input", "priorities", "ultimatum", "blam
 NOT_ANSWERS = ("ultimatum", "blame", "offtopic", "closing", "none")
 TOKEN = re.compile(r"[a-z0-9][a-z0-9'%$-]*")
 SENTENCES = re.compile(r"(?<=[.!?])\s+")
+# Blame that counts against a line's specifics: a jibe at the listener, or disowning one's own part ("That's not on
+# me"). Naming a cause, even a colleague ("Marco never read the vendor changelog"), is an answer to "how did it
+# happen?", however bluntly put.
+RUDE = re.compile(r"\byou(r|rs|rself)?\b|\bnot (on|down to) me\b|\bnot my (fault|problem)\b|\bnothing to do with me\b")
 QUOTED = re.compile(r"\"[^\"]{1,80}\"|(?<!\w)'[^']{1,80}'(?!\w)|“[^”]{1,80}”")  # someone else's words, quoted
 
 # Thresholds tuned on evals/understanding.yaml only (the held-back files, evals/understanding_heldout*.yaml, are not).
@@ -590,7 +594,9 @@ def read_line(text: str, scenario: Scenario, *, current: str | None, prompts_dir
         rivals = max((max(v) for k, v in scores.items() if k != c.id), default=0.0)
         acted = bool({"evidence", "solution"} & set(reading.acts))
         about = topical >= TOPIC_SIM or (cued and topical >= TOPIC_SIM_CUED) or best >= ANSWER_SIM
-        rude = "blame" in reading.acts  # a jibe with a date in it earns no slack for its specifics
+        # a jibe with a date or a name in it earns no slack for its specifics; one with a measured figure in it
+        # ("I sent you the numbers twice: $96k back on $30k") still gives the figure
+        rude = "blame" in reading.acts and not MEASURE.search(text) and bool(RUDE.search(low))
         substance = ((acted and best >= near) or (specific and best >= near - (0.0 if rude else NEAR_MARGIN))
                      or best >= near + ANSWER_LEAD  # a plan or a fact closer to a near miss is not an answer
                      or (solid and best >= near - SUBSTANCE_SLACK and not reading.negated and not rude))
