@@ -570,22 +570,26 @@ def read_line(text: str, scenario: Scenario, *, current: str | None, prompts_dir
             and max((b for b, _ in scores.values()), default=0.0) >= ANSWER_SIM):  # as close as that to an answer, the
         reading.acts.remove("offtopic")  # classifier's "off topic" heard a word ("car park"), not a change of subject
     topics = [topic_probabilities(v, exemplars) for v in vecs]  # the line's and each part's
+    # a jibe with a date or a name in it earns no slack for its specifics; one with a measured figure in it
+    # ("I sent you the numbers twice: $96k back on $30k") still gives the figure
+    rude = "blame" in reading.acts and not MEASURE.search(text) and bool(RUDE.search(low))
     for c in concerns:
         if c.id not in scores:
             continue
         best, near = scores[c.id]
         reading.answer_scores[c.id] = round(best, 3)
         hits = cue_hits(line_stems, c.addressed_by)
+        cue_words = len({" ".join(stems(h)) for h in hits})
         # clipped speech with few of the concern's words ("Nine weeks now. Getting worse.") is heard like any line;
         # a heap of them needs to sit well nearer an answer than a near miss
-        heaped = salad and len({" ".join(stems(h)) for h in hits}) >= SALAD_CUES
+        heaped = salad and cue_words >= SALAD_CUES
         if (heaped and best < near + TELEGRAPHIC_LEAD) or (chronicle and best < ANSWER_SIM):
             continue
         if (len(content) < 3 or harmful_only(reading.acts) or (vague and not specific) or deferred or asked_back
                 or (reading.negated and not best)):
             continue
         cued = bool(hits)
-        if (len({" ".join(stems(h)) for h in hits}) >= STUFFED and not named
+        if (cue_words >= STUFFED and not named
                 and best < near + ANSWER_LEAD):  # the concern's words heaped up, nearer a stuffed near miss
             continue
         weights = exemplars.substance_by.get(c.id)
@@ -594,9 +598,6 @@ def read_line(text: str, scenario: Scenario, *, current: str | None, prompts_dir
         rivals = max((max(v) for k, v in scores.items() if k != c.id), default=0.0)
         acted = bool({"evidence", "solution"} & set(reading.acts))
         about = topical >= TOPIC_SIM or (cued and topical >= TOPIC_SIM_CUED) or best >= ANSWER_SIM
-        # a jibe with a date or a name in it earns no slack for its specifics; one with a measured figure in it
-        # ("I sent you the numbers twice: $96k back on $30k") still gives the figure
-        rude = "blame" in reading.acts and not MEASURE.search(text) and bool(RUDE.search(low))
         substance = ((acted and best >= near) or (specific and best >= near - (0.0 if rude else NEAR_MARGIN))
                      or best >= near + ANSWER_LEAD  # a plan or a fact closer to a near miss is not an answer
                      or (solid and best >= near - SUBSTANCE_SLACK and not reading.negated and not rude))
