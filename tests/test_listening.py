@@ -324,6 +324,12 @@ def test_a_jibe_with_a_measured_figure_still_answers_but_one_with_only_a_date_do
     assert "blame" not in moves.read_turn(jibe, frame("bad-news", manager("skeptical")), "blame").addressed
 
 
+def test_a_promise_to_tell_them_first_is_no_threat_however_it_is_conditioned() -> None:
+    reading = moves.read_turn("You won't be the last to hear. If a deadline slips I message you that afternoon, not at "
+                              "the next check-in.", frame("autonomy", manager("skeptical")), "risk")
+    assert not reading.does("ultimatum") and "risk" in reading.addressed
+
+
 def test_a_change_of_subject_in_passing_is_off_topic_and_answers_nothing() -> None:
     promotion = frame("promotion", manager("skeptical"))
     for text in ("Sorry, before I forget, are we still doing the team lunch on Friday?",

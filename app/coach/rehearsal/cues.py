@@ -101,7 +101,9 @@ REASSURES = re.compile(r"\b(i'?m|i am) staying\b"
                        r"|\b(want|like|plan|hope) to (stay|grow|build|keep growing) (here|in this)"
                        r"|\bmore likely to stay\b|\bno plans? to (leave|go)\b|\byou'?ll (hear|have|get|know|see)\b"
                        r"|\byou'?re the first\b|\bi'?ll (tell|let you know|flag|warn|call|message|update)\b"
-                       r"|\bi'?d (come|bring it) to you\b|\bi'?d rather (build|grow|stay|do) (it |this |that )?here\b")
+                       r"|\bi'?d (come|bring it) to you\b|\bi'?d rather (build|grow|stay|do) (it |this |that )?here\b"
+                       r"|\bi (message|tell|call|email|text|ring|warn|update) you\b"
+                       r"|\b(won'?t|will not) be the last to (hear|know)\b")
 # A condition whose consequence is someone else's ("if the others had a problem, they'd tell you themselves"):
 # no threat of the person's.
 THEIRS = re.compile(r"\b(if|unless)\b[^.;]{0,80}?,?\s*\b(they|he|she|people|others|the others|the team)"
@@ -205,8 +207,8 @@ DEFERS = re.compile(r"\b(get|come|circle) back to you\b"
                     r"|\blet me (check|look|go through|think|dig|find|mull|sleep on|ponder|have a (think|look))\b"
                     r"|\bi'?d (need|have) to check\b|\bcan i (send|get|come back)\b"
                     r"|\bi'?ll (find out|look into|dig out)\b|\bbefore i (show|give|commit)\b"
-                    r"|\b(put|pull|throw) (something|it|that|a \w+(?: \w+)?) together\b[^.]*\b(sometime|later|soon"
-                    r"|in a (few|couple of) days)\b|\bmaybe next week\b"
+                    r"|\b(put|pull|throw|write|draft) (something|it|that|a \w+(?: \w+)?) (together|up)\b[^.]*"
+                    r"\b(sometime|later|soon|in a (few|couple of) days|next week)\b|\bmaybe next week\b"
                     r"|\bcloser to the (meeting|time|date|day|review)\b"
                     # the answer itself sent on later ("I'll get it to you by Friday", "I can send you the dates")
                     r"|\b(get|send|email) (it|them|those|that) (over |across )?to you\b"
@@ -226,7 +228,11 @@ PROPOSES = re.compile(
     r"\b(could|can|would|will|shall|should|may|might) (you|we|i)\b(?! (think|say|suggest|recommend|rather|prefer"
     r"|expect|want|like|call|consider|need|advise)\b)|\bwhat if\b|\bhow about\b|\bwhy (don'?t|not)\b"
     r"|\b(is it|would it be|is that) (ok|okay|alright|fine)\b|\bif (i|we)\b|\bworks? for you\b"
-    r"|\b(ok|okay|happy|fine) with\b|\bsuit you\b|\bagree\b", re.I)
+    r"|\b(ok|okay|happy|fine) with\b|\bsuit you\b|\bagree\b"
+    # an offer put as a question: "Would a one-page case by Friday help?", "Want me to write it up?"
+    r"|\b(would|will|does|do|did|could|can|is) (a|an|the|it|that|this|my|our|two|three|a couple of)\b[^?]{0,80}"
+    r"\b(help|work|do it|do the job|cover it|be enough|suit)\b|\bwant me to\b|\bi (could|can|will|'ll)\b"
+    r"|\bwe (could|can)\b|\blet me\b", re.I)
 # A story told in order ("then in May...", "when I joined in 2019..."): with many names, dates and figures
 # strung together, its specifics are scenery, not an answer.
 SEQUENCE = re.compile(r"\b(then|after that|when i joined|in (19|20)\d\d)\b", re.I)
@@ -256,7 +262,7 @@ SPECIFIC = re.compile(r"\b(monday|tuesday|wednesday|thursday|friday|january|febr
                       r"august|september|october|november|december|q[1-4]|next (week|month|quarter|cycle|review)|"
                       r"by (the )?end of|every (week|friday|monday|month)|weekly|monthly|one-page|one-pager|"
                       r"documented|written|checklist|runbook|(the )?same (day|afternoon|morning)"
-                      r"|within (an|the|one) hour|first thing)\b", re.I)
+                      r"|within (an|the|one) hour|first thing|that (afternoon|morning|evening))\b", re.I)
 CAPITALISED = re.compile(r"(?<![.!?]\s)\b[A-Z][a-z]{2,}\b")
 OUTCOME = ("fell", "spent", "cover", "went", "green", "rebuilt", "brought", "took", "broke", "saw", "got", "had",
            "led", "lead", "ship", "deliver", "cut", "reduc", "increas", "grew", "grow", "save", "launch", "built",
