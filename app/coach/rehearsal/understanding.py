@@ -556,8 +556,10 @@ def read_line(text: str, scenario: Scenario, *, current: str | None, prompts_dir
     # put off, or declined from the start ("I'd rather not get into individuals."; a refusal after the answer,
     # "... I won't say who", leaves the answer standing)
     deferred = bool(DEFERS.search(own) or REFUSES.search(SENTENCES.split(own.strip())[0])) and not reading.figures
+    # the manager's question handed back, with nothing of the person's in it: no offer, figure, date or plan
     asked_back = (text.rstrip().endswith("?") and all(p.rstrip().endswith("?") for p in SENTENCES.split(text.strip()))
-                  and not PROPOSES.search(low))
+                  and not (PROPOSES.search(low) or reading.figures or SPECIFIC.search(text)
+                           or {"evidence", "solution"} & set(reading.acts)))
     chronicle = (reading.words >= CHRONICLE[0] and bool(SEQUENCE.search(low)) and not CHANGE.search(low)
                  and reading.figures + len(CAPITALISED.findall(text[1:])) + len(SPECIFIC.findall(text)) >= CHRONICLE[1])
     # a hedging line hedges in every part; a part may hedge on its own ("Nobody put me up to this. I haven't asked")
