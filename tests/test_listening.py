@@ -153,6 +153,21 @@ def test_the_reply_picks_up_the_persons_specifics_and_never_repeats_a_sentence()
     assert "9 days to 5" in evidence_reply or "close" in evidence_reply.lower(), evidence_reply
 
 
+@pytest.mark.parametrize("temperament", list(Temperament))
+def test_a_question_handed_back_is_named_as_such_not_called_a_dodge(temperament: Temperament) -> None:
+    where = frame("workload", manager("skeptical", temperament=temperament), "tough")
+    lines = ["I'd like to talk about the workload on the support team; it's been too much since the Q3 launch.",
+             "It's been nine weeks straight. Tickets per person went from 40 to 65 a week; we missed two SLA reviews.",
+             "Two of the five have told me they're close to burning out.",
+             "What would you think is realistic to drop?"]
+    states = moves.replay_frame(lines, where)
+    assert states[-1].move == "press_concern" and states[-1].dodged
+    bank = voicing.load_voice(where.prompts_dir, temperament)
+    reply = voicing.candidates(where, states[-1], lines, [])[0]
+    assert any(reply.startswith(r) for r in bank.reactions["asked_back"]), reply
+    assert not any(reply.startswith(r) for r in bank.reactions["dodged"]), reply
+
+
 def test_explosive_and_supportive_managers_sound_different_on_the_same_script() -> None:
     lines = STRONG[:6]
     replies = {}

@@ -180,7 +180,13 @@ def _reactions(where: Frame, bank: VoiceBank, state: State, key: str | None) -> 
     return options or [""]
 
 
-NO_ECHO = ("ultimatum", "blame", "dodged", "answered")  # these reactions matter more than a paraphrase
+def asks_back(line: str) -> bool:
+    """The line is only questions: the person turned the manager's question round rather than dodging it."""
+    parts = [p for p in re.split(r"(?<=[.!?])\s+", line.strip()) if p]
+    return bool(parts) and all(p.rstrip().endswith("?") for p in parts)
+
+
+NO_ECHO = ("ultimatum", "blame", "dodged", "asked_back", "answered")  # these reactions matter more than a paraphrase
 
 
 def _echoes(bank: VoiceBank, state: State, key: str | None, slots: Slots, spoke: bool) -> list[str]:
@@ -233,6 +239,8 @@ def candidates(where: Frame, state: State, person_lines: list[str], said: list[s
     words = len(person_lines[-1].split()) if person_lines else 0
     real = substantive(state, slots)
     key = reaction_key(state, where.profile.temperament, words, real)
+    if key == "dodged" and person_lines and asks_back(person_lines[-1]) and bank.reactions.get("asked_back"):
+        key = "asked_back"  # they turned the question round: say so, rather than "you went around it"
     used = {_key(s) for text in said for s in sentences(text)}
     seed = f"{where.scenario.id}|{where.profile.name}|{state.turn}|{state.move}"
     budget = max(bank.max_words, 24)
