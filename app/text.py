@@ -102,6 +102,12 @@ def sentences(text: str) -> list[str]:
     return [s.strip() for s in SENTENCE_END.split(text.strip()) if s.strip()]
 
 
+def only_questions(text: str) -> bool:
+    """Every sentence of `text` is a question ("What would you think is realistic?")."""
+    parts = sentences(text)
+    return bool(parts) and all(p.endswith("?") for p in parts)
+
+
 def first_sentence(text: str) -> str:
     parts = sentences(text)
     return parts[0] if parts else ""

@@ -60,12 +60,12 @@ from app.coach.rehearsal.cues import (
 )
 from app.coach.scenarios import Concern, Scenario
 from app.text import STOP as FUNCTION_WORDS
+from app.text import first_sentence, only_questions
 from app.yamlfile import load_yaml
 
 ACTS = ("evidence", "solution", "ask", "input", "priorities", "ultimatum", "blame", "offtopic", "closing")
 NOT_ANSWERS = ("ultimatum", "blame", "offtopic", "closing", "none")
 TOKEN = re.compile(r"[a-z0-9][a-z0-9'%$-]*")
-SENTENCES = re.compile(r"(?<=[.!?])\s+")
 # Blame that counts against a line's specifics: a jibe at the listener, or disowning one's own part ("That's not on
 # me"). Naming a cause, even a colleague ("Marco never read the vendor changelog"), is an answer to "how did it
 # happen?", however bluntly put.
@@ -555,11 +555,11 @@ def read_line(text: str, scenario: Scenario, *, current: str | None, prompts_dir
     vague = bool(VAGUE.search(own))
     # put off, or declined from the start ("I'd rather not get into individuals."; a refusal after the answer,
     # "... I won't say who", leaves the answer standing)
-    deferred = bool(DEFERS.search(own) or REFUSES.search(SENTENCES.split(own.strip())[0])) and not reading.figures
+    deferred = (bool(DEFERS.search(own) or REFUSES.search(QUOTED.sub("...", first_sentence(text).replace("’", "'"))))
+                and not reading.figures)
     # the manager's question handed back, with nothing of the person's in it: no offer, figure, date or plan
-    asked_back = (text.rstrip().endswith("?") and all(p.rstrip().endswith("?") for p in SENTENCES.split(text.strip()))
-                  and not (PROPOSES.search(low) or reading.figures or SPECIFIC.search(text)
-                           or {"evidence", "solution"} & set(reading.acts)))
+    asked_back = only_questions(text) and not (PROPOSES.search(low) or reading.figures or SPECIFIC.search(text)
+                                               or {"evidence", "solution"} & set(reading.acts))
     chronicle = (reading.words >= CHRONICLE[0] and bool(SEQUENCE.search(low)) and not CHANGE.search(low)
                  and reading.figures + len(CAPITALISED.findall(text[1:])) + len(SPECIFIC.findall(text)) >= CHRONICLE[1])
     # a hedging line hedges in every part; a part may hedge on its own ("Nobody put me up to this. I haven't asked")

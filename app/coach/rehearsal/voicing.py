@@ -23,7 +23,7 @@ from app.coach.rehearsal import specifics as sp
 from app.coach.rehearsal.cues import FIGURE
 from app.coach.rehearsal.moves import Frame, State
 from app.schemas import Strict, Temperament
-from app.text import sentences
+from app.text import only_questions, sentences
 from app.yamlfile import load_model
 
 SLOT = re.compile(r"\{(\w+)\}")
@@ -180,12 +180,6 @@ def _reactions(where: Frame, bank: VoiceBank, state: State, key: str | None) -> 
     return options or [""]
 
 
-def asks_back(line: str) -> bool:
-    """The line is only questions: the person turned the manager's question round rather than dodging it."""
-    parts = [p for p in re.split(r"(?<=[.!?])\s+", line.strip()) if p]
-    return bool(parts) and all(p.rstrip().endswith("?") for p in parts)
-
-
 NO_ECHO = ("ultimatum", "blame", "dodged", "asked_back", "answered")  # these reactions matter more than a paraphrase
 
 
@@ -239,7 +233,7 @@ def candidates(where: Frame, state: State, person_lines: list[str], said: list[s
     words = len(person_lines[-1].split()) if person_lines else 0
     real = substantive(state, slots)
     key = reaction_key(state, where.profile.temperament, words, real)
-    if key == "dodged" and person_lines and asks_back(person_lines[-1]) and bank.reactions.get("asked_back"):
+    if key == "dodged" and person_lines and only_questions(person_lines[-1]) and bank.reactions.get("asked_back"):
         key = "asked_back"  # they turned the question round: say so, rather than "you went around it"
     used = {_key(s) for text in said for s in sentences(text)}
     seed = f"{where.scenario.id}|{where.profile.name}|{state.turn}|{state.move}"
