@@ -345,6 +345,61 @@ def test_a_promise_to_tell_them_first_is_no_threat_however_it_is_conditioned() -
     assert not reading.does("ultimatum") and "risk" in reading.addressed
 
 
+@pytest.mark.parametrize("text", [
+    "Not at all. If I were planning to go, I wouldn't be asking you about the next grade, would I?",
+    "A headhunter rang me in June and I didn't reply. I'd far rather grow here, with this team.",
+])
+def test_a_denied_or_counterfactual_leaving_is_no_threat_and_answers_the_worry(text: str) -> None:
+    reading = moves.read_turn(text, frame("career-goal", manager("skeptical")), "flight_risk")
+    assert not reading.does("ultimatum") and "flight_risk" in reading.addressed
+
+
+def test_an_apology_if_is_no_threat_frame() -> None:
+    reading = moves.read_turn("Sorry if that sounded like I blamed you. What you could change is saying when a "
+                              "deadline was set above you, so we stop fighting it.",
+                              frame("upward-feedback", manager("skeptical")), "pressure_above")
+    assert not reading.does("ultimatum")
+    assert moves.read_turn("If the rota isn't fixed by March, I'll start looking elsewhere.",
+                           frame("workload", manager("skeptical")), "people_risk").does("ultimatum")
+
+
+def test_a_nervous_i_guess_before_a_day_is_no_hedge() -> None:
+    autonomy = frame("autonomy", manager("skeptical"))
+    assert "visibility" in moves.read_turn("Um, I guess... every Monday by ten you'd get three lines from me: done, "
+                                           "next, and what's at risk.", autonomy, "visibility").addressed
+    assert "visibility" not in moves.read_turn("You'd hear from me, I guess. Whenever there's news.", autonomy,
+                                               "visibility").addressed
+
+
+def test_a_concrete_sentence_answers_amid_hedging() -> None:
+    # the whole line and its hedging part sit nearer a near miss; the part with a figure or a name in it sits
+    # nearer an answer, and decides ("Nobody dropped the ball, I think? The printer changed the stock on the 3rd")
+    answers, near = np.array([[1.0, 0.0]]), np.array([[0.0, 1.0]])
+    vecs = np.array([[0.6, 0.8], [0.6, 0.8], [0.5, 0.1]])
+    assert understanding._best_part(vecs, (answers, near), [None] * 3, [False, False, True]) == (0.5, 0.1)
+    assert understanding._best_part(vecs, (answers, near), [None] * 3, [False, False, False]) == (0.6, 0.8)
+    reading = moves.read_turn("Nobody dropped the ball, I think? The supplier changed the resin at the last minute "
+                              "and the new resin needs twice as long to cure, so every batch ran late.",
+                              frame("bad-news", manager("skeptical")), "blame")
+    assert "blame" in reading.addressed
+
+
+def test_a_string_of_put_offs_answers_nothing_even_with_a_figure() -> None:
+    reading = moves.read_turn("Let me pull together the last two quarters and I'll send it over. Give me a few days.",
+                              frame("promotion", manager("skeptical")), "calibration")
+    assert "calibration" not in reading.addressed
+
+
+@pytest.mark.parametrize(("text", "figure"), [
+    ("I don't want to give you a half-baked answer.", False),
+    ("I know I'm not the only one who finds it hard.", False),
+    ("Half the team covered nights in May.", True),
+    ("Only one release slipped.", True),
+])
+def test_figures_are_quantities_not_idioms(text: str, figure: bool) -> None:
+    assert bool(understanding.Reading(text).figures) is figure
+
+
 def test_a_change_of_subject_in_passing_is_off_topic_and_answers_nothing() -> None:
     promotion = frame("promotion", manager("skeptical"))
     for text in ("Sorry, before I forget, are we still doing the team lunch on Friday?",

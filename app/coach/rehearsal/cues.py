@@ -82,7 +82,8 @@ DENIED_BEFORE = re.compile(r"\b(not|never|no|n't|haven't|hasn't|didn't|won't|wou
                            r"\s+(?:[\w']+\s+){0,3}$")
 # ... or turned down just after ("a recruiter did call me last month. I turned it down").
 DENIED_AFTER = re.compile(r"[^.;!?]{0,60}[.;,]?\s*(and |but )?(i )?(turned (it|them|that|him|her|the \w+) down|said no"
-                          r"|hung up|declined|didn'?t take (it|them|the \w+))\b")
+                          r"|hung up|declined|didn'?t take (it|them|the \w+)( further)?|didn'?t (reply|respond|answer|"
+                          r"call (back|them back)|follow (it |them )?up)|ignored (it|them|him|her))\b")
 # Leaving or escalating, in so many words: said by the person and not denied, it confirms what the classifier
 # heard; denied ("I'm not planning to leave") or someone else's, it overrules it.
 LEAVING = re.compile(r"\b(leav(e|es|ing)|quit\w*|resign\w*|elsewhere|notice|offers?|recruit\w*|interview\w*|"
@@ -101,9 +102,12 @@ REASSURES = re.compile(r"\b(i'?m|i am) staying\b"
                        r"|\b(want|like|plan|hope) to (stay|grow|build|keep growing) (here|in this)"
                        r"|\bmore likely to stay\b|\bno plans? to (leave|go)\b|\byou'?ll (hear|have|get|know|see)\b"
                        r"|\byou'?re the first\b|\bi'?ll (tell|let you know|flag|warn|call|message|update)\b"
-                       r"|\bi'?d (come|bring it) to you\b|\bi'?d rather (build|grow|stay|do) (it |this |that )?here\b"
+                       r"|\bi'?d (come|bring it) to you\b"
+                       r"|\bi'?d (much |far |really )?rather (build|grow|stay|do) (it |this |that )?here\b"
                        r"|\bi (message|tell|call|email|text|ring|warn|update) you\b"
-                       r"|\b(won'?t|will not) be the last to (hear|know)\b")
+                       r"|\b(won'?t|will not) be the last to (hear|know)\b"
+                       # a counterfactual that denies it: "if I wanted out I wouldn't be telling you my plans"
+                       r"|\bif i (wanted|were|was|planned|meant)\b[^.;!?]{0,40}\bi(?:'d| would)(?:n'?t| not| never)\b")
 # A condition whose consequence is someone else's ("if the others had a problem, they'd tell you themselves"):
 # no threat of the person's.
 THEIRS = re.compile(r"\b(if|unless)\b[^.;]{0,80}?,?\s*\b(they|he|she|people|others|the others|the team)"
@@ -114,7 +118,8 @@ THEIRS = re.compile(r"\b(if|unless)\b[^.;]{0,80}?,?\s*\b(they|he|she|people|othe
 REQUESTS = re.compile(r"\b(tell|let|give|show|bring|ask|call|ring|warn|loop|include|send|copy|text|email) me\b"
                       r"|\bcome (to|and find|straight to) me\b|\brather than\b|\binstead of\b"
                       r"|\bthat(?: would|'d) (do it|be enough|help|be a start)\b"
-                      r"|\bwhat (i'?d|i would) (want|like|need)\b|\bwhat would help\b|\bnext time\b")
+                      r"|\bwhat (i'?d|i would) (want|like|need)\b|\bwhat would help\b|\bnext time\b"
+                      r"|\bwhat you could (still )?(change|do)\b")
 
 
 def threatens(low: str, pattern: re.Pattern[str] = ULTIMATUM) -> bool:
@@ -189,12 +194,13 @@ MODEST = re.compile(r"\bnot sure (if |whether )?(it|this|that)( really)? (counts
 NOT_DONE = re.compile(
     r"\b(i|we)( still)? (haven'?t|have not|hadn'?t|didn'?t|did not)( yet| really| actually| even| ever)? (?!(been|had|"
     r"have|miss(ed)?|los[et]|drop(ped)?|slip(ped)?|fail(ed)?|brok(e|en)|break|need(ed)?|let|see|seen|hear|heard|"
-    r"want(ed)?|just|only|simply|merely)\b)[a-z]+", re.I)
+    r"want(ed)?|just|only|simply|merely|repl(y|ied)|respond(ed)?|appl(y|ied))\b)[a-z]+", re.I)
 # A threat is a consequence the speaker sets on the manager's answer: a condition or an either/or. With the
 # act classifier's support, a line in this frame that reads as a threat is one ("another quarter of this and
 # I'll be weighing my options"); talk of leaving with no condition ("I'm staying put") is not.
-THREAT_FRAME = re.compile(
-    r"\b(if|unless|either|otherwise|or)\b|\b(and|then) (i'?ll|i will|i'?d have to|my|you'?ll)\b", re.I)
+THREAT_FRAME = re.compile(  # not an apology's or a question's "if" ("sorry if this came across badly")
+    r"\b(?<!sorry )(?<!wonder )(?<!asking )(?<!ask )(?<!see )(?<!check )(?<!know )(?<!unsure )(?<!sure )if\b"
+    r"|\b(unless|either|otherwise|or)\b|\b(and|then) (i'?ll|i will|i'?d have to|my|you'?ll)\b", re.I)
 # Blame has a stance: sarcasm, exasperation or a pointed finger ("bothered", "for once", "the one who"). With
 # the classifier's support, such a line blames; one that names a cause or a person plainly does not.
 ACCUSING = re.compile(
@@ -215,7 +221,10 @@ DEFERS = re.compile(r"\b(get|come|circle) back to you\b"
                     r"(?![^.]{0,30}\b(every|each|weekly|daily|monthly)\b)"  # a standing report is a plan, not a delay
                     r"|\bi(?: can| could| will|'ll) (send|email|give|get) you the "
                     r"(dates|numbers|figures|details|list|data)\b"
-                    r"|\b(put|write|set) (my|the) \w+ (down )?in writing\b", re.I)
+                    r"|\b(put|write|set) (my|the) \w+ (down )?in writing\b"
+                    r"|\bgive me (a|an|two|three|a few|a couple of) (more )?(days?|weeks?|hours?)\b"
+                    r"|\blet me (pull|put|get|gather|bring) [^.;!?]{0,60}\btogether\b"
+                    r"|\bi'?ll send (it|them|that|those|something) (over|across|through|round)\b", re.I)
 # Declining to say ("I'd rather not get into who said what", "Let's not get into hypotheticals"): with no figure
 # in the line it answers nothing ("Two people, and I'd rather not name them" still does).
 REFUSES = re.compile(r"\bi'?d (rather|prefer) not\b|\bi'?m not going to (name|count|say|get into|go into|list)\b"
@@ -280,9 +289,10 @@ HYPOTHETICAL = re.compile(r"^\s*(if|when|once|assuming)\b|\b(would|will|could|mi
 FIGURE = re.compile(r"[$€£]?\d[\d,.:]*\s?(%|k\b|m\b|x\b)?"
                     # "once a week" counts; "for once" and "once I've had a think" do not
                     r"|(?<!for )\bonce (?=(a|an|every|per|each|in|or|more|already|before|so far)\b)"
-                    r"|(?<!not )\b(at least|only|just|exactly|more than) one\b"  # "not just one week" counts nothing
+                    # "not just one week" and "the only one who..." count nothing
+                    r"|(?<!not )\b(at least|only|just|exactly|more than) one\b(?! (who|that|which|of us)\b)"
                     r"|\b(twice|half|double|doubled|halved|two|three|four|five|six|seven|eight|nine|ten|eleven|"
-                    r"twelve|fifteen|twenty|thirty|forty|fifty|hundred)\b", re.I)
+                    r"twelve|fifteen|twenty|thirty|forty|fifty|hundred)\b(?!-)", re.I)  # not "half-baked"
 ASK_CUES = ("could we", "can we", "would you be willing", "i'd like", "i would like", "i'm asking", "i am asking",
             "can you", "could you", "would you", "will you",
             "i need you", "i need your", "i want to ask", "my ask", "the ask", "approve", "put me forward",

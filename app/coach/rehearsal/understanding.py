@@ -89,6 +89,7 @@ CHRONICLE = (35, 10)     # a story of this many words with this many names, date
 #                          answers only at ANSWER_SIM
 SALAD_CUES = 3          # a list of fragments with this many of the concern's cue words is a heap, not clipped speech
 TELEGRAPHIC_LEAD = 0.12  # ... and a heap with a figure or name in it answers only this much nearer an answer
+LONG_LINE = 40           # a line of this many words has a name or a figure by chance: its specifics earn no slack
 CROSS_MARGIN = 0.45     # the scenario's topic classifier puts another worry this far ahead (and first in every part)
 WEAK, LIKELY, STRONG, CERTAIN = 0.3, 0.5, 0.8, 0.92  # act classifier probabilities: with a cue, with support,
 # alone; threats and blame alone need near-certainty from the classifier (their own patterns catch most)
@@ -409,8 +410,10 @@ def negated(low: str, line_stems: Sequence[str]) -> bool:
     a commitment ("I haven't managed anyone; I'd propose Mia as my first report")."""
     low = ADMITS.sub("", MODEST.sub("but", low))
     # what the manager or others have not done is no hedge of the speaker's ("you can't say you haven't heard")
+    # and a nervous "I guess" before a day, a time or a figure ("I guess... every Friday by noon") is no hedge
+    firm = bool(FIGURE.search(low) or SPECIFIC.search(low))
     hedges = any(not re.search(r"\b(you|they|he|she)\s+$", low[max(0, m.start() - 8):m.start()])
-                 for m in NEGATION.finditer(low))
+                 and not (firm and m.group() == "i guess") for m in NEGATION.finditer(low))
     return hedges or bool(NOT_DONE.search(low) and not cue_hits(line_stems, STRONG_SOLUTION))
 
 
@@ -506,10 +509,16 @@ class Reading:
 
 
 def _best_part(vecs: np.ndarray, entry: tuple[np.ndarray, np.ndarray],
-               only: Sequence[np.ndarray | None]) -> tuple[float, float]:
+               only: Sequence[np.ndarray | None], concrete: Sequence[bool]) -> tuple[float, float]:
     """`_concern_score` of the whole line and of each of its parts: the part closest to an answer decides,
-    with its own near miss."""
-    return max((_concern_score(v, entry, m) for v, m in zip(vecs, only, strict=True)), key=lambda s: s[0])
+    with its own near miss, unless that part sits nearer a near miss and a `concrete` part plainly answers."""
+    scored = [_concern_score(v, entry, m) for v, m in zip(vecs, only, strict=True)]
+    top = max(scored, key=lambda s: s[0])
+    # a concrete sentence that answers amid hedging ("nobody dropped the ball, I think? The printer changed
+    # the paper stock...") decides when its lead over the near misses is an answer's and the top part's is not
+    plain = [s for s, c in zip(scored, concrete, strict=True) if c and s[0] >= TOPIC_SIM]
+    alt = max(plain, key=lambda s: s[0] - s[1], default=top)
+    return alt if alt[0] - alt[1] >= ANSWER_LEAD > top[0] - top[1] else top
 
 
 def _concern_score(vec: np.ndarray, entry: tuple[np.ndarray, np.ndarray],
@@ -554,18 +563,26 @@ def read_line(text: str, scenario: Scenario, *, current: str | None, prompts_dir
     own = QUOTED.sub("...", low)  # a hedge or a put-off quoted ("a new request gets 'let me check'") is not the line's
     vague = bool(VAGUE.search(own))
     # put off, or declined from the start ("I'd rather not get into individuals."; a refusal after the answer,
-    # "... I won't say who", leaves the answer standing)
-    deferred = (bool(DEFERS.search(own) or REFUSES.search(QUOTED.sub("...", first_sentence(text).replace("’", "'"))))
-                and not reading.figures)
+    # "... I won't say who", leaves the answer standing); a figure given now keeps one put-off from counting,
+    # not a string of them ("let me pull it together ... I'll send it over ... give me a week")
+    put_offs = len(DEFERS.findall(own))
+    deferred = (bool(put_offs or REFUSES.search(QUOTED.sub("...", first_sentence(text).replace("’", "'"))))
+                and (not reading.figures or put_offs >= 2))
     # the manager's question handed back, with nothing of the person's in it: no offer, figure, date or plan
     asked_back = only_questions(text) and not (PROPOSES.search(low) or reading.figures or SPECIFIC.search(text)
                                                or {"evidence", "solution"} & set(reading.acts))
     chronicle = (reading.words >= CHRONICLE[0] and bool(SEQUENCE.search(low)) and not CHANGE.search(low)
                  and reading.figures + len(CAPITALISED.findall(text[1:])) + len(SPECIFIC.findall(text)) >= CHRONICLE[1])
-    # a hedging line hedges in every part; a part may hedge on its own ("Nobody put me up to this. I haven't asked")
-    part_neg = [reading.negated] + [reading.negated or negated(p.lower().replace("’", "'"), stems(p)) for p in parts]
+    # a part with a figure, a day or a name in it, not a question, is concrete
+    concrete = [False] + [not p.endswith("?") and bool(FIGURE.search(p) or SPECIFIC.search(p)
+                                                       or CAPITALISED.search(p[1:])) for p in parts]
+    # a hedging line hedges in every part but a concrete one ("... Last time we simply didn't have that data");
+    # a part may hedge on its own ("Nobody put me up to this. I haven't asked")
+    part_neg = [reading.negated] + [(reading.negated and not c) or negated(p.lower().replace("’", "'"), stems(p))
+                                    for p, c in zip(parts, concrete[1:], strict=True)]
     scores = {c.id: _best_part(vecs, exemplars.concerns[c.id],
-                               [exemplars.negated.get(c.id, np.zeros(0, bool)) if n else None for n in part_neg])
+                               [exemplars.negated.get(c.id, np.zeros(0, bool)) if n else None for n in part_neg],
+                               concrete)
               for c in concerns if c.id in exemplars.concerns}
     pooled = _probability(vecs, exemplars.substance)
     if ("offtopic" in reading.acts and not ASIDE.match(low)
@@ -600,7 +617,8 @@ def read_line(text: str, scenario: Scenario, *, current: str | None, prompts_dir
         rivals = max((max(v) for k, v in scores.items() if k != c.id), default=0.0)
         acted = bool({"evidence", "solution"} & set(reading.acts))
         about = topical >= TOPIC_SIM or (cued and topical >= TOPIC_SIM_CUED) or best >= ANSWER_SIM
-        substance = ((acted and best >= near) or (specific and best >= near - (0.0 if rude else NEAR_MARGIN))
+        slack = 0.0 if rude or reading.words >= LONG_LINE else NEAR_MARGIN
+        substance = ((acted and best >= near) or (specific and best >= near - slack)
                      or best >= near + ANSWER_LEAD  # a plan or a fact closer to a near miss is not an answer
                      or (solid and best >= near - SUBSTANCE_SLACK and not reading.negated and not rude))
         if not c.probe:  # the manager's own pressure: a plan or a figure that speaks to it answers it
