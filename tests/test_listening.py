@@ -354,6 +354,12 @@ def test_a_denied_or_counterfactual_leaving_is_no_threat_and_answers_the_worry(t
     assert not reading.does("ultimatum") and "flight_risk" in reading.addressed
 
 
+def test_taking_an_outside_offer_is_a_threat_and_an_offer_of_help_is_not() -> None:
+    promotion = frame("promotion", manager("skeptical"))
+    assert moves.read_turn("No title, and I'll accept the agency offer.", promotion, "timing").does("ultimatum")
+    assert not moves.read_turn("I'll take the offer of mentoring from Priya.", promotion, "readiness").does("ultimatum")
+
+
 def test_an_apology_if_is_no_threat_frame() -> None:
     reading = moves.read_turn("Sorry if that sounded like I blamed you. What you could change is saying when a "
                               "deadline was set above you, so we stop fighting it.",

@@ -26,6 +26,8 @@ ULTIMATUM = re.compile(
     r"|\bfinal offer\b|\bthis is my last\b|\bi'?m done\b|\bor i'?m out\b|\bi'?m out\b"
     r"|\brecruiters?\b|\bsomewhere else\b|\b(need|have|ought) to be somewhere (that|which|where)\b"
     r"|\bwrong (team|company|place)\b|\b(the|an) offer (i'?ve|i have)\b"
+    r"|\b(i'?ll|i will|i'?m going to|i'?d) (take|accept|go for) ((the|their|that|an|another|a) (\w+ )?offer(?! (of|to))"
+    r"|(another|the other|that other|their|the new) job)\b"
     r"|\b(find|take|get) (one|another|something|a job|a role) (somewhere|elsewhere|else)\b"
     r"|\bno (other )?choice but\b|\breconsider (my|whether i)\b|\b(consider|weigh|explore) my options\b"
     r"|\b(can'?t|won'?t|not going to) stay\b|\bupdat(e|ing) my (cv|resume|linkedin)\b|\bheadhunter"
