@@ -81,10 +81,10 @@ def errored(outcomes: list[Outcome]) -> int:
 
 
 def by_part(outcomes: list[Outcome]) -> list[tuple[str, str, list[Outcome]]]:
-    """(part, metric-name prefix "" or "heldout_", "heldout2_", "heldout3_", its error-free outcomes) for the tuned
+    """(part, metric-name prefix "" or "heldout_" ... "heldout4_", its error-free outcomes) for the tuned
     part, then each held-out part; a part with none is left out."""
     out = []
-    for part in ("tuned", "heldout", "heldout2", "heldout3"):
+    for part in ("tuned", "heldout", "heldout2", "heldout3", "heldout4"):
         mine = [o for o in outcomes if not o.error and o.output.get("part") == part]
         if mine:
             out.append((part, "" if part == "tuned" else f"{part}_", mine))

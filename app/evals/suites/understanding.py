@@ -1,9 +1,10 @@
 """Understanding: labelled person lines. Does the rehearsal's reading of a line say the right thing
 about whether it answers the concern the manager just raised, and which acts it performs?
 
-Four files: evals/understanding.yaml (the part the classifier was tuned on), evals/understanding_heldout.yaml
-(written before tuning, never tuned on), evals/understanding_heldout2.yaml and evals/understanding_heldout3.yaml
-(second and third held-back sets, written blind later, each before a further round). Each is reported apart.
+Five files: evals/understanding.yaml (the part the classifier was tuned on), evals/understanding_heldout.yaml
+(written before tuning, never tuned on), evals/understanding_heldout2.yaml, evals/understanding_heldout3.yaml and
+evals/understanding_heldout4.yaml (held-back sets written blind later, each before a further round; the fourth
+after the last round, read once). Each is reported apart.
 """
 
 from __future__ import annotations
@@ -21,7 +22,8 @@ from app.schemas import Strict
 
 ACTS = ("evidence", "solution", "ask", "input", "priorities", "ultimatum", "blame", "offtopic", "closing")
 PARTS = (("understanding.yaml", "tuned"), ("understanding_heldout.yaml", "heldout"),
-         ("understanding_heldout2.yaml", "heldout2"), ("understanding_heldout3.yaml", "heldout3"))
+         ("understanding_heldout2.yaml", "heldout2"), ("understanding_heldout3.yaml", "heldout3"),
+         ("understanding_heldout4.yaml", "heldout4"))
 
 
 class LineCase(Strict):
@@ -32,7 +34,7 @@ class LineCase(Strict):
     answers_current: bool = False
     acts: list[str] = Field(default_factory=list)
     kind: str = "direct"
-    part: Literal["tuned", "heldout", "heldout2", "heldout3"] = "tuned"
+    part: Literal["tuned", "heldout", "heldout2", "heldout3", "heldout4"] = "tuned"
 
 
 def load(evals_dir: Path) -> list[LineCase]:
