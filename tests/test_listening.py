@@ -106,6 +106,27 @@ def test_tough_skeptical_manager_agrees_only_after_the_held_back_concerns_are_an
     assert set(strong[0].held_back) <= set(before.addressed) | set(strong[agreed_at].addressed)
 
 
+def test_the_parting_line_names_a_worry_still_open_never_one_answered() -> None:
+    where = frame("career-goal", manager("skeptical"))
+    lines = ["I'd like to lead the data team within two years.",
+             "Yes: all my targets are green and the migration I owned closed two weeks early.",
+             "I'm not leaving. I want this next step to happen here, with this team.",
+             "Eighteen months, with a check at the June review.",
+             "One hour a fortnight with you, and the Q3 planning session to run with you watching.",
+             "It gives the team a second person who can run planning when you're away.",
+             "Okay, thanks, that's all from me."]
+    last = moves.replay_frame(lines, where)[-1]
+    assert last.move == "park" and "realism" in last.addressed
+    answered = [line for c in where.concerns if c.id in last.addressed for line in c.parks]
+    assert answered and last.line not in answered  # "Come back with a realistic time frame" is not said
+    # with nothing answered, the manager parks on a worry they raised or held back
+    fresh = moves.replay_frame(["I'd like to grow into a lead role at some point.", "Okay, thanks, that's all."],
+                               where)[-1]
+    assert fresh.move == "park" and not fresh.addressed
+    open_ids = [*fresh.raised, *fresh.held_back]
+    assert any(fresh.line in c.parks for c in where.concerns if c.id in open_ids)
+
+
 def test_closing_without_agreement_parks_instead_of_pretending() -> None:
     where = frame("promotion", manager("skeptical"), "tough")
     states = moves.replay_frame(["Hi, I'd like a promotion.", "Thanks, that's all for today."], where)

@@ -32,6 +32,7 @@ class Concern(Strict):
     addressed_by: list[str] = Field(min_length=1)
     presses: list[str] = Field(default_factory=list)
     reactions: list[str] = Field(default_factory=list)
+    parks: list[str] = Field(default_factory=list)  # the manager's parting line while this worry is still open
 
 
 class Scenario(Strict):

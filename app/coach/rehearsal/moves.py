@@ -309,8 +309,24 @@ def advance(state: State, reading: Reading, where: Frame) -> State:
         new.closed = True
     new.move = move
     new.concern = concern
-    new.line = example_line(where, move, concern, new.turn, new.presses)
+    parting = park_lines(where, new) if move == "park" else []
+    new.line = (parting[new.turn % len(parting)] if parting
+                else example_line(where, move, concern, new.turn, new.presses))
     return new
+
+
+def park_lines(where: Frame, state: State) -> list[str]:
+    """The manager's parting lines when nothing was agreed: each names a worry still open (one they asked about
+    first, then one they held back), never one the person has answered; the manager's own pressure in their
+    words when only that is open; else the scenario's general lines."""
+    open_ids = [c for c in dict.fromkeys([*state.raised, *state.held_back]) if c not in state.addressed]
+    found = [where.concern(c) for c in open_ids]
+    lines = [line for c in found if c is not None for line in c.parks]
+    if not lines:
+        pressures = [c for c in found if c is not None and not c.probe]
+        lines = [f"Let's leave it here for today. I still don't see how this survives {c.concern}."
+                 for c in pressures]
+    return lines or list(where.scenario.lines.get("park", []))
 
 
 def example_line(where: Frame, move: str, concern: str | None, turn: int, presses: int = 0) -> str:

@@ -21,7 +21,7 @@ from pydantic import Field
 from app.coach.rehearsal import echo as ec
 from app.coach.rehearsal import specifics as sp
 from app.coach.rehearsal.cues import FIGURE
-from app.coach.rehearsal.moves import Frame, State
+from app.coach.rehearsal.moves import Frame, State, park_lines
 from app.schemas import Strict, Temperament
 from app.text import only_questions, sentences
 from app.yamlfile import load_model
@@ -212,6 +212,8 @@ def _move_lines(where: Frame, bank: VoiceBank, state: State, real: bool = False,
         leads = bank.moves.get("press" if pressing else "probe_lead", [])
         out = [f"{lead} {ask}" for ask in asks for lead in leads] if leads else []
         return out + asks
+    if move == "park":  # a parting line that names a worry still open, never one just answered
+        return park_lines(where, state)
     lines = list(bank.moves.get(move, []))
     if move not in ("deflect_ultimatum",):
         lines += where.scenario.lines.get(move, [])
