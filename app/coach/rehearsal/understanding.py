@@ -411,7 +411,7 @@ def negated(low: str, line_stems: Sequence[str]) -> bool:
     low = ADMITS.sub("", MODEST.sub("but", low))
     # what the manager or others have not done is no hedge of the speaker's ("you can't say you haven't heard")
     # and a nervous "I guess" before a day, a time or a figure ("I guess... every Friday by noon") is no hedge
-    firm = bool(FIGURE.search(low) or SPECIFIC.search(low))
+    firm = "i guess" in low and bool(FIGURE.search(low) or SPECIFIC.search(low))
     hedges = any(not re.search(r"\b(you|they|he|she)\s+$", low[max(0, m.start() - 8):m.start()])
                  and not (firm and m.group() == "i guess") for m in NEGATION.finditer(low))
     return hedges or bool(NOT_DONE.search(low) and not cue_hits(line_stems, STRONG_SOLUTION))
@@ -549,7 +549,7 @@ def read_line(text: str, scenario: Scenario, *, current: str | None, prompts_dir
     vec = vecs[0]
     exemplars = bank(prompts_dir, scenario, extra, cache_dir)
     reading.negated = negated(low, line_stems)
-    named = bool(FIGURE.search(text) or CAPITALISED.search(text[1:]))
+    named = _named(text)
     specific = named or bool(SPECIFIC.search(text))
     # a heap of cue words is not a sentence: it does nothing, and answers nothing unless it is telegraphic, with a
     # figure, name or day in it and far nearer the concern's answers than its near misses ("Yes. Two. One's
@@ -574,8 +574,7 @@ def read_line(text: str, scenario: Scenario, *, current: str | None, prompts_dir
     chronicle = (reading.words >= CHRONICLE[0] and bool(SEQUENCE.search(low)) and not CHANGE.search(low)
                  and reading.figures + len(CAPITALISED.findall(text[1:])) + len(SPECIFIC.findall(text)) >= CHRONICLE[1])
     # a part with a figure, a day or a name in it, not a question, is concrete
-    concrete = [False] + [not p.endswith("?") and bool(FIGURE.search(p) or SPECIFIC.search(p)
-                                                       or CAPITALISED.search(p[1:])) for p in parts]
+    concrete = [False] + [not p.endswith("?") and (_named(p) or bool(SPECIFIC.search(p))) for p in parts]
     # a hedging line hedges in every part but a concrete one ("... Last time we simply didn't have that data");
     # a part may hedge on its own ("Nobody put me up to this. I haven't asked")
     part_neg = [reading.negated] + [(reading.negated and not c) or negated(p.lower().replace("’", "'"), stems(p))
@@ -635,6 +634,11 @@ def read_line(text: str, scenario: Scenario, *, current: str | None, prompts_dir
         if ok:
             reading.answers.append(c.id)
     return reading
+
+
+def _named(text: str) -> bool:
+    """A figure or a name (a capitalised word not opening the text or a sentence) in `text`."""
+    return bool(FIGURE.search(text) or CAPITALISED.search(text[1:]))
 
 
 def clauses(text: str) -> list[str]:
